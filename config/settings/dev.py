@@ -1,0 +1,12 @@
+"""Local development: `make run`. Needs no environment variables and no services."""
+
+from __future__ import annotations
+
+from config.env import env, env_list
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

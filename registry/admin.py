@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from registry import services
+from registry.models import (
+    DemoDataset,
+    FieldOfActivity,
+    LegalForm,
+    Organisation,
+    OrganisationField,
+    OrganisationName,
+    Region,
+    StatusEvent,
+)
+
+admin.site.site_header = _("Qogam administration")
+admin.site.site_title = _("Qogam")
+
+
+@admin.register(LegalForm)
+class LegalFormAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_ru", "npo", "ngo_eligible", "tax_npo", "has_territorial_level"]
+    list_filter = ["npo", "ngo_eligible", "tax_npo", "has_territorial_level"]
+    search_fields = ["code", "name_en", "name_ru", "name_kk"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "kato_prefix", "name_en", "name_ru", "kind", "valid_from", "valid_to"]
+    list_filter = ["kind", ("valid_to", admin.EmptyFieldListFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["code", "kato_prefix", "name_en", "name_ru", "name_kk"]
+    filter_horizontal = ["succeeded_by"]
+
+
+@admin.register(FieldOfActivity)
+class FieldOfActivityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_ru", "name_kk", "sort_order"]
+    search_fields = ["code", "name_en", "name_ru", "name_kk"]
+
+
+class StatusEventInline(admin.TabularInline):
+    model = StatusEvent
+    extra = 0
+    fields = ["kind", "occurred_on", "ends_on", "legal_basis", "note"]
+    can_delete = False  # status history is public record
+
+
+class OrganisationNameInline(admin.TabularInline):
+    model = OrganisationName
+    extra = 0
+
+
+class OrganisationFieldInline(admin.TabularInline):
+    model = OrganisationField
+    extra = 0
+    autocomplete_fields = ["field"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["org_id", "name_ru", "legal_form", "region", "status", "registered_on"]
+    list_filter = ["status", "legal_form", "region", "territorial_level"]
+    list_select_related = ["legal_form", "region"]
+    search_fields = ["bin", "local_id", "name_ru", "name_kk", "name_en"]
+    readonly_fields = ["local_id", "status", "created_at", "updated_at", "search_text"]
+    raw_id_fields = ["parent", "merged_into"]
+    date_hierarchy = "registered_on"
+    inlines = [OrganisationFieldInline, OrganisationNameInline, StatusEventInline]
+    show_full_result_count = False  # COUNT(*) over the whole registry on every admin page is wasted work
+
+    def save_model(self, request, obj, form, change):
+        if not obj.local_id:
+            obj.local_id = services.new_local_id()
+        obj.search_text = services.organisation_search_text(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.organisation_search_text_refresh(organisation=form.instance)
+        services.organisation_status_refresh(organisation=form.instance)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing the public has seen is hard-deleted: liquidate or merge instead
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "occurred_on", "ends_on", "legal_basis"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__bin", "organisation__name_ru", "legal_basis"]
+    raw_id_fields = ["organisation"]
+    date_hierarchy = "occurred_on"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrganisationName)
+class OrganisationNameAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "kind", "language", "valid_from", "valid_to"]
+    list_filter = ["kind", "language"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "organisation__bin"]
+    raw_id_fields = ["organisation"]
+
+
+@admin.register(DemoDataset)
+class DemoDatasetAdmin(admin.ModelAdmin):
+    list_display = ["seed", "organisations", "created_at"]
+    readonly_fields = ["seed", "organisations", "created_at"]

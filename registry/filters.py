@@ -1,0 +1,96 @@
+"""One FilterSet per list, shared by the HTML directory, its CSV download and (later) the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from registry.i18n import localized_column
+from registry.models import Organisation, OrganisationField
+from registry.search import relevance, search_filter
+from registry.selectors import directory_base, reference_data
+
+SORT_CHOICES = [
+    ("relevance", _("Best match")),
+    ("name", _("Name A-Z")),
+    ("-name", _("Name Z-A")),
+    ("-registered", _("Newest registration")),
+    ("registered", _("Oldest registration")),
+]
+
+
+def _region_choices():
+    return [(code, region.name) for code, region in reference_data().regions.items()]
+
+
+def _legal_form_choices():
+    return [(code, form.name) for code, form in reference_data().legal_forms.items()]
+
+
+def _field_choices():
+    return [(code, f.name) for code, f in reference_data().fields.items()]
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or BIN"), max_length=200)
+    region = django_filters.MultipleChoiceFilter(choices=_region_choices, label=_("Region"), distinct=False)
+    legal_form = django_filters.MultipleChoiceFilter(
+        choices=_legal_form_choices, label=_("Legal form"), distinct=False
+    )
+    field = django_filters.MultipleChoiceFilter(
+        choices=_field_choices, method="filter_field", label=_("Field of activity")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Organisation.Status.choices, label=_("Status"), distinct=False
+    )
+    territorial_level = django_filters.MultipleChoiceFilter(
+        choices=Organisation.TerritorialLevel.choices, label=_("Territorial level"), distinct=False
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None
+    )
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    @staticmethod
+    def base_queryset():
+        return directory_base()
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit() and len(value) == 12:
+            return queryset.filter(bin=value)
+        return search_filter(queryset, value)
+
+    def filter_field(self, queryset, name, values):
+        if not values:
+            return queryset
+        # EXISTS rather than a join: an organisation in two chosen fields is listed once, without DISTINCT.
+        return queryset.filter(
+            Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"), field__in=values))
+        )
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # ordering is applied in filter_queryset, after every filter, whatever the value
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return self.order(queryset)
+
+    def order(self, queryset):
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        query = (data.get("q") or "").strip()
+        sort = data.get("sort") or ("relevance" if query else "name")
+        name = localized_column("name")
+        if sort == "relevance" and query:
+            return queryset.alias(relevance=relevance(query)).order_by("relevance", name, "id")
+        if sort == "-name":
+            return queryset.order_by(f"-{name}", "-id")
+        if sort == "registered":
+            return queryset.order_by("registered_on", "id")
+        if sort == "-registered":
+            return queryset.order_by("-registered_on", "-id")
+        return queryset.order_by(name, "id")

@@ -1,0 +1,341 @@
+"""Organisations and their identity (DOMAIN §2). Reference tables are keyed by their stable codes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from registry.bin import bin_decode, validate_bin
+from registry.i18n import localized
+
+
+class TranslatedName(models.Model):
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalForm(TranslatedName):
+    """A legal form with its three separate statuses (DOMAIN §2.1): NPO, NGO-eligible, tax NPO."""
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    npo = models.BooleanField(_("non-commercial organisation"), help_text=_("Civil Code / Law on NCOs 2001"))
+    ngo_eligible = models.BooleanField(
+        _("NGO-eligible"), help_text=_("may receive state social order, state grants and NGO awards")
+    )
+    tax_npo = models.BooleanField(_("tax NPO"), null=True, help_text=_("Tax Code art. 289; blank where it does not apply"))
+    has_territorial_level = models.BooleanField(_("has a territorial level"), default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("legal form")
+        verbose_name_plural = _("legal forms")
+
+
+class Region(TranslatedName):
+    """A first-level unit (ISO 3166-2:KZ). Expired units keep their rows so that old records stay correct."""
+
+    class Kind(models.TextChoices):
+        REGION = "region", _("region")
+        CITY = "city", _("city of republican significance")
+
+    code = models.CharField(_("ISO 3166-2 code"), max_length=10, primary_key=True)
+    kato_prefix = models.CharField(_("KATO prefix"), max_length=2)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    succeeded_by = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="preceded_by", verbose_name=_("succeeded by")
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="region_valid_period",
+            )
+        ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+
+class FieldOfActivity(TranslatedName):
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("field of activity")
+        verbose_name_plural = _("fields of activity")
+
+
+class Organisation(models.Model):
+    class TerritorialLevel(models.TextChoices):
+        REPUBLICAN = "republican", _("republican (national)")
+        REGIONAL = "regional", _("regional")
+        LOCAL = "local", _("local")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        INACTIVE = "inactive", _("registered, not active")
+        SUSPENDED = "suspended", _("suspended")
+        REORGANISED = "reorganised", _("reorganised")
+        LIQUIDATED = "liquidated", _("liquidated")
+
+    # Statuses under which the Ministry of Justice still counts the organisation as registered.
+    REGISTERED_STATUSES = (Status.ACTIVE, Status.INACTIVE, Status.SUSPENDED)
+
+    bin = models.CharField(_("BIN"), max_length=12, null=True, blank=True, unique=True, validators=[validate_bin])
+    local_id = models.CharField(
+        _("local identifier"),
+        max_length=16,
+        unique=True,
+        editable=False,
+        help_text=_("Our stable identifier; the public one for organisations without a BIN."),
+    )
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=500, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=500, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+    legal_form = models.ForeignKey(LegalForm, on_delete=models.PROTECT, verbose_name=_("legal form"))
+    territorial_level = models.CharField(
+        _("territorial level"), max_length=12, choices=TerritorialLevel.choices, blank=True
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    fields = models.ManyToManyField(
+        FieldOfActivity, blank=True, related_name="+", verbose_name=_("fields of activity"),
+        through="OrganisationField",
+    )
+    charter_activities = models.TextField(_("charter activities"), blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="branches",
+        verbose_name=_("parent organisation"),
+    )
+    # The current status is the latest StatusEvent's outcome, cached here for filtering and facet counts;
+    # only registry.services.organisation_status_record writes it.
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records",
+        verbose_name=_("merged into"), help_text=_("A duplicate record kept so that its old URL redirects."),
+    )
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [
+            models.Index(fields=["name_en", "id"], name="org_name_en"),
+            models.Index(fields=["name_ru", "id"], name="org_name_ru"),
+            models.Index(fields=["name_kk", "id"], name="org_name_kk"),
+            models.Index(fields=["registered_on", "id"], name="org_registered_on"),
+            models.Index(fields=["region", "legal_form", "status"], name="org_facets"),
+            models.Index(fields=["legal_form", "status"], name="org_form_status"),
+            models.Index(fields=["status"], name="org_status"),
+            models.Index(fields=["phone"], name="org_phone"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="organisation_not_own_parent"),
+            models.CheckConstraint(condition=~Q(merged_into=F("id")), name="organisation_not_merged_into_self"),
+            models.CheckConstraint(
+                condition=~Q(name_kk="") | ~Q(name_ru="") | ~Q(name_en=""), name="organisation_has_a_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def org_id(self) -> str:
+        """The org-id.guide identifier: KZ-BIN-… where there is a BIN, our 360G fallback otherwise."""
+        return bin_org_id(self.bin) if self.bin else fallback_org_id(self.local_id)
+
+    @property
+    def fallback_org_id(self) -> str:
+        return fallback_org_id(self.local_id)
+
+    @property
+    def bin_info(self):
+        return bin_decode(self.bin) if self.bin else None
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status in self.REGISTERED_STATUSES
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:organisation_detail", kwargs={"org_id": self.org_id})
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.territorial_level and self.legal_form_id and not self.legal_form.has_territorial_level:
+            errors.setdefault("territorial_level", []).append(
+                ValidationError(MSG_NO_TERRITORIAL_LEVEL, params={"form": self.legal_form.name})
+            )
+        if self.bin and self.registered_on:
+            month = bin_decode(self.bin).registration_month
+            if (month.year, month.month) > (self.registered_on.year, self.registered_on.month):
+                errors.setdefault("registered_on", []).append(
+                    ValidationError(MSG_REGISTERED_BEFORE_BIN, params={"month": month.strftime("%Y-%m")})
+                )
+        if self.registered_on and self.registered_on > datetime.date.today():  # noqa: DTZ011
+            errors.setdefault("registered_on", []).append(ValidationError(MSG_REGISTERED_IN_FUTURE))
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            errors.setdefault("parent", []).append(ValidationError(MSG_OWN_PARENT))
+        if errors:
+            raise ValidationError(errors)
+
+
+MSG_NO_TERRITORIAL_LEVEL = _("%(form)s has no territorial level; only public and religious associations do.")
+MSG_REGISTERED_BEFORE_BIN = _("the registration date is before the month %(month)s encoded in the BIN.")
+MSG_REGISTERED_IN_FUTURE = _("the registration date is in the future.")
+MSG_OWN_PARENT = _("an organisation can not be its own parent.")
+
+
+def bin_org_id(bin_value: str) -> str:
+    return f"KZ-BIN-{bin_value}"
+
+
+def fallback_org_id(local_id: str) -> str:
+    # 360Giving's rule for organisations with no registered identifier: 360G-<publisher prefix>-<local id>.
+    return f"360G-{settings.QOGAM_PUBLISHER_PREFIX}-org-{local_id}"
+
+
+class OrganisationField(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    field = models.ForeignKey(FieldOfActivity, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "field"], name="organisation_field_once")]
+        indexes = [models.Index(fields=["field", "organisation"], name="orgfield_by_field")]
+
+
+class StatusEvent(models.Model):
+    """A dated change of legal or activity status with its legal basis (DOMAIN §2.3)."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        FOUND_ACTIVE = "found_active", _("found active")
+        FOUND_INACTIVE = "found_inactive", _("found inactive")
+        SUSPENDED = "suspended", _("suspended")
+        RESUMED = "resumed", _("activity resumed")
+        REORGANISED = "reorganised", _("reorganised")
+        LIQUIDATED = "liquidated", _("liquidated")
+
+    RESULTING_STATUS = {
+        Kind.REGISTERED: Organisation.Status.ACTIVE,
+        Kind.FOUND_ACTIVE: Organisation.Status.ACTIVE,
+        Kind.FOUND_INACTIVE: Organisation.Status.INACTIVE,
+        Kind.SUSPENDED: Organisation.Status.SUSPENDED,
+        Kind.RESUMED: Organisation.Status.ACTIVE,
+        Kind.REORGANISED: Organisation.Status.REORGANISED,
+        Kind.LIQUIDATED: Organisation.Status.LIQUIDATED,
+    }
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="status_events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("for a suspension: its last day"))
+    legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        indexes = [models.Index(fields=["organisation", "occurred_on"], name="statusevent_org_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(occurred_on__lte=F("ends_on")), name="statusevent_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(kind="suspended"), name="statusevent_only_suspension_ends"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def resulting_status(self) -> str:
+        return self.RESULTING_STATUS[self.kind]
+
+
+class OrganisationName(models.Model):
+    """Former names, aliases and abbreviations: searchable, shown on the profile."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", _("former name")
+        ALIAS = "alias", _("also known as")
+        ABBREVIATION = "abbreviation", _("abbreviation")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="other_names")
+    name = models.CharField(_("name"), max_length=500)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    valid_from = models.DateField(_("used from"), null=True, blank=True)
+    valid_to = models.DateField(_("used until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["valid_to", "id"]
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="organisationname_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemoDataset(models.Model):
+    """Present when seed_demo generated the data: every page then says the records are fictional."""
+
+    seed = models.IntegerField()
+    organisations = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demo dataset")
+        verbose_name_plural = _("demo datasets")
+
+    def __str__(self) -> str:
+        return f"seed {self.seed}, {self.organisations} organisations"

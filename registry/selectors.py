@@ -1,0 +1,258 @@
+"""Every read of the registry that is more than obj.field: querysets with their joins decided here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import (
+    DemoDataset,
+    FieldOfActivity,
+    LegalForm,
+    Organisation,
+    OrganisationField,
+    Region,
+    StatusEvent,
+)
+
+REFERENCE_CACHE_KEY = "registry:reference:v1"
+REFERENCE_CACHE_SECONDS = 3600
+DEMO_CACHE_KEY = "registry:demo:v1"
+MERGE_CHAIN_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Reference:
+    legal_forms: dict[str, LegalForm]
+    regions: dict[str, Region]
+    fields: dict[str, FieldOfActivity]
+
+
+def reference_data() -> Reference:
+    """The small code tables, cached: they change only through migrations and the admin (which clears it)."""
+    reference = cache.get(REFERENCE_CACHE_KEY)
+    if reference is None:
+        reference = Reference(
+            legal_forms={lf.code: lf for lf in LegalForm.objects.all()},
+            regions={r.code: r for r in Region.objects.all()},
+            fields={f.code: f for f in FieldOfActivity.objects.all()},
+        )
+        cache.set(REFERENCE_CACHE_KEY, reference, REFERENCE_CACHE_SECONDS)
+    return reference
+
+
+def demo_dataset() -> DemoDataset | None:
+    marker = cache.get(DEMO_CACHE_KEY)
+    if marker is None:
+        marker = DemoDataset.objects.order_by("-created_at").first() or False
+        cache.set(DEMO_CACHE_KEY, marker, 60)
+    return marker or None
+
+
+def directory_base() -> QuerySet[Organisation]:
+    """Organisations a directory lists: every record except duplicates merged into another."""
+    return Organisation.objects.filter(merged_into__isnull=True)
+
+
+# ---------------------------------------------------------------- directory
+
+FACET_KEYS = ("region", "legal_form", "field", "status", "territorial_level")
+FACET_LABELS = {
+    "region": _("Region"),
+    "legal_form": _("Legal form"),
+    "field": _("Field of activity"),
+    "status": _("Status"),
+    "territorial_level": _("Territorial level"),
+}
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    key: str
+    label: str
+    options: list[FacetOption] = field(default_factory=list)
+
+
+@dataclass
+class DirectoryResult:
+    filterset: object
+    page: Page
+    facets: list[Facet]
+
+
+def _facet_labels(key: str, reference: Reference) -> list[tuple[str, str]]:
+    if key == "region":
+        return [(code, r.name) for code, r in reference.regions.items()]
+    if key == "legal_form":
+        return [(code, lf.name) for code, lf in reference.legal_forms.items()]
+    if key == "field":
+        return [(code, f.name) for code, f in reference.fields.items()]
+    if key == "status":
+        return list(Organisation.Status.choices)
+    return list(Organisation.TerritorialLevel.choices)
+
+
+def _facet_counts(key: str, queryset: QuerySet[Organisation]) -> dict[str, int]:
+    queryset = queryset.order_by()
+    if key == "field":
+        rows = (
+            OrganisationField.objects.filter(organisation__in=queryset.values("id"))
+            .values_list("field")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    else:
+        rows = queryset.values_list(key).annotate(n=Count("id")).order_by()
+    return {value: n for value, n in rows if value}
+
+
+def organisation_facets(data: QueryDict, filterset_class) -> list[Facet]:
+    """Counts for each facet under every other active filter, so a reader sees what each choice would add."""
+    reference = reference_data()
+    facets = []
+    for key in FACET_KEYS:
+        reduced = data.copy()
+        reduced.setlist(key, [])
+        counts = _facet_counts(key, filterset_class(reduced, queryset=directory_base()).qs)
+        selected = set(data.getlist(key))
+        facet = Facet(key=key, label=str(FACET_LABELS[key]))
+        for value, label in _facet_labels(key, reference):
+            if counts.get(value) or value in selected:
+                facet.options.append(FacetOption(value, str(label), counts.get(value, 0), value in selected))
+        facets.append(facet)
+    return facets
+
+
+def organisation_rows(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """The columns and joins a list of organisations shows."""
+    return (
+        queryset.select_related("legal_form", "region")
+        .prefetch_related("fields")
+        .defer("search_text", "charter_activities", "address")
+    )
+
+
+def organisation_directory(data: QueryDict, filterset_class, page_number: str | int | None) -> DirectoryResult:
+    filterset = filterset_class(data, queryset=directory_base())
+    paginator = Paginator(organisation_rows(filterset.qs), settings.DIRECTORY_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    return DirectoryResult(filterset=filterset, page=page, facets=organisation_facets(data, filterset_class))
+
+
+# ---------------------------------------------------------------- one organisation
+
+_BIN_ID = re.compile(r"KZ-BIN-(\d{12})", re.IGNORECASE)
+
+
+def _fallback_pattern() -> re.Pattern[str]:
+    return re.compile(rf"360G-{re.escape(settings.QOGAM_PUBLISHER_PREFIX)}-org-([0-9A-Z]+)", re.IGNORECASE)
+
+
+def organisation_by_org_id(org_id: str) -> Organisation | None:
+    """The record an identifier names, merged or not; None when it names nothing we hold."""
+    if match := _BIN_ID.fullmatch(org_id):
+        return Organisation.objects.filter(bin=match.group(1)).first()
+    if match := _fallback_pattern().fullmatch(org_id):
+        return Organisation.objects.filter(local_id=match.group(1).upper()).first()
+    return None
+
+
+def organisation_survivor(organisation: Organisation) -> Organisation:
+    """Follow merges to the record that lives on."""
+    seen = {organisation.pk}
+    while organisation.merged_into_id and len(seen) < MERGE_CHAIN_LIMIT:
+        organisation = Organisation.objects.get(pk=organisation.merged_into_id)
+        if organisation.pk in seen:
+            break
+        seen.add(organisation.pk)
+    return organisation
+
+
+def organisation_profile(pk: int) -> Organisation:
+    branches = Organisation.objects.select_related("region", "legal_form").order_by("name_ru", "id")
+    return (
+        Organisation.objects.select_related("legal_form", "region", "parent", "parent__legal_form")
+        .prefetch_related(
+            "fields",
+            "other_names",
+            Prefetch("status_events", queryset=StatusEvent.objects.order_by("occurred_on", "id")),
+            Prefetch("branches", queryset=branches.filter(merged_into__isnull=True)),
+        )
+        .get(pk=pk)
+    )
+
+
+# ---------------------------------------------------------------- the sector at a glance
+
+@dataclass
+class CountRow:
+    code: str
+    label: str
+    registered: int
+    active: int
+
+
+@dataclass
+class SectorOverview:
+    registered: int
+    active: int
+    without_bin: int
+    liquidated: int
+    by_legal_form: list[CountRow]
+    by_region: list[CountRow]
+    by_field: list[CountRow]
+
+    @property
+    def active_share(self) -> float | None:
+        return 100 * self.active / self.registered if self.registered else None
+
+
+def _rows(counts, labels: dict[str, str]) -> list[CountRow]:
+    found = {code: (registered, active) for code, registered, active in counts}
+    return [CountRow(code, label, *found[code]) for code, label in labels.items() if code in found]
+
+
+def sector_overview() -> SectorOverview:
+    reference = reference_data()
+    everything = directory_base()
+    registered = everything.filter(status__in=Organisation.REGISTERED_STATUSES)
+    active = Q(status=Organisation.Status.ACTIVE)
+    totals = everything.aggregate(
+        registered=Count("id", filter=Q(status__in=Organisation.REGISTERED_STATUSES)),
+        active=Count("id", filter=active),
+        without_bin=Count("id", filter=Q(bin__isnull=True, status__in=Organisation.REGISTERED_STATUSES)),
+        liquidated=Count("id", filter=Q(status=Organisation.Status.LIQUIDATED)),
+    )
+
+    def grouped(key: str):
+        return registered.order_by().values_list(key).annotate(r=Count("id"), a=Count("id", filter=active))
+
+    by_field = (
+        OrganisationField.objects.filter(organisation__in=registered.values("id"))
+        .order_by()
+        .values_list("field")
+        .annotate(
+            r=Count("id"), a=Count("id", filter=Q(organisation__status=Organisation.Status.ACTIVE))
+        )
+    )
+    return SectorOverview(
+        **totals,
+        by_legal_form=_rows(grouped("legal_form"), {c: lf.name for c, lf in reference.legal_forms.items()}),
+        by_region=_rows(grouped("region"), {c: r.name for c, r in reference.regions.items()}),
+        by_field=_rows(by_field, {c: f.name for c, f in reference.fields.items()}),
+    )
