@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry import services
@@ -70,6 +71,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     date_hierarchy = "registered_on"
     inlines = [OrganisationFieldInline, OrganisationNameInline, StatusEventInline]
     show_full_result_count = False  # COUNT(*) over the whole registry on every admin page is wasted work
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         if not obj.local_id:

@@ -10,3 +10,6 @@ DEBUG = True
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+STATIC_ROOT = None  # collectstatic is for production; WhiteNoise serves from the finders here
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

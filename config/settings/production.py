@@ -36,3 +36,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+if not SECURE_HSTS_PRELOAD:
+    # Preload lists are near-irreversible, so an operator opts in with SECURE_HSTS_PRELOAD=true; until then
+    # the deploy check's reminder about it is expected, and every other deploy warning still fails CI.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]

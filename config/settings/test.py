@@ -18,3 +18,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STATIC_ROOT = None  # collectstatic is for production; WhiteNoise serves from the finders here
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

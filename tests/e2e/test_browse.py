@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.registry.factories import make_organisation
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def registry_data():
+    make_organisation(name_kk="«Сенім» қоры", name_ru="Фонд «Доверие»", name_en="Trust Foundation",
+                      legal_form="foundation", region="KZ-55")
+    make_organisation(name_kk="«Қамқор» қоғамдық бірлестігі", name_ru="Общественное объединение «Камкор»",
+                      name_en="Kamkor Public Association", region="KZ-71")
+    make_organisation(name_kk="«Жасыл әлем» қоры", name_ru="Фонд «Зелёный мир»", name_en="Green World Foundation",
+                      legal_form="foundation", region="KZ-75")
+
+
+def test_search_open_profile_and_switch_language(registry_data, browser_page):
+    page = browser_page
+    page.goto("/organisations/")
+    assert page.locator("table.orgs tbody tr").count() == 3
+
+    page.fill("#id_q", "қамқор")
+    page.click("form.directory .search-row button[type=submit]")
+    page.wait_for_url("**/organisations/?q=*")
+    rows = page.locator("table.orgs tbody tr")
+    assert rows.count() == 1
+    assert "q=%D2%9B%D0%B0%D0%BC%D2%9B%D0%BE%D1%80" in page.url  # the search is in the shareable URL
+
+    rows.first.locator("a").first.click()
+    page.wait_for_url("**/organisations/KZ-BIN-*/")
+    assert page.locator("h1").inner_text() == "Kamkor Public Association"
+    assert page.locator("text=Status history").count() == 1
+
+    page.select_option("#language", "ru")
+    page.click("form.lang button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("h1").inner_text() == "Общественное объединение «Камкор»"
+
+    page.goto("/organisations/?legal_form=foundation")
+    assert page.locator("table.orgs tbody tr").count() == 2
+    page.screenshot(path="/tmp/qogam-e2e-directory.png", full_page=True)

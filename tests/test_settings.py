@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 64 + "-a-long-random-production-secret",
+    "ALLOWED_HOSTS": "qogam.example.kz",
+    "DATABASE_URL": "postgres://qogam:qogam@127.0.0.1:5432/qogam",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    env={**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_its_secret():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = manage("check", env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "sqlite:///tmp/x.sqlite3"}
+    result = manage("check", env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    assert result.returncode != 0 and "PostgreSQL" in result.stderr
+
+
+def test_a_boolean_setting_that_is_not_a_boolean_fails_loudly():
+    env = {**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "maybe"}
+    result = manage("check", env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production"})
+    assert result.returncode != 0 and "SECURE_SSL_REDIRECT='maybe' is not a boolean" in result.stderr
+
+
+def test_celery_runs_in_process_without_redis_and_on_redis_with_it():
+    if settings.REDIS_URL:
+        assert celery_app.conf.broker_url == settings.REDIS_URL and not celery_app.conf.task_always_eager
+    else:
+        assert celery_app.conf.task_always_eager and celery_app.conf.broker_url == "memory://"
