@@ -24,9 +24,8 @@ def chromium_path():
 
 @pytest.fixture
 def browser_page(chromium_path, live_server):
-    # Playwright's sync API keeps an event loop running in this thread; the ORM work of the test is done
-    # before the browser starts, and the live server answers from its own thread.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs an event loop in this thread, where Django refuses ORM calls: tests create
+    # their data in fixtures before this one starts, and the live server answers from its own thread.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
