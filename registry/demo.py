@@ -15,94 +15,191 @@ from registry.bin import bin_build
 
 AS_OF = datetime.date(2026, 10, 31)  # the demo registry's "data as of" date, fixed for determinism
 PUBLIC_EXAMPLE_BINS = {
-    "950440001673", "990940003030", "000640002067", "940140000385",
-    "950341000052", "961141000023", "070941024691", "990140004654",
+    "950440001673",
+    "990940003030",
+    "000640002067",
+    "940140000385",
+    "950341000052",
+    "961141000023",
+    "070941024691",
+    "990140004654",
 }
 
 # Ministry of Justice counts, May 2010 (DOMAIN §2.2), for the forms an NGO registry holds; the rarer
 # non-NGO forms are present in small numbers so that eligibility rules have cases to show.
 LEGAL_FORM_WEIGHTS = {
-    "public_association": 8034, "foundation": 4751, "private_institution": 5500,
-    "association_of_legal_entities": 1324, "noncommercial_jsc": 63, "religious_association": 380,
-    "consumer_cooperative": 120, "rural_consumer_cooperative": 60, "housing_cooperative": 20,
-    "apartment_owners_cooperative": 200, "chamber": 15, "agricultural_partnership": 5,
-    "state_institution": 10, "political_party": 6, "trade_union": 60,
+    "public_association": 8034,
+    "foundation": 4751,
+    "private_institution": 5500,
+    "association_of_legal_entities": 1324,
+    "noncommercial_jsc": 63,
+    "religious_association": 380,
+    "consumer_cooperative": 120,
+    "rural_consumer_cooperative": 60,
+    "housing_cooperative": 20,
+    "apartment_owners_cooperative": 200,
+    "chamber": 15,
+    "agricultural_partnership": 5,
+    "state_institution": 10,
+    "political_party": 6,
+    "trade_union": 60,
 }
 # Fields of activity, Ministry of Culture and Information 2013 (DOMAIN §2.6), in per cent.
 FIELD_SHARES = {
-    "environment": 15, "children_youth": 14, "women": 13, "health": 13, "culture_education": 12,
-    "human_rights": 8, "social_welfare": 7, "community": 7, "disability": 7, "other": 4,
+    "environment": 15,
+    "children_youth": 14,
+    "women": 13,
+    "health": 13,
+    "culture_education": 12,
+    "human_rights": 8,
+    "social_welfare": 7,
+    "community": 7,
+    "disability": 7,
+    "other": 4,
 }
 # About a third in Astana and Almaty (DOMAIN §2.5); the rest roughly by population.
 REGION_WEIGHTS = {
-    "KZ-75": 18.0, "KZ-71": 15.0, "KZ-61": 7.0, "KZ-19": 5.0, "KZ-63": 4.5, "KZ-35": 5.0, "KZ-31": 4.0,
-    "KZ-79": 4.5, "KZ-15": 3.5, "KZ-39": 3.5, "KZ-55": 3.5, "KZ-43": 3.0, "KZ-11": 3.5, "KZ-27": 3.0,
-    "KZ-23": 3.0, "KZ-47": 3.0, "KZ-59": 2.5, "KZ-10": 2.5, "KZ-33": 2.5, "KZ-62": 1.0,
+    "KZ-75": 18.0,
+    "KZ-71": 15.0,
+    "KZ-61": 7.0,
+    "KZ-19": 5.0,
+    "KZ-63": 4.5,
+    "KZ-35": 5.0,
+    "KZ-31": 4.0,
+    "KZ-79": 4.5,
+    "KZ-15": 3.5,
+    "KZ-39": 3.5,
+    "KZ-55": 3.5,
+    "KZ-43": 3.0,
+    "KZ-11": 3.5,
+    "KZ-27": 3.0,
+    "KZ-23": 3.0,
+    "KZ-47": 3.0,
+    "KZ-59": 2.5,
+    "KZ-10": 2.5,
+    "KZ-33": 2.5,
+    "KZ-62": 1.0,
 }
-ACTIVE_SHARE = 0.735          # 18,204 active of 23,335 registered in 2023 (DOMAIN §2.3)
-CEASED_SHARE = 0.04           # liquidated or reorganised records kept for their history
+ACTIVE_SHARE = 0.735  # 18,204 active of 23,335 registered in 2023 (DOMAIN §2.3)
+CEASED_SHARE = 0.04  # liquidated or reorganised records kept for their history
 SUSPENDED_SHARE = 0.01
 BRANCH_SHARE = 0.03
 RENAMED_SHARE = 0.05
 
 CITIES = {
-    "KZ-10": ("Семей", "Семей", "Semey"), "KZ-11": ("Көкшетау", "Кокшетау", "Kokshetau"),
-    "KZ-15": ("Ақтөбе", "Актобе", "Aktobe"), "KZ-19": ("Қонаев", "Конаев", "Konaev"),
-    "KZ-23": ("Атырау", "Атырау", "Atyrau"), "KZ-27": ("Орал", "Уральск", "Oral"),
-    "KZ-31": ("Тараз", "Тараз", "Taraz"), "KZ-33": ("Талдықорған", "Талдыкорган", "Taldykorgan"),
-    "KZ-35": ("Қарағанды", "Караганда", "Karaganda"), "KZ-39": ("Қостанай", "Костанай", "Kostanay"),
-    "KZ-43": ("Қызылорда", "Кызылорда", "Kyzylorda"), "KZ-47": ("Ақтау", "Актау", "Aktau"),
-    "KZ-55": ("Павлодар", "Павлодар", "Pavlodar"), "KZ-59": ("Петропавл", "Петропавловск", "Petropavl"),
-    "KZ-61": ("Түркістан", "Туркестан", "Turkistan"), "KZ-62": ("Жезқазған", "Жезказган", "Zhezkazgan"),
-    "KZ-63": ("Өскемен", "Усть-Каменогорск", "Oskemen"), "KZ-71": ("Астана", "Астана", "Astana"),
-    "KZ-75": ("Алматы", "Алматы", "Almaty"), "KZ-79": ("Шымкент", "Шымкент", "Shymkent"),
+    "KZ-10": ("Семей", "Семей", "Semey"),
+    "KZ-11": ("Көкшетау", "Кокшетау", "Kokshetau"),
+    "KZ-15": ("Ақтөбе", "Актобе", "Aktobe"),
+    "KZ-19": ("Қонаев", "Конаев", "Konaev"),
+    "KZ-23": ("Атырау", "Атырау", "Atyrau"),
+    "KZ-27": ("Орал", "Уральск", "Oral"),
+    "KZ-31": ("Тараз", "Тараз", "Taraz"),
+    "KZ-33": ("Талдықорған", "Талдыкорган", "Taldykorgan"),
+    "KZ-35": ("Қарағанды", "Караганда", "Karaganda"),
+    "KZ-39": ("Қостанай", "Костанай", "Kostanay"),
+    "KZ-43": ("Қызылорда", "Кызылорда", "Kyzylorda"),
+    "KZ-47": ("Ақтау", "Актау", "Aktau"),
+    "KZ-55": ("Павлодар", "Павлодар", "Pavlodar"),
+    "KZ-59": ("Петропавл", "Петропавловск", "Petropavl"),
+    "KZ-61": ("Түркістан", "Туркестан", "Turkistan"),
+    "KZ-62": ("Жезқазған", "Жезказган", "Zhezkazgan"),
+    "KZ-63": ("Өскемен", "Усть-Каменогорск", "Oskemen"),
+    "KZ-71": ("Астана", "Астана", "Astana"),
+    "KZ-75": ("Алматы", "Алматы", "Almaty"),
+    "KZ-79": ("Шымкент", "Шымкент", "Shymkent"),
 }
 PHONE_CODES = {
-    "KZ-75": "727", "KZ-71": "7172", "KZ-79": "7252", "KZ-35": "7212", "KZ-55": "7182", "KZ-63": "7232",
+    "KZ-75": "727",
+    "KZ-71": "7172",
+    "KZ-79": "7252",
+    "KZ-35": "7212",
+    "KZ-55": "7182",
+    "KZ-63": "7232",
 }
 STREETS = [
-    ("Абай даңғылы", "проспект Абая", "Abai Avenue"), ("Достық көшесі", "улица Достык", "Dostyk Street"),
+    ("Абай даңғылы", "проспект Абая", "Abai Avenue"),
+    ("Достық көшесі", "улица Достык", "Dostyk Street"),
     ("Бейбітшілік көшесі", "улица Бейбитшилик", "Beibitshilik Street"),
     ("Тәуелсіздік даңғылы", "проспект Тауелсиздик", "Tauelsizdik Avenue"),
     ("Жібек жолы көшесі", "улица Жибек жолы", "Zhibek Zholy Street"),
     ("Республика даңғылы", "проспект Республики", "Respublika Avenue"),
-    ("Мектеп көшесі", "улица Школьная", "Mektep Street"), ("Орталық көшесі", "улица Центральная", "Ortalyk Street"),
+    ("Мектеп көшесі", "улица Школьная", "Mektep Street"),
+    ("Орталық көшесі", "улица Центральная", "Ortalyk Street"),
 ]
 
 # Word stems for names: (Kazakh, Russian, English).
 STEMS = [
-    ("Жасыл әлем", "Жасыл алем", "Zhasyl Alem"), ("Болашақ ұрпақ", "Новое поколение", "New Generation"),
-    ("Қамқор", "Камкор", "Kamkor"), ("Үміт", "Надежда", "Hope"), ("Мейірім", "Милосердие", "Mercy"),
-    ("Сенім", "Доверие", "Trust"), ("Ашық әлем", "Открытый мир", "Open World"),
-    ("Тең мүмкіндік", "Равные возможности", "Equal Opportunities"), ("Бірлік", "Единство", "Unity"),
-    ("Достық", "Дружба", "Friendship"), ("Шапағат", "Шапагат", "Shapagat"), ("Нұр", "Свет", "Light"),
-    ("Жұлдыз", "Звезда", "Star"), ("Арман", "Мечта", "Dream"), ("Ізгілік", "Добро", "Goodness"),
-    ("Таза өзен", "Чистая река", "Clean River"), ("Дала тынысы", "Дыхание степи", "Breath of the Steppe"),
-    ("Шаңырақ", "Шанырак", "Shanyrak"), ("Береке", "Берекет", "Bereke"), ("Жігер", "Энергия", "Energy"),
-    ("Көмек қолы", "Рука помощи", "Helping Hand"), ("Ақ бесік", "Белая колыбель", "White Cradle"),
-    ("Ынтымақ", "Солидарность", "Solidarity"), ("Тірек", "Опора", "Support"), ("Самға", "Взлёт", "Soar"),
-    ("Азамат", "Гражданин", "Citizen"), ("Құқық пен заң", "Право и закон", "Law and Rights"),
-    ("Ана мен бала", "Мать и дитя", "Mother and Child"), ("Саулық", "Здоровье", "Health"),
-    ("Жаңа қадам", "Новый шаг", "New Step"), ("Көпір", "Мост", "Bridge"), ("Шұғыла", "Сияние", "Radiance"),
-    ("Кең дала", "Широкая степь", "Wide Steppe"), ("Алтын күз", "Золотая осень", "Golden Autumn"),
-    ("Ақ жол", "Светлый путь", "Bright Road"), ("Бастау", "Исток", "Source"), ("Мұра", "Наследие", "Heritage"),
-    ("Сана", "Сознание", "Awareness"), ("Қанат", "Крылья", "Wings"), ("Тал бесік", "Колыбель", "Cradle"),
-    ("Жас қыран", "Молодой беркут", "Young Eagle"), ("Ортақ үй", "Общий дом", "Common Home"),
-    ("Өркен", "Росток", "Sprout"), ("Дәстүр", "Традиция", "Tradition"), ("Шуақ", "Луч", "Sunbeam"),
-    ("Аялы алақан", "Тёплые ладони", "Warm Palms"), ("Жол серік", "Попутчик", "Companion"),
-    ("Таңшолпан", "Утренняя звезда", "Morning Star"), ("Ақ ниет", "Благое намерение", "Good Will"),
-    ("Көктем", "Весна", "Spring"), ("Ашық қоғам", "Открытое общество", "Open Society"),
-    ("Шеберхана", "Мастерская", "Workshop"), ("Қадам", "Шаг", "Step"), ("Мирас", "Мирас", "Miras"),
-    ("Жүрек", "Сердце", "Heart"), ("Бәйтерек", "Байтерек", "Baiterek"), ("Ақбота", "Акбота", "Akbota"),
-    ("Жайлау", "Джайляу", "Zhailau"), ("Сарыарқа", "Сарыарка", "Saryarka"), ("Алатау", "Алатау", "Alatau"),
+    ("Жасыл әлем", "Жасыл алем", "Zhasyl Alem"),
+    ("Болашақ ұрпақ", "Новое поколение", "New Generation"),
+    ("Қамқор", "Камкор", "Kamkor"),
+    ("Үміт", "Надежда", "Hope"),
+    ("Мейірім", "Милосердие", "Mercy"),
+    ("Сенім", "Доверие", "Trust"),
+    ("Ашық әлем", "Открытый мир", "Open World"),
+    ("Тең мүмкіндік", "Равные возможности", "Equal Opportunities"),
+    ("Бірлік", "Единство", "Unity"),
+    ("Достық", "Дружба", "Friendship"),
+    ("Шапағат", "Шапагат", "Shapagat"),
+    ("Нұр", "Свет", "Light"),
+    ("Жұлдыз", "Звезда", "Star"),
+    ("Арман", "Мечта", "Dream"),
+    ("Ізгілік", "Добро", "Goodness"),
+    ("Таза өзен", "Чистая река", "Clean River"),
+    ("Дала тынысы", "Дыхание степи", "Breath of the Steppe"),
+    ("Шаңырақ", "Шанырак", "Shanyrak"),
+    ("Береке", "Берекет", "Bereke"),
+    ("Жігер", "Энергия", "Energy"),
+    ("Көмек қолы", "Рука помощи", "Helping Hand"),
+    ("Ақ бесік", "Белая колыбель", "White Cradle"),
+    ("Ынтымақ", "Солидарность", "Solidarity"),
+    ("Тірек", "Опора", "Support"),
+    ("Самға", "Взлёт", "Soar"),
+    ("Азамат", "Гражданин", "Citizen"),
+    ("Құқық пен заң", "Право и закон", "Law and Rights"),
+    ("Ана мен бала", "Мать и дитя", "Mother and Child"),
+    ("Саулық", "Здоровье", "Health"),
+    ("Жаңа қадам", "Новый шаг", "New Step"),
+    ("Көпір", "Мост", "Bridge"),
+    ("Шұғыла", "Сияние", "Radiance"),
+    ("Кең дала", "Широкая степь", "Wide Steppe"),
+    ("Алтын күз", "Золотая осень", "Golden Autumn"),
+    ("Ақ жол", "Светлый путь", "Bright Road"),
+    ("Бастау", "Исток", "Source"),
+    ("Мұра", "Наследие", "Heritage"),
+    ("Сана", "Сознание", "Awareness"),
+    ("Қанат", "Крылья", "Wings"),
+    ("Тал бесік", "Колыбель", "Cradle"),
+    ("Жас қыран", "Молодой беркут", "Young Eagle"),
+    ("Ортақ үй", "Общий дом", "Common Home"),
+    ("Өркен", "Росток", "Sprout"),
+    ("Дәстүр", "Традиция", "Tradition"),
+    ("Шуақ", "Луч", "Sunbeam"),
+    ("Аялы алақан", "Тёплые ладони", "Warm Palms"),
+    ("Жол серік", "Попутчик", "Companion"),
+    ("Таңшолпан", "Утренняя звезда", "Morning Star"),
+    ("Ақ ниет", "Благое намерение", "Good Will"),
+    ("Көктем", "Весна", "Spring"),
+    ("Ашық қоғам", "Открытое общество", "Open Society"),
+    ("Шеберхана", "Мастерская", "Workshop"),
+    ("Қадам", "Шаг", "Step"),
+    ("Мирас", "Мирас", "Miras"),
+    ("Жүрек", "Сердце", "Heart"),
+    ("Бәйтерек", "Байтерек", "Baiterek"),
+    ("Ақбота", "Акбота", "Akbota"),
+    ("Жайлау", "Джайляу", "Zhailau"),
+    ("Сарыарқа", "Сарыарка", "Saryarka"),
+    ("Алатау", "Алатау", "Alatau"),
 ]
 DESCRIPTORS = {
     "environment": ("экологиялық орталығы", "Экологический центр", "Ecology Centre"),
     "children_youth": ("жастар орталығы", "Молодёжный центр", "Youth Centre"),
     "women": ("әйелдер қауымдастығы", "Ассоциация женщин", "Women's Association"),
     "health": ("салауатты өмір орталығы", "Центр здоровья", "Health Centre"),
-    "culture_education": ("білім және мәдениет орталығы", "Центр образования и культуры",
-                          "Education and Culture Centre"),
+    "culture_education": (
+        "білім және мәдениет орталығы",
+        "Центр образования и культуры",
+        "Education and Culture Centre",
+    ),
     "human_rights": ("құқықтық көмек орталығы", "Центр правовой помощи", "Legal Aid Centre"),
     "social_welfare": ("әлеуметтік көмек орталығы", "Центр социальной помощи", "Social Aid Centre"),
     "community": ("азаматтық бастамалар орталығы", "Центр гражданских инициатив", "Civic Initiatives Centre"),
@@ -113,20 +210,35 @@ FORM_NAMES = {  # how the form reads inside a name: Kazakh suffix, Russian prefi
     "public_association": ("қоғамдық бірлестігі", "Общественное объединение", "Public Association"),
     "foundation": ("қоғамдық қоры", "Общественный фонд", "Public Foundation"),
     "private_institution": ("жеке мекемесі", "Частное учреждение", "Private Institution"),
-    "association_of_legal_entities": ("заңды тұлғалар бірлестігі", "Объединение юридических лиц",
-                                      "Association of Legal Entities"),
+    "association_of_legal_entities": (
+        "заңды тұлғалар бірлестігі",
+        "Объединение юридических лиц",
+        "Association of Legal Entities",
+    ),
     "noncommercial_jsc": ("КЕАҚ", "НАО", "Non-commercial JSC"),
     "religious_association": ("діни бірлестігі", "Религиозное объединение", "Religious Association"),
     "consumer_cooperative": ("тұтыну кооперативі", "Потребительский кооператив", "Consumer Cooperative"),
-    "rural_consumer_cooperative": ("ауылдық тұтыну кооперативі", "Сельский потребительский кооператив",
-                                   "Rural Consumer Cooperative"),
-    "housing_cooperative": ("тұрғын үй-құрылыс кооперативі", "Жилищно-строительный кооператив",
-                            "Housing Cooperative"),
-    "apartment_owners_cooperative": ("пәтер иелерінің кооперативі", "Кооператив собственников квартир",
-                                     "Apartment Owners' Cooperative"),
+    "rural_consumer_cooperative": (
+        "ауылдық тұтыну кооперативі",
+        "Сельский потребительский кооператив",
+        "Rural Consumer Cooperative",
+    ),
+    "housing_cooperative": (
+        "тұрғын үй-құрылыс кооперативі",
+        "Жилищно-строительный кооператив",
+        "Housing Cooperative",
+    ),
+    "apartment_owners_cooperative": (
+        "пәтер иелерінің кооперативі",
+        "Кооператив собственников квартир",
+        "Apartment Owners' Cooperative",
+    ),
     "chamber": ("палатасы", "Палата", "Chamber"),
-    "agricultural_partnership": ("ауыл шаруашылығы серіктестігі", "Сельскохозяйственное товарищество",
-                                 "Agricultural Partnership"),
+    "agricultural_partnership": (
+        "ауыл шаруашылығы серіктестігі",
+        "Сельскохозяйственное товарищество",
+        "Agricultural Partnership",
+    ),
     "state_institution": ("мемлекеттік мекемесі", "Государственное учреждение", "State Institution"),
     "political_party": ("партиясы", "Партия", "Party"),
     "trade_union": ("кәсіподағы", "Профессиональный союз", "Trade Union"),
@@ -209,8 +321,11 @@ def _names(rng: random.Random, form: str, region: str, fields: list[str]) -> tup
         return f"«{stem_kk}» {form_kk}", f"{form_ru} «{stem_ru}»", f"{form_en} “{stem_en}”"
     if style < 0.8:
         d_kk, d_ru, d_en = DESCRIPTORS[fields[0]]
-        return (f"«{stem_kk}» {d_kk} {form_kk}", f"{form_ru} «{d_ru} «{stem_ru}»»",
-                f"{form_en} “{stem_en} {d_en}”")
+        return (
+            f"«{stem_kk}» {d_kk} {form_kk}",
+            f"{form_ru} «{d_ru} «{stem_ru}»»",
+            f"{form_en} “{stem_en} {d_en}”",
+        )
     c_kk, c_ru, c_en = CITIES[region]
     return f"«{c_kk} {stem_kk}» {form_kk}", f"{form_ru} «{stem_ru} {c_ru}»", f"{form_en} “{stem_en} {c_en}”"
 
@@ -219,12 +334,16 @@ def _contacts(rng: random.Random, region: str, local_id: str, shared_phones: lis
     if shared_phones and rng.random() < 0.004:
         phone = rng.choice(shared_phones)  # planted: different organisations, one phone
     elif rng.random() < 0.6:
-        phone = f"+7 7{rng.choice('0457')}{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        operator = f"7{rng.choice('0457')}{rng.randint(0, 9)}"
+        phone = f"+7 {operator} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
     else:
         code = PHONE_CODES.get(region, "7" + str(rng.randint(100, 299)))
         phone = f"+7 {code} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-    email = f"info.{local_id.lower()}@{rng.choice(['mail.kz', 'gmail.com', 'inbox.kz', 'yandex.kz'])}" \
-        if rng.random() < 0.7 else ""
+    email = (
+        f"info.{local_id.lower()}@{rng.choice(['mail.kz', 'gmail.com', 'inbox.kz', 'yandex.kz'])}"
+        if rng.random() < 0.7
+        else ""
+    )
     website = f"https://{local_id.lower()}.example.kz" if rng.random() < 0.25 else ""
     return phone, email, website
 
@@ -259,10 +378,21 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
         street = rng.choice(STREETS)
         city = CITIES[region]
         spec = OrgSpec(
-            index=index, local_id=lid, legal_form=form, region=region, registered_on=registered_on,
+            index=index,
+            local_id=lid,
+            legal_form=form,
+            region=region,
+            registered_on=registered_on,
             bin=None if no_bin else bins.allocate(registered_on, "0"),
-            name_kk=name_kk, name_ru=name_ru, name_en=name_en, fields=fields, territorial_level=level,
-            address=f"{city[1]}, {street[1]}, {rng.randint(1, 250)}", phone=phone, email=email, website=website,
+            name_kk=name_kk,
+            name_ru=name_ru,
+            name_en=name_en,
+            fields=fields,
+            territorial_level=level,
+            address=f"{city[1]}, {street[1]}, {rng.randint(1, 250)}",
+            phone=phone,
+            email=email,
+            website=website,
             charter_activities="; ".join(CHARTER[f] for f in fields),
         )
         specs.append(spec)
@@ -274,8 +404,14 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
 
 def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) -> None:
     """Turn some records into branches of republican associations and foundations registered earlier."""
-    parents = [s for s in specs if s.legal_form in {"public_association", "foundation"} and s.bin
-               and s.territorial_level in {"republican", ""} and s.registered_on.year < 2015]
+    parents = [
+        s
+        for s in specs
+        if s.legal_form in {"public_association", "foundation"}
+        and s.bin
+        and s.territorial_level in {"republican", ""}
+        and s.registered_on.year < 2015
+    ]
     if not parents:
         return
     for spec in specs:
@@ -300,8 +436,14 @@ def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) 
 
 def _add_history(rng: random.Random, spec: OrgSpec) -> None:
     region_name = CITIES[spec.region][2]
-    spec.events.append(("registered", spec.registered_on, None,
-                        f"State registration by the Department of Justice ({region_name})"))
+    spec.events.append(
+        (
+            "registered",
+            spec.registered_on,
+            None,
+            f"State registration by the Department of Justice ({region_name})",
+        )
+    )
     roll = rng.random()
     span = (AS_OF - spec.registered_on).days
 
@@ -310,23 +452,45 @@ def _add_history(rng: random.Random, spec: OrgSpec) -> None:
 
     if roll < CEASED_SHARE and span > 60:
         if rng.random() < 0.75:
-            spec.events.append(("liquidated", later(), None, rng.choice([
-                "Decision of the general meeting on voluntary liquidation",
-                "Court decision on compulsory liquidation",
-            ])))
+            spec.events.append(
+                (
+                    "liquidated",
+                    later(),
+                    None,
+                    rng.choice(
+                        [
+                            "Decision of the general meeting on voluntary liquidation",
+                            "Court decision on compulsory liquidation",
+                        ]
+                    ),
+                )
+            )
         else:
             spec.events.append(("reorganised", later(), None, "Reorganised by merger into another organisation"))
         return
     if spec.legal_form == "public_association" and roll < CEASED_SHARE + SUSPENDED_SHARE and span > 400:
         start = AS_OF - datetime.timedelta(days=rng.randint(10, 80))
-        spec.events.append(("suspended", start, start + datetime.timedelta(days=rng.choice([90, 120, 180])),
-                            "Court decision suspending activity (3 to 6 months)"))
+        spec.events.append(
+            (
+                "suspended",
+                start,
+                start + datetime.timedelta(days=rng.choice([90, 120, 180])),
+                "Court decision suspending activity (3 to 6 months)",
+            )
+        )
         return
     registered_share = 1 - CEASED_SHARE
     if roll > CEASED_SHARE + ACTIVE_SHARE * registered_share and span > 400:
-        spec.events.append(("found_inactive", later(365), None,
-                            "No activity found by the annual review of the NGO database"))
+        spec.events.append(
+            ("found_inactive", later(365), None, "No activity found by the annual review of the NGO database")
+        )
     if rng.random() < RENAMED_SHARE and span > 800:
         stem = rng.choice(STEMS)
-        spec.former_names.append((f"«{stem[0]}» {FORM_NAMES[spec.legal_form][0]}", "kk", spec.registered_on,
-                                  spec.registered_on + datetime.timedelta(days=rng.randint(365, span - 1))))
+        spec.former_names.append(
+            (
+                f"«{stem[0]}» {FORM_NAMES[spec.legal_form][0]}",
+                "kk",
+                spec.registered_on,
+                spec.registered_on + datetime.timedelta(days=rng.randint(365, span - 1)),
+            )
+        )

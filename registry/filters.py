@@ -35,21 +35,15 @@ def _field_choices():
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or BIN"), max_length=200)
     region = django_filters.MultipleChoiceFilter(choices=_region_choices, label=_("Region"), distinct=False)
-    legal_form = django_filters.MultipleChoiceFilter(
-        choices=_legal_form_choices, label=_("Legal form"), distinct=False
-    )
+    legal_form = django_filters.MultipleChoiceFilter(choices=_legal_form_choices, label=_("Legal form"), distinct=False)
     field = django_filters.MultipleChoiceFilter(
         choices=_field_choices, method="filter_field", label=_("Field of activity")
     )
-    status = django_filters.MultipleChoiceFilter(
-        choices=Organisation.Status.choices, label=_("Status"), distinct=False
-    )
+    status = django_filters.MultipleChoiceFilter(choices=Organisation.Status.choices, label=_("Status"), distinct=False)
     territorial_level = django_filters.MultipleChoiceFilter(
         choices=Organisation.TerritorialLevel.choices, label=_("Territorial level"), distinct=False
     )
-    sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None
-    )
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None)
 
     class Meta:
         model = Organisation
@@ -69,9 +63,7 @@ class OrganisationFilter(django_filters.FilterSet):
         if not values:
             return queryset
         # EXISTS rather than a join: an organisation in two chosen fields is listed once, without DISTINCT.
-        return queryset.filter(
-            Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"), field__in=values))
-        )
+        return queryset.filter(Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"), field__in=values)))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied in filter_queryset, after every filter, whatever the value

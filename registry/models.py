@@ -23,12 +23,12 @@ class TranslatedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return localized(self, "name")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class LegalForm(TranslatedName):
@@ -39,7 +39,9 @@ class LegalForm(TranslatedName):
     ngo_eligible = models.BooleanField(
         _("NGO-eligible"), help_text=_("may receive state social order, state grants and NGO awards")
     )
-    tax_npo = models.BooleanField(_("tax NPO"), null=True, help_text=_("Tax Code art. 289; blank where it does not apply"))
+    tax_npo = models.BooleanField(
+        _("tax NPO"), null=True, help_text=_("Tax Code art. 289; blank where it does not apply")
+    )
     has_territorial_level = models.BooleanField(_("has a territorial level"), default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -121,14 +123,17 @@ class Organisation(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=500, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
     # Foreign keys below lean on the composite partial indexes in Meta instead of their own.
-    legal_form = models.ForeignKey(
-        LegalForm, on_delete=models.PROTECT, verbose_name=_("legal form"), db_index=False
-    )
+    legal_form = models.ForeignKey(LegalForm, on_delete=models.PROTECT, verbose_name=_("legal form"), db_index=False)
     territorial_level = models.CharField(
         _("territorial level"), max_length=12, choices=TerritorialLevel.choices, blank=True
     )
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"),
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
         db_index=False,
     )
     address = models.CharField(_("address"), max_length=500, blank=True)
@@ -137,20 +142,33 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
     fields = models.ManyToManyField(
-        FieldOfActivity, blank=True, related_name="+", verbose_name=_("fields of activity"),
+        FieldOfActivity,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fields of activity"),
         through="OrganisationField",
     )
     charter_activities = models.TextField(_("charter activities"), blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="branches",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
         verbose_name=_("parent organisation"),
     )
     # The current status is the latest StatusEvent's outcome, cached here for filtering and facet counts;
     # only registry.services.organisation_status_record writes it.
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", db_index=False,
-        verbose_name=_("merged into"), help_text=_("A duplicate record kept so that its old URL redirects."),
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        db_index=False,
+        verbose_name=_("merged into"),
+        help_text=_("A duplicate record kept so that its old URL redirects."),
     )
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -166,18 +184,23 @@ class Organisation(models.Model):
             models.Index(fields=["name_ru", "id"], name="org_name_ru", condition=Q(merged_into__isnull=True)),
             models.Index(fields=["name_kk", "id"], name="org_name_kk", condition=Q(merged_into__isnull=True)),
             models.Index(
-                fields=["registered_on", "id"], name="org_registered_on", condition=Q(merged_into__isnull=True)
-            ),
-            models.Index(
-                fields=["region", "legal_form", "status", "territorial_level"], name="org_facets",
+                fields=["registered_on", "id"],
+                name="org_registered_on",
                 condition=Q(merged_into__isnull=True),
             ),
             models.Index(
-                fields=["legal_form", "status", "region", "territorial_level"], name="org_facets_by_form",
+                fields=["region", "legal_form", "status", "territorial_level"],
+                name="org_facets",
                 condition=Q(merged_into__isnull=True),
             ),
             models.Index(
-                fields=["status", "territorial_level", "region", "legal_form"], name="org_facets_by_status",
+                fields=["legal_form", "status", "region", "territorial_level"],
+                name="org_facets_by_form",
+                condition=Q(merged_into__isnull=True),
+            ),
+            models.Index(
+                fields=["status", "territorial_level", "region", "legal_form"],
+                name="org_facets_by_status",
                 condition=Q(merged_into__isnull=True),
             ),
             models.Index(fields=["phone"], name="org_phone"),
@@ -194,6 +217,9 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:organisation_detail", kwargs={"org_id": self.org_id})
 
     @property
     def name(self) -> str:
@@ -215,9 +241,6 @@ class Organisation(models.Model):
     @property
     def is_registered(self) -> bool:
         return self.status in self.REGISTERED_STATUSES
-
-    def get_absolute_url(self) -> str:
-        return reverse("registry:organisation_detail", kwargs={"org_id": self.org_id})
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -262,6 +285,9 @@ class OrganisationField(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "field"], name="organisation_field_once")]
         indexes = [models.Index(fields=["field", "organisation"], name="orgfield_by_field")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.field_id}"
+
 
 class StatusEvent(models.Model):
     """A dated change of legal or activity status with its legal basis (DOMAIN §2.3)."""
@@ -300,10 +326,12 @@ class StatusEvent(models.Model):
         indexes = [models.Index(fields=["organisation", "occurred_on"], name="statusevent_org_date")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(occurred_on__lte=F("ends_on")), name="statusevent_period"
+                condition=Q(ends_on__isnull=True) | Q(occurred_on__lte=F("ends_on")),
+                name="statusevent_period",
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(kind="suspended"), name="statusevent_only_suspension_ends"
+                condition=Q(ends_on__isnull=True) | Q(kind="suspended"),
+                name="statusevent_only_suspension_ends",
             ),
         ]
 

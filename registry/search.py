@@ -27,18 +27,72 @@ from django.db.models.expressions import RawSQL
 FTS_TABLE = "registry_organisation_fts"
 MAX_TERMS = 8
 
-_FOLD_KAZAKH = str.maketrans({"қ": "к", "ғ": "г", "ң": "н", "ә": "а", "ө": "о", "ұ": "у", "ү": "у", "һ": "х",
-                              "і": "и", "ё": "е", "й": "и"})
+_FOLD_KAZAKH = str.maketrans(
+    {
+        "қ": "к",
+        "ғ": "г",
+        "ң": "н",
+        "ә": "а",
+        "ө": "о",
+        "ұ": "у",
+        "ү": "у",
+        "һ": "х",
+        "і": "и",
+        "ё": "е",
+        "й": "и",
+    }
+)
 _LATIN_RU = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "к": "k",
-    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
-    "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "iu",
     "я": "ia",
 }
 _TO_LATIN = str.maketrans(_LATIN_RU)
 # Kazakh Latin (2021) style: the letters Russian lacks keep their own Latin spelling.
-_TO_KAZAKH_LATIN = str.maketrans({**_LATIN_RU, "қ": "q", "ғ": "gh", "ң": "ng", "ә": "a", "ө": "o", "ұ": "u",
-                                  "ү": "u", "һ": "h", "і": "i", "ё": "e", "й": "i"})
+_TO_KAZAKH_LATIN = str.maketrans(
+    {
+        **_LATIN_RU,
+        "қ": "q",
+        "ғ": "gh",
+        "ң": "ng",
+        "ә": "a",
+        "ө": "o",
+        "ұ": "u",
+        "ү": "u",
+        "һ": "h",
+        "і": "i",
+        "ё": "e",
+        "й": "i",
+    }
+)
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -62,8 +116,11 @@ def search_text_for(names: Iterable[str], bin_value: str | None = None) -> str:
         if not name:
             continue
         base = _base(name)
-        for variant in (base.translate(_FOLD_KAZAKH), base.translate(_TO_KAZAKH_LATIN),
-                        base.translate(_FOLD_KAZAKH).translate(_TO_LATIN)):
+        for variant in (
+            base.translate(_FOLD_KAZAKH),
+            base.translate(_TO_KAZAKH_LATIN),
+            base.translate(_FOLD_KAZAKH).translate(_TO_LATIN),
+        ):
             words.update(dict.fromkeys(variant.split()))
     if bin_value:
         words[bin_value] = None

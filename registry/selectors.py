@@ -226,6 +226,7 @@ def organisation_profile(pk: int) -> Organisation:
 
 # ---------------------------------------------------------------- the sector at a glance
 
+
 @dataclass
 class CountRow:
     code: str
@@ -273,9 +274,7 @@ def sector_overview() -> SectorOverview:
         OrganisationField.objects.filter(organisation__in=registered.values("id"))
         .order_by()
         .values_list("field")
-        .annotate(
-            r=Count("id"), a=Count("id", filter=Q(organisation__status=Organisation.Status.ACTIVE))
-        )
+        .annotate(r=Count("id"), a=Count("id", filter=Q(organisation__status=Organisation.Status.ACTIVE)))
     )
     return SectorOverview(
         **totals,

@@ -105,10 +105,16 @@ def organisation_status_record(
     last = organisation.status_events.order_by("-occurred_on", "-id").first()
     errors: dict[str, list[ValidationError]] = {}
     if organisation.status in TERMINAL_STATUSES and last is not None:
-        errors.setdefault("kind", []).append(ValidationError(
-            MSG_AFTER_END,
-            params={"name": organisation.name, "status": organisation.get_status_display(), "date": last.occurred_on},
-        ))
+        errors.setdefault("kind", []).append(
+            ValidationError(
+                MSG_AFTER_END,
+                params={
+                    "name": organisation.name,
+                    "status": organisation.get_status_display(),
+                    "date": last.occurred_on,
+                },
+            )
+        )
     if kind == StatusEvent.Kind.RESUMED and organisation.status != Organisation.Status.SUSPENDED:
         errors.setdefault("kind", []).append(ValidationError(MSG_RESUME_NOT_SUSPENDED))
     if kind == StatusEvent.Kind.REGISTERED and organisation.status_events.filter(kind=kind).exists():
@@ -126,8 +132,12 @@ def organisation_status_record(
     if errors:
         raise ValidationError(errors)
     event = StatusEvent(
-        organisation=organisation, kind=kind, occurred_on=occurred_on, ends_on=ends_on,
-        legal_basis=legal_basis, note=note,
+        organisation=organisation,
+        kind=kind,
+        occurred_on=occurred_on,
+        ends_on=ends_on,
+        legal_basis=legal_basis,
+        note=note,
     )
     event.full_clean()
     event.save()
@@ -157,7 +167,12 @@ def organisation_name_add(
     valid_to: datetime.date | None = None,
 ) -> OrganisationName:
     other = OrganisationName(
-        organisation=organisation, name=name, language=language, kind=kind, valid_from=valid_from, valid_to=valid_to
+        organisation=organisation,
+        name=name,
+        language=language,
+        kind=kind,
+        valid_from=valid_from,
+        valid_to=valid_to,
     )
     other.full_clean()
     other.save()

@@ -33,8 +33,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/organisation_list.html",
-        {"result": result, "filterset": result.filterset, "page": result.page, "facets": result.facets,
-         "querystring": query.urlencode()},
+        {
+            "result": result,
+            "filterset": result.filterset,
+            "page": result.page,
+            "facets": result.facets,
+            "querystring": query.urlencode(),
+        },
     )
 
 
@@ -42,9 +47,28 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_list_csv(request: HttpRequest) -> HttpResponse:
     filterset = OrganisationFilter(request.GET, queryset=organisation_rows(OrganisationFilter.base_queryset()))
     header = [
-        "org_id", "bin", "name_kk", "name_ru", "name_en", "legal_form", "legal_form_label", "ngo_eligible",
-        "region", "region_label", "territorial_level", "territorial_level_label", "status", "status_label",
-        "registered_on", "fields", "fields_labels", "phone", "email", "website", "parent_org_id", "url",
+        "org_id",
+        "bin",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "legal_form",
+        "legal_form_label",
+        "ngo_eligible",
+        "region",
+        "region_label",
+        "territorial_level",
+        "territorial_level_label",
+        "status",
+        "status_label",
+        "registered_on",
+        "fields",
+        "fields_labels",
+        "phone",
+        "email",
+        "website",
+        "parent_org_id",
+        "url",
     ]
     base_url = request.build_absolute_uri("/").rstrip("/")
 
@@ -52,13 +76,27 @@ def organisation_list_csv(request: HttpRequest) -> HttpResponse:
         for org in filterset.qs.select_related("parent").iterator(chunk_size=CSV_CHUNK):
             fields = list(org.fields.all())
             yield [
-                org.org_id, org.bin, org.name_kk, org.name_ru, org.name_en, org.legal_form_id, org.legal_form.name,
+                org.org_id,
+                org.bin,
+                org.name_kk,
+                org.name_ru,
+                org.name_en,
+                org.legal_form_id,
+                org.legal_form.name,
                 "yes" if org.legal_form.ngo_eligible else "no",
-                org.region_id, org.region.name if org.region else "",
-                org.territorial_level, org.get_territorial_level_display() if org.territorial_level else "",
-                org.status, org.get_status_display(), org.registered_on,
-                ";".join(f.code for f in fields), "; ".join(f.name for f in fields),
-                org.phone, org.email, org.website, org.parent.org_id if org.parent else "",
+                org.region_id,
+                org.region.name if org.region else "",
+                org.territorial_level,
+                org.get_territorial_level_display() if org.territorial_level else "",
+                org.status,
+                org.get_status_display(),
+                org.registered_on,
+                ";".join(f.code for f in fields),
+                "; ".join(f.name for f in fields),
+                org.phone,
+                org.email,
+                org.website,
+                org.parent.org_id if org.parent else "",
                 base_url + org.get_absolute_url(),
             ]
 

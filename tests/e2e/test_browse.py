@@ -9,12 +9,26 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 @pytest.fixture
 def registry_data():
-    make_organisation(name_kk="«Сенім» қоры", name_ru="Фонд «Доверие»", name_en="Trust Foundation",
-                      legal_form="foundation", region="KZ-55")
-    make_organisation(name_kk="«Қамқор» қоғамдық бірлестігі", name_ru="Общественное объединение «Камкор»",
-                      name_en="Kamkor Public Association", region="KZ-71")
-    make_organisation(name_kk="«Жасыл әлем» қоры", name_ru="Фонд «Зелёный мир»", name_en="Green World Foundation",
-                      legal_form="foundation", region="KZ-75")
+    make_organisation(
+        name_kk="«Сенім» қоры",
+        name_ru="Фонд «Доверие»",
+        name_en="Trust Foundation",
+        legal_form="foundation",
+        region="KZ-55",
+    )
+    make_organisation(
+        name_kk="«Қамқор» қоғамдық бірлестігі",
+        name_ru="Общественное объединение «Камкор»",
+        name_en="Kamkor Public Association",
+        region="KZ-71",
+    )
+    make_organisation(
+        name_kk="«Жасыл әлем» қоры",
+        name_ru="Фонд «Зелёный мир»",
+        name_en="Green World Foundation",
+        legal_form="foundation",
+        region="KZ-75",
+    )
 
 
 def test_search_open_profile_and_switch_language(registry_data, browser_page):

@@ -14,8 +14,9 @@ _serials = itertools.count(1)
 
 def make_bin(registered_on: datetime.date = datetime.date(2010, 5, 1), attribute: str = "0") -> str:
     while True:
-        value = bin_build(year=registered_on.year, month=registered_on.month, serial=next(_serials),
-                          attribute=attribute)
+        value = bin_build(
+            year=registered_on.year, month=registered_on.month, serial=next(_serials), attribute=attribute
+        )
         if value:
             return value
 
@@ -29,7 +30,7 @@ def make_organisation(
     region: str = "KZ-71",
     fields: tuple[str, ...] = ("health",),
     registered_on: datetime.date = datetime.date(2010, 5, 1),
-    bin: str | None | bool = True,
+    bin: str | bool | None = True,
     **extra,
 ) -> Organisation:
     """bin=True mints a valid BIN for the registration month; bin=None makes a record without one."""

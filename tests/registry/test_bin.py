@@ -8,8 +8,14 @@ from django.core.exceptions import ValidationError
 from registry.bin import bin_build, bin_check_digit, bin_decode, bin_problem, is_valid_bin, validate_bin
 
 PUBLIC_VALID = [
-    "950440001673", "990940003030", "000640002067", "940140000385",
-    "950341000052", "961141000023", "070941024691", "990140004654",
+    "950440001673",
+    "990940003030",
+    "000640002067",
+    "940140000385",
+    "950341000052",
+    "961141000023",
+    "070941024691",
+    "990140004654",
 ]
 
 
@@ -41,10 +47,11 @@ def test_every_single_digit_mutation_gets_the_verdict_the_rule_gives(value):
         for digit in "0123456789":
             if digit == value[position]:
                 continue
-            mutated = value[:position] + digit + value[position + 1:]
+            mutated = value[:position] + digit + value[position + 1 :]
             assert is_valid_bin(mutated) == oracle_valid(mutated), mutated
             if is_valid_bin(mutated):
                 accepted += 1
+
                 # Only digit 11 (weight 11 = 0 mod 11) or a switch between the two weightings (either number's
                 # first sum being 10) can hide a change.
                 def first_sum(number: str) -> int:

@@ -27,13 +27,29 @@ def facet(response, key):
 @pytest.fixture
 def sample():
     return [
-        make_organisation(name_en="Alpha", region="KZ-71", legal_form="foundation", fields=("women", "health"),
-                          registered_on=datetime.date(2001, 1, 10)),
-        make_organisation(name_en="Bravo", region="KZ-71", legal_form="public_association", fields=("women",),
-                          territorial_level="local", registered_on=datetime.date(2015, 3, 3)),
-        make_organisation(name_en="Charlie", region="KZ-75", legal_form="public_association",
-                          fields=("environment",), territorial_level="republican",
-                          registered_on=datetime.date(2008, 8, 8)),
+        make_organisation(
+            name_en="Alpha",
+            region="KZ-71",
+            legal_form="foundation",
+            fields=("women", "health"),
+            registered_on=datetime.date(2001, 1, 10),
+        ),
+        make_organisation(
+            name_en="Bravo",
+            region="KZ-71",
+            legal_form="public_association",
+            fields=("women",),
+            territorial_level="local",
+            registered_on=datetime.date(2015, 3, 3),
+        ),
+        make_organisation(
+            name_en="Charlie",
+            region="KZ-75",
+            legal_form="public_association",
+            fields=("environment",),
+            territorial_level="republican",
+            registered_on=datetime.date(2008, 8, 8),
+        ),
     ]
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from registry import services
-from registry.selectors import reference_data, sector_overview
+from registry.selectors import sector_overview
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +15,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sector():
-    orgs = [make_organisation(region=region, legal_form=form, fields=fields)
-            for region, form, fields in [("KZ-71", "foundation", ("women",)), ("KZ-71", "public_association", ("women", "health")),
-                                         ("KZ-75", "public_association", ("health",)), ("KZ-75", "private_institution", ("other",))]]
-    services.organisation_status_record(organisation=orgs[1], kind="found_inactive", occurred_on=datetime.date(2015, 1, 1))
+    orgs = [
+        make_organisation(region=region, legal_form=form, fields=fields)
+        for region, form, fields in [
+            ("KZ-71", "foundation", ("women",)),
+            ("KZ-71", "public_association", ("women", "health")),
+            ("KZ-75", "public_association", ("health",)),
+            ("KZ-75", "private_institution", ("other",)),
+        ]
+    ]
+    services.organisation_status_record(
+        organisation=orgs[1], kind="found_inactive", occurred_on=datetime.date(2015, 1, 1)
+    )
     services.organisation_status_record(organisation=orgs[3], kind="liquidated", occurred_on=datetime.date(2016, 1, 1))
     return orgs
 
@@ -32,12 +40,16 @@ def raw(sql: str) -> dict:
 def test_overview_counts_reconcile_with_raw_sql(sector):
     overview = sector_overview()
     live = "status IN ('active', 'inactive', 'suspended') AND merged_into_id IS NULL"
-    by_region = raw(f"SELECT region_id, COUNT(*), SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) "
-                    f"FROM registry_organisation WHERE {live} GROUP BY region_id")
+    by_region = raw(
+        f"SELECT region_id, COUNT(*), SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) "
+        f"FROM registry_organisation WHERE {live} GROUP BY region_id"
+    )
     assert {r.code: (r.registered, r.active) for r in overview.by_region} == by_region
-    by_field = raw(f"SELECT f.field_id, COUNT(*), SUM(CASE WHEN o.status = 'active' THEN 1 ELSE 0 END) "
-                   f"FROM registry_organisationfield f JOIN registry_organisation o ON o.id = f.organisation_id "
-                   f"WHERE o.{live.replace(' AND ', ' AND o.')} GROUP BY f.field_id")
+    by_field = raw(
+        f"SELECT f.field_id, COUNT(*), SUM(CASE WHEN o.status = 'active' THEN 1 ELSE 0 END) "
+        f"FROM registry_organisationfield f JOIN registry_organisation o ON o.id = f.organisation_id "
+        f"WHERE o.{live.replace(' AND ', ' AND o.')} GROUP BY f.field_id"
+    )
     assert {r.code: (r.registered, r.active) for r in overview.by_field} == by_field
     assert (overview.registered, overview.active, overview.liquidated) == (3, 2, 1)
 

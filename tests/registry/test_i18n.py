@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_switching_language_changes_the_page_language_and_names(anonymous):
-    org = make_organisation(name_kk="«Сенім» қоры", name_ru="Фонд «Доверие»", name_en="Trust Foundation",
-                            legal_form="foundation")
+    org = make_organisation(
+        name_kk="«Сенім» қоры", name_ru="Фонд «Доверие»", name_en="Trust Foundation", legal_form="foundation"
+    )
     url = reverse("registry:organisation_list")
     assert "Trust Foundation" in anonymous.get(url).content.decode()
     response = anonymous.post(reverse("set_language"), {"language": "kk", "next": url})

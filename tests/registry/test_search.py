@@ -28,14 +28,38 @@ def kamkor():
 
 @pytest.fixture
 def others():
-    return [make_organisation(name_kk="«Жасыл әлем» қоры", name_ru="Фонд «Зелёный мир»", name_en="Green World Foundation",
-                              legal_form="foundation"),
-            make_organisation(name_kk="«Ана мен бала» жеке мекемесі", name_ru="Частное учреждение «Мать и дитя»",
-                              name_en="Mother and Child", legal_form="private_institution")]
+    return [
+        make_organisation(
+            name_kk="«Жасыл әлем» қоры",
+            name_ru="Фонд «Зелёный мир»",
+            name_en="Green World Foundation",
+            legal_form="foundation",
+        ),
+        make_organisation(
+            name_kk="«Ана мен бала» жеке мекемесі",
+            name_ru="Частное учреждение «Мать и дитя»",
+            name_en="Mother and Child",
+            legal_form="private_institution",
+        ),
+    ]
 
 
-@pytest.mark.parametrize("query", ["Қамқор", "қамқор", "ҚАМҚОР", "камкор", "Путь заботы", "ЗАБОТ", "kamkor",
-                                   "Qamqor", "zholy", "жолы", "амқо"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Қамқор",
+        "қамқор",
+        "ҚАМҚОР",
+        "камкор",
+        "Путь заботы",
+        "ЗАБОТ",
+        "kamkor",
+        "Qamqor",
+        "zholy",
+        "жолы",
+        "амқо",
+    ],
+)
 def test_finds_by_any_language_partial_word_and_case(kamkor, others, query):
     assert found(query) == [kamkor.id]
 

@@ -13,8 +13,24 @@ from registry.services import new_local_id
 
 
 def spec_tuples(specs):
-    return [(s.local_id, s.bin, s.name_kk, s.name_ru, s.name_en, s.legal_form, s.region, s.registered_on,
-             tuple(s.fields), s.parent_index, tuple(s.events), tuple(s.former_names), s.phone) for s in specs]
+    return [
+        (
+            s.local_id,
+            s.bin,
+            s.name_kk,
+            s.name_ru,
+            s.name_en,
+            s.legal_form,
+            s.region,
+            s.registered_on,
+            tuple(s.fields),
+            s.parent_index,
+            tuple(s.events),
+            tuple(s.former_names),
+            s.phone,
+        )
+        for s in specs
+    ]
 
 
 def test_same_seed_same_data_other_seed_other_data():

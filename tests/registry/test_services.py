@@ -66,8 +66,11 @@ def test_suspension_needs_its_end_and_moves_the_status():
         services.organisation_status_record(organisation=org, kind="suspended", occurred_on=datetime.date(2020, 1, 1))
     assert "ends_on" in exc.value.message_dict
     services.organisation_status_record(
-        organisation=org, kind="suspended", occurred_on=datetime.date(2020, 1, 1),
-        ends_on=datetime.date(2020, 4, 1), legal_basis="Court decision",
+        organisation=org,
+        kind="suspended",
+        occurred_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 4, 1),
+        legal_basis="Court decision",
     )
     org.refresh_from_db()
     assert org.status == Organisation.Status.SUSPENDED
@@ -120,8 +123,12 @@ def test_status_refresh_follows_the_latest_event():
 def test_adding_a_former_name_makes_it_searchable():
     org = make_organisation()
     services.organisation_name_add(
-        organisation=org, name="«Шолпан» бірлестігі", language="kk", kind=OrganisationName.Kind.FORMER,
-        valid_from=datetime.date(2010, 5, 1), valid_to=datetime.date(2014, 1, 1),
+        organisation=org,
+        name="«Шолпан» бірлестігі",
+        language="kk",
+        kind=OrganisationName.Kind.FORMER,
+        valid_from=datetime.date(2010, 5, 1),
+        valid_to=datetime.date(2014, 1, 1),
     )
     org.refresh_from_db()
     assert "шолпан" in org.search_text

@@ -22,7 +22,9 @@ class Command(BaseCommand):
     help = "Load the deterministic, fictional demo registry into an empty database."
 
     def add_arguments(self, parser):
-        parser.add_argument("--orgs", type=int, default=DEFAULT_ORGS, help="number of organisations (default %(default)s)")
+        parser.add_argument(
+            "--orgs", type=int, default=DEFAULT_ORGS, help="number of organisations (default %(default)s)"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
         parser.add_argument("--if-empty", action="store_true", help="do nothing, successfully, when data exists")
 
@@ -46,9 +48,11 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics for the freshly filled tables
         cache.delete(DEMO_CACHE_KEY)
-        self.stdout.write(self.style.SUCCESS(
-            f"Loaded {orgs} fictional organisations (seed {seed}) in {time.monotonic() - started:.1f} s."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {orgs} fictional organisations (seed {seed}) in {time.monotonic() - started:.1f} s."
+            )
+        )
 
     def _write(self, specs: list[demo.OrgSpec]) -> None:
         pk_by_index: dict[int, int] = {}
@@ -60,19 +64,40 @@ class Command(BaseCommand):
             for spec, row in zip(group, created, strict=True):
                 pk_by_index[spec.index] = row.pk
         OrganisationField.objects.bulk_create(
-            (OrganisationField(organisation_id=pk_by_index[s.index], field_id=code) for s in specs for code in s.fields),
+            (
+                OrganisationField(organisation_id=pk_by_index[s.index], field_id=code)
+                for s in specs
+                for code in s.fields
+            ),
             batch_size=BATCH,
         )
         StatusEvent.objects.bulk_create(
-            (StatusEvent(organisation_id=pk_by_index[s.index], kind=kind, occurred_on=on, ends_on=ends,
-                         legal_basis=basis)
-             for s in specs for kind, on, ends, basis in s.events),
+            (
+                StatusEvent(
+                    organisation_id=pk_by_index[s.index],
+                    kind=kind,
+                    occurred_on=on,
+                    ends_on=ends,
+                    legal_basis=basis,
+                )
+                for s in specs
+                for kind, on, ends, basis in s.events
+            ),
             batch_size=BATCH,
         )
         OrganisationName.objects.bulk_create(
-            (OrganisationName(organisation_id=pk_by_index[s.index], name=name, language=lang,
-                              kind=OrganisationName.Kind.FORMER, valid_from=start, valid_to=end)
-             for s in specs for name, lang, start, end in s.former_names),
+            (
+                OrganisationName(
+                    organisation_id=pk_by_index[s.index],
+                    name=name,
+                    language=lang,
+                    kind=OrganisationName.Kind.FORMER,
+                    valid_from=start,
+                    valid_to=end,
+                )
+                for s in specs
+                for name, lang, start, end in s.former_names
+            ),
             batch_size=BATCH,
         )
 
@@ -80,10 +105,20 @@ class Command(BaseCommand):
     def _organisation(spec: demo.OrgSpec, pk_by_index: dict[int, int]) -> Organisation:
         last_kind = spec.events[-1][0]
         return Organisation(
-            bin=spec.bin, local_id=spec.local_id, name_kk=spec.name_kk, name_ru=spec.name_ru, name_en=spec.name_en,
-            legal_form_id=spec.legal_form, territorial_level=spec.territorial_level, region_id=spec.region,
-            address=spec.address, phone=spec.phone, email=spec.email, website=spec.website,
-            registered_on=spec.registered_on, charter_activities=spec.charter_activities,
+            bin=spec.bin,
+            local_id=spec.local_id,
+            name_kk=spec.name_kk,
+            name_ru=spec.name_ru,
+            name_en=spec.name_en,
+            legal_form_id=spec.legal_form,
+            territorial_level=spec.territorial_level,
+            region_id=spec.region,
+            address=spec.address,
+            phone=spec.phone,
+            email=spec.email,
+            website=spec.website,
+            registered_on=spec.registered_on,
+            charter_activities=spec.charter_activities,
             parent_id=pk_by_index.get(spec.parent_index) if spec.parent_index is not None else None,
             status=StatusEvent.RESULTING_STATUS[last_kind],
             search_text=search_text_for(
