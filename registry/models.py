@@ -203,6 +203,11 @@ class Organisation(models.Model):
                 name="org_facets_by_status",
                 condition=Q(merged_into__isnull=True),
             ),
+            models.Index(
+                fields=["territorial_level", "status", "region", "legal_form"],
+                name="org_facets_by_level",
+                condition=Q(merged_into__isnull=True),
+            ),
             models.Index(fields=["phone"], name="org_phone"),
             # Almost every row has no merge; a full index on the column only lures planners away from the above.
             models.Index(fields=["merged_into"], name="org_merged", condition=Q(merged_into__isnull=False)),

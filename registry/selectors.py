@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -10,8 +12,10 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.i18n import active_language
 from registry.models import (
     DemoDataset,
     FieldOfActivity,
@@ -22,9 +26,8 @@ from registry.models import (
     StatusEvent,
 )
 
-REFERENCE_CACHE_KEY = "registry:reference:v1"
-REFERENCE_CACHE_SECONDS = 3600
 DEMO_CACHE_KEY = "registry:demo:v1"
+REFERENCE_MEMO_SECONDS = 60
 MERGE_CHAIN_LIMIT = 20
 
 
@@ -33,19 +36,33 @@ class Reference:
     legal_forms: dict[str, LegalForm]
     regions: dict[str, Region]
     fields: dict[str, FieldOfActivity]
+    loaded_at: float
+
+
+_reference: Reference | None = None
 
 
 def reference_data() -> Reference:
-    """The small code tables, cached: they change only through migrations and the admin (which clears it)."""
-    reference = cache.get(REFERENCE_CACHE_KEY)
-    if reference is None:
-        reference = Reference(
+    """The small code tables, held in this process.
+
+    They change only through migrations and the admin. A change clears this process's copy at once (signals);
+    other web processes pick it up within REFERENCE_MEMO_SECONDS. A shared cache would cost a round trip
+    and an unpickle for every one of the dozen look-ups a directory page makes.
+    """
+    global _reference
+    if _reference is None or time.monotonic() - _reference.loaded_at > REFERENCE_MEMO_SECONDS:
+        _reference = Reference(
             legal_forms={lf.code: lf for lf in LegalForm.objects.all()},
             regions={r.code: r for r in Region.objects.all()},
             fields={f.code: f for f in FieldOfActivity.objects.all()},
+            loaded_at=time.monotonic(),
         )
-        cache.set(REFERENCE_CACHE_KEY, reference, REFERENCE_CACHE_SECONDS)
-    return reference
+    return _reference
+
+
+def reference_data_clear() -> None:
+    global _reference
+    _reference = None
 
 
 def demo_dataset() -> DemoDataset | None:
@@ -107,9 +124,19 @@ def _facet_labels(key: str, reference: Reference) -> list[tuple[str, str]]:
     return list(Organisation.TerritorialLevel.choices)
 
 
-def _facet_counts(key: str, queryset: QuerySet[Organisation]) -> dict[str, int]:
+def _facet_counts(key: str, queryset: QuerySet[Organisation], narrowed: bool = True) -> dict[str, int]:
     queryset = queryset.order_by()
-    if key == "field":
+    if key == "field" and not narrowed:
+        # Nothing but the base filter: count the (field, organisation) index minus the few merged records,
+        # instead of testing every link against a list of every organisation.
+        merged = Organisation.objects.filter(merged_into__isnull=False).values("id")
+        rows = (
+            OrganisationField.objects.exclude(organisation__in=merged)
+            .values_list("field")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    elif key == "field":
         rows = (
             OrganisationField.objects.filter(organisation__in=queryset.values("id"))
             .values_list("field")
@@ -121,15 +148,24 @@ def _facet_counts(key: str, queryset: QuerySet[Organisation]) -> dict[str, int]:
     return {value: n for value, n in rows if value}
 
 
-def organisation_facets(data: QueryDict, filterset_class) -> list[Facet]:
+def queryset_without(filterset, excluded: str) -> QuerySet:
+    """The filterset's rows under every valid filter but one (and in no order): what a facet counts over."""
+    queryset = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in (excluded, "sort"):
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
+
+
+def organisation_facets(filterset) -> list[Facet]:
     """Counts for each facet under every other active filter, so a reader sees what each choice would add."""
     reference = reference_data()
+    filterset.is_valid()
     facets = []
+    active = {name for name, value in filterset.form.cleaned_data.items() if value and name != "sort"}
     for key in FACET_KEYS:
-        reduced = data.copy()
-        reduced.setlist(key, [])
-        counts = _facet_counts(key, filterset_class(reduced, queryset=directory_base()).qs)
-        selected = set(data.getlist(key))
+        counts = _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
+        selected = {str(v) for v in filterset.form.cleaned_data.get(key) or ()}
         facet = Facet(key=key, label=str(FACET_LABELS[key]))
         for value, label in _facet_labels(key, reference):
             if counts.get(value) or value in selected:
@@ -178,7 +214,7 @@ def organisation_directory(data: QueryDict, filterset_class, page_number: str | 
     filterset = filterset_class(data, queryset=directory_base())
     paginator = DeferredJoinPaginator(filterset.qs, settings.DIRECTORY_PAGE_SIZE, rows=organisation_rows)
     page = paginator.get_page(page_number)
-    return DirectoryResult(filterset=filterset, page=page, facets=organisation_facets(data, filterset_class))
+    return DirectoryResult(filterset=filterset, page=page, facets=organisation_facets(filterset))
 
 
 # ---------------------------------------------------------------- one organisation
@@ -244,6 +280,7 @@ class SectorOverview:
     by_legal_form: list[CountRow]
     by_region: list[CountRow]
     by_field: list[CountRow]
+    computed_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
     def active_share(self) -> float | None:
@@ -253,6 +290,20 @@ class SectorOverview:
 def _rows(counts, labels: dict[str, str]) -> list[CountRow]:
     found = {code: (registered, active) for code, registered, active in counts}
     return [CountRow(code, label, *found[code]) for code, label in labels.items() if code in found]
+
+
+SECTOR_OVERVIEW_CACHE_SECONDS = 300
+
+
+def sector_overview_cached() -> SectorOverview:
+    """The home page's figures: the same for every visitor, so computed at most every five minutes."""
+    language = active_language()  # labels are in the reader's language
+    key = f"registry:sector-overview:{language}"
+    overview = cache.get(key)
+    if overview is None:
+        overview = sector_overview()
+        cache.set(key, overview, SECTOR_OVERVIEW_CACHE_SECONDS)
+    return overview
 
 
 def sector_overview() -> SectorOverview:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from registry.models import FieldOfActivity, LegalForm, Region
 from registry.search import ensure_search_index
-from registry.selectors import REFERENCE_CACHE_KEY
+from registry.selectors import reference_data_clear
 
 
 def _search_index_after_migrate(sender, using, **kwargs) -> None:
@@ -17,7 +16,7 @@ def _search_index_after_migrate(sender, using, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Region)
 @receiver([post_save, post_delete], sender=FieldOfActivity)
 def _reference_changed(sender, **kwargs) -> None:
-    cache.delete(REFERENCE_CACHE_KEY)
+    reference_data_clear()
 
 
 def connect(app_config) -> None:

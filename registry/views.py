@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from registry.csv_export import csv_response
-from registry.filters import OrganisationFilter
+from registry.filters import SORT_CHOICES, OrganisationFilter
 from registry.selectors import (
     organisation_by_org_id,
     organisation_directory,
     organisation_profile,
     organisation_rows,
     organisation_survivor,
-    sector_overview,
+    sector_overview_cached,
 )
 
 CSV_CHUNK = 2000
@@ -22,7 +22,7 @@ CSV_CHUNK = 2000
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {"overview": sector_overview()})
+    return render(request, "registry/home.html", {"overview": sector_overview_cached()})
 
 
 @require_GET
@@ -39,6 +39,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "page": result.page,
             "facets": result.facets,
             "querystring": query.urlencode(),
+            "sort_choices": SORT_CHOICES,
         },
     )
 

@@ -7,9 +7,13 @@ from django.core.cache import cache
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Reference data and the demo marker are cached; each test starts from what its database holds."""
+    from registry.selectors import reference_data_clear
+
     cache.clear()
+    reference_data_clear()
     yield
     cache.clear()
+    reference_data_clear()
 
 
 @pytest.fixture

@@ -80,6 +80,14 @@ def test_an_organisation_in_two_chosen_fields_is_listed_once(anonymous, sample):
     assert response.context["page"].paginator.count == 2
 
 
+def test_sort_picker_shows_the_order_that_applies(anonymous, sample):
+    html = anonymous.get(URL).content.decode()
+    assert '<option value="name" selected>Name A-Z</option>' in html
+    assert '<option value="-registered">Newest registration</option>' in html
+    html = anonymous.get(URL, {"q": "alpha"}).content.decode()
+    assert '<option value="relevance" selected>Best match</option>' in html
+
+
 def test_sorts_by_registration_date(anonymous, sample):
     response = anonymous.get(URL, {"sort": "-registered"})
     assert [o.name_en for o in response.context["page"].object_list] == ["Bravo", "Charlie", "Alpha"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
@@ -66,6 +67,18 @@ def test_home_query_count_is_constant(anonymous, django_assert_max_num_queries, 
         anonymous.get(reverse("registry:home"))
     for _ in range(20):
         make_organisation(region="KZ-79", fields=("women", "disability"))
+    cache.delete_many([f"registry:sector-overview:{code}" for code in ("en", "ru", "kk")])
     with django_assert_max_num_queries(6) as many:
         anonymous.get(reverse("registry:home"))
-    assert len(few) == len(many)
+    assert len(few) == len(many) == 4
+
+
+def test_home_figures_are_recounted_at_most_every_five_minutes(
+    anonymous, django_assert_num_queries, warm_caches, sector
+):
+    warm_caches()
+    first = anonymous.get(reverse("registry:home")).context["overview"]
+    make_organisation(region="KZ-79")
+    with django_assert_num_queries(0):
+        again = anonymous.get(reverse("registry:home"))
+    assert again.context["overview"] == first and "Figures as of" in again.content.decode()

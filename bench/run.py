@@ -1,0 +1,202 @@
+#!/usr/bin/env python
+"""Benchmark harness: server time of the busiest pages at 1x and 10x scale, as ratios to a floor measured in
+the same run. Not part of `make test`; run with `make bench` (BENCH_ARGS="--scales 1 --repeat 5" for a quick one).
+
+For each scale it builds (or reuses) a database filled by seed_demo, then for every case it times, with
+Django's test client in-process (server time, no network):
+  page    the real request, median of --repeat runs after warm-up;
+  floor   a minimal Django view through the same middleware, plus the very SQL the page ran, executed raw
+          through a cursor with rows fetched (what any implementation must at least pay);
+and prints page / floor. Deep pages are also reported against the first page of the same list.
+SQLite by default (files under bench/out/); with DATABASE_URL set to PostgreSQL it creates one database per
+scale on that server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+BASE_ORGS = 22_300
+
+
+def database_url(scale: int) -> str:
+    server = os.environ.get("DATABASE_URL")
+    if server and server.startswith("postgres"):
+        parts = urlsplit(server)
+        return urlunsplit(parts._replace(path=f"/qogam_bench_{scale}x"))
+    return f"sqlite:///{OUT / f'bench-{scale}x.sqlite3'}"
+
+
+def ensure_postgres_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        name = parts.path.lstrip("/")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# ------------------------------------------------------------------ the child: one scale, one database
+
+
+def median_seconds(fn, repeat: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def measure_scale(scale: int, repeat: int) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from registry.models import Organisation
+
+    call_command("migrate", verbosity=0)
+    wanted = BASE_ORGS * scale
+    have = Organisation.objects.count()
+    seed_seconds = None
+    if have != wanted:
+        if have:
+            raise SystemExit(f"{connection.settings_dict['NAME']} holds {have} organisations, not {wanted}; delete it")
+        started = time.perf_counter()
+        call_command("seed_demo", orgs=wanted, verbosity=0)
+        seed_seconds = time.perf_counter() - started
+
+    client = Client()
+    pages = max(1, wanted // 25)
+    filtered = "region=KZ-75&legal_form=public_association"
+    filtered_count = Organisation.objects.filter(
+        region="KZ-75", legal_form="public_association", merged_into__isnull=True
+    ).count()
+    cases = {
+        "directory, first page": "/organisations/",
+        "directory, deep page": f"/organisations/?page={int(pages * 0.9)}",
+        "directory filtered, first page": f"/organisations/?{filtered}",
+        "directory filtered, deep page": f"/organisations/?{filtered}&page={max(1, int(filtered_count / 25 * 0.9))}",
+        "search 'жастар' (common word)": "/organisations/?q=жастар",
+        "search 'қамқор жолы' (two words)": "/organisations/?q=қамқор+жолы",
+        "search by BIN prefix": "/organisations/?q=1005400",
+        "home page": "/",
+    }
+    minimal = median_seconds(lambda: client.get("/bench/minimal/"), repeat)
+    results = {
+        "scale": scale,
+        "organisations": wanted,
+        "seed_seconds": seed_seconds,
+        "vendor": connection.vendor,
+        "minimal_view_ms": minimal * 1000,
+        "cases": {},
+    }
+    for name, url in cases.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        statements = [q["sql"] for q in captured.captured_queries]
+
+        def raw(statements=statements):
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+
+        page = median_seconds(lambda url=url: client.get(url), repeat)
+        sql = median_seconds(raw, repeat)
+        floor = minimal + sql
+        results["cases"][name] = {
+            "url": url,
+            "page_ms": page * 1000,
+            "raw_sql_ms": sql * 1000,
+            "floor_ms": floor * 1000,
+            "ratio": page / floor,
+            "queries": len(statements),
+        }
+    for list_name in ("directory", "directory filtered"):
+        first = results["cases"][f"{list_name}, first page"]["page_ms"]
+        deep = results["cases"][f"{list_name}, deep page"]["page_ms"]
+        results["cases"][f"{list_name}, deep page"]["deep_vs_first"] = deep / first
+    return results
+
+
+# ------------------------------------------------------------------ the parent: every scale, one report
+
+
+def report(all_results: list[dict]) -> str:
+    lines = []
+    for res in all_results:
+        seed = f", seed_demo {res['seed_seconds']:.1f} s" if res["seed_seconds"] else ""
+        lines.append(
+            f"\n### {res['scale']}x: {res['organisations']:,} organisations on {res['vendor']}{seed}; "
+            f"minimal view {res['minimal_view_ms']:.2f} ms\n"
+        )
+        lines.append("| case | queries | page ms | raw SQL ms | floor ms | page / floor | deep / first |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
+        for name, c in res["cases"].items():
+            deep = f"{c['deep_vs_first']:.2f}" if "deep_vs_first" in c else ""
+            lines.append(
+                f"| {name} | {c['queries']} | {c['page_ms']:.1f} | {c['raw_sql_ms']:.1f} | {c['floor_ms']:.1f} | "
+                f"{c['ratio']:.2f} | {deep} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="1,10", help="comma-separated multiples of 22,300 organisations")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (median is reported)")
+    parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+
+    if args.one_scale:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+        os.environ["DATABASE_URL"] = database_url(args.one_scale)
+        print(json.dumps(measure_scale(args.one_scale, args.repeat)))
+        return
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    all_results = []
+    for scale in (int(s) for s in args.scales.split(",")):
+        url = database_url(scale)
+        if url.startswith("postgres"):
+            ensure_postgres_database(url)
+        print(f"scale {scale}x: {url}", file=sys.stderr)
+        done = subprocess.run(  # noqa: S603 - our own script, our own arguments
+            [sys.executable, __file__, "--one-scale", str(scale), "--repeat", str(args.repeat)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(done.returncode)
+        all_results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    (OUT / "results.json").write_text(json.dumps(all_results, indent=2))
+    print(report(all_results))
+
+
+if __name__ == "__main__":
+    main()
