@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test install migrate seed lint format bench clean
+.PHONY: run test install migrate seed lint format bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ format: install
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Needs GNU gettext (apt-get install gettext). The compiled .mo files are committed, so nothing else does.
+messages: install
+	$(PY) manage.py makemessages -l kk -l ru --ignore=.venv --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache bench/out

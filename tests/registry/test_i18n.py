@@ -27,3 +27,10 @@ def test_a_missing_name_falls_back_to_another_language(anonymous):
     make_organisation(name_kk="", name_ru="Фонд «Только по-русски»", name_en="", legal_form="foundation")
     html = anonymous.get(reverse("registry:organisation_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Фонд «Только по-русски»" in html
+
+
+def test_page_chrome_is_translated_to_kazakh_and_russian(anonymous):
+    url = reverse("registry:organisation_list")
+    assert "Ұйымдар" in anonymous.get(url, HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    html = anonymous.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Организации" in html and "Скачать CSV" in html
