@@ -243,6 +243,8 @@ FORM_NAMES = {  # how the form reads inside a name: Kazakh suffix, Russian prefi
     "political_party": ("партиясы", "Партия", "Party"),
     "trade_union": ("кәсіподағы", "Профессиональный союз", "Trade Union"),
 }
+# Branches are named "Филиал <parent's form in the genitive> «…»".
+GENITIVE_RU = {"Общественное объединение": "общественного объединения", "Общественный фонд": "общественного фонда"}
 CHARTER = {
     "environment": "protection of the environment; environmental education; waste and water monitoring",
     "children_youth": "leisure, education and employment programmes for children and young people",
@@ -414,12 +416,13 @@ def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) 
     ]
     if not parents:
         return
+    parent_indexes = {p.index for p in parents}  # a head office never becomes a branch itself
     for spec in specs:
         if spec.legal_form not in {"public_association", "foundation"} or rng.random() >= BRANCH_SHARE * 2.5:
             continue
-        parent = rng.choice(parents)
-        if parent is spec or parent.parent_index is not None:
+        if spec.index in parent_indexes:
             continue
+        parent = rng.choice(parents)
         spec.parent_index = parent.index
         spec.legal_form = parent.legal_form
         spec.territorial_level = "regional" if parent.legal_form == "public_association" else ""
@@ -429,9 +432,11 @@ def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) 
         spec.bin = bins.allocate(spec.registered_on, "1")
         city = CITIES[spec.region]
         spec.name_kk = f"{parent.name_kk} {city[0]} филиалы"
-        spec.name_ru = f"Филиал {parent.name_ru} в г. {city[1]}"
+        form_ru = FORM_NAMES[parent.legal_form][1]
+        spec.name_ru = f"Филиал {GENITIVE_RU[form_ru]}{parent.name_ru[len(form_ru) :]} в г. {city[1]}"
         spec.name_en = f"{parent.name_en}, {city[2]} branch"
         spec.fields = list(parent.fields)
+        spec.charter_activities = parent.charter_activities
 
 
 def _add_history(rng: random.Random, spec: OrgSpec) -> None:

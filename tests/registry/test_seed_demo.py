@@ -71,6 +71,15 @@ def test_bins_encode_the_registration_month_and_branches(population):
             assert s.bin[5] == ("1" if s.parent_index is not None else "0")
 
 
+def test_branches_carry_their_parents_activities_and_a_grammatical_name(population):
+    branches = [s for s in population if s.parent_index is not None]
+    assert branches
+    for branch in branches:
+        parent = population[branch.parent_index]
+        assert branch.fields == parent.fields and branch.charter_activities == parent.charter_activities
+        assert branch.name_ru.startswith(("Филиал общественного объединения «", "Филиал общественного фонда «"))
+
+
 def test_irregular_cases_are_planted(population):
     phones = Counter(s.phone for s in population)
     assert any(n >= 2 for n in phones.values())  # shared contacts
