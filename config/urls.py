@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("funding.urls")),
     path("", include("registry.urls")),
 ]

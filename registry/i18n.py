@@ -22,6 +22,15 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
     return ""
 
 
+def localized_row(row: dict, prefix: str, language: str | None = None) -> str:
+    """The same choice for a values() row: prefix "recipient__name" reads recipient__name_kk and so on."""
+    for code in FALLBACKS[language or active_language()]:
+        value = row.get(f"{prefix}_{code}")
+        if value:
+            return value
+    return ""
+
+
 def localized_column(field: str, language: str | None = None) -> str:
     """The column to sort on for `field` in the active language."""
     return f"{field}_{language or active_language()}"

@@ -246,6 +246,23 @@ def organisation_survivor(organisation: Organisation) -> Organisation:
     return organisation
 
 
+def organisation_status_on(organisation: Organisation, on) -> tuple[str | None, StatusEvent | None]:
+    """The organisation's status on a date, and the event that set it; (None, None) before registration.
+
+    Uses prefetched status_events when the caller loaded them. A suspension whose last day has passed
+    counts as lifted even when no "resumed" event was recorded.
+    """
+    last = None
+    for event in organisation.status_events.all():
+        if event.occurred_on <= on and (last is None or (event.occurred_on, event.id) >= (last.occurred_on, last.id)):
+            last = event
+    if last is None:
+        return None, None
+    if last.kind == StatusEvent.Kind.SUSPENDED and last.ends_on and last.ends_on < on:
+        return Organisation.Status.ACTIVE, last
+    return last.resulting_status, last
+
+
 def organisation_profile(pk: int) -> Organisation:
     branches = Organisation.objects.select_related("region", "legal_form").order_by("name_ru", "id")
     return (

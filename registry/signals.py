@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_migrate, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from registry.models import FieldOfActivity, LegalForm, Region
 from registry.search import ensure_search_index
 from registry.selectors import reference_data_clear
+
+# Sent by seed_demo inside its transaction once the demo registry is written, so that other apps can add
+# their demo data without the registry importing them. Arguments: seed, organisations (the count).
+demo_registry_loaded = Signal()
 
 
 def _search_index_after_migrate(sender, using, **kwargs) -> None:

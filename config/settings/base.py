@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "registry",
+    "funding",
 ]
 
 MIDDLEWARE = [

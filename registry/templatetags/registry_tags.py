@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -16,3 +18,13 @@ def percent_of(part, whole, digits: int = 2) -> str:
     if not whole:
         return ""
     return f"{100 * part / whole:.{digits}f}"
+
+
+@register.filter
+def kzt(value) -> str:
+    """Money as people read it: thousands separated by thin spaces, kopecks only when there are any."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(value)
+    text = f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
+    return text.replace(",", "\u202f")

@@ -13,6 +13,7 @@ from registry.models import DemoDataset, Organisation, OrganisationField, Organi
 from registry.search import search_text_for
 from registry.selectors import DEMO_CACHE_KEY
 from registry.services import new_local_id
+from registry.signals import demo_registry_loaded
 
 DEFAULT_ORGS = 22_300
 BATCH = 2_000
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._write(specs)
             DemoDataset.objects.create(seed=seed, organisations=orgs)
+            demo_registry_loaded.send(sender=self.__class__, seed=seed, organisations=orgs)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics for the freshly filled tables
         cache.delete(DEMO_CACHE_KEY)

@@ -1,0 +1,112 @@
+"""The explorer's FilterSet, shared by the page, its CSV downloads and (later) the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import Administrator, Award, Mechanism
+from registry.selectors import organisation_by_org_id, reference_data
+
+MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
+MSG_UNKNOWN_RECIPIENT = _("no organisation has the identifier “%(org_id)s”.")
+
+
+def region_choices():
+    return [(code, region.name) for code, region in reference_data().regions.items()]
+
+
+def field_choices():
+    return [(code, f.name) for code, f in reference_data().fields.items()]
+
+
+def administrator_family(code: str) -> list[int] | None:
+    """The administrator's id and every department below it (an akimat and its departments)."""
+    pairs = list(Administrator.objects.values_list("id", "parent_id", "code"))
+    root = next((pk for pk, _parent, c in pairs if c == code), None)
+    if root is None:
+        return None
+    children: dict[int, list[int]] = {}
+    for pk, parent, _code in pairs:
+        children.setdefault(parent, []).append(pk)
+    family, todo = [], [root]
+    while todo:
+        pk = todo.pop()
+        family.append(pk)
+        todo.extend(children.get(pk, []))
+    return family
+
+
+class AwardFilterForm(forms.Form):
+    """Unknown codes are reported against their field (and the filter is not applied), never a 500."""
+
+    def clean_administrator(self):
+        code = (self.cleaned_data.get("administrator") or "").strip()
+        if code and not Administrator.objects.filter(code=code).exists():
+            raise forms.ValidationError(MSG_UNKNOWN_ADMINISTRATOR, params={"code": code})
+        return code
+
+    def clean_recipient(self):
+        org_id = (self.cleaned_data.get("recipient") or "").strip()
+        if not org_id:
+            return None
+        organisation = organisation_by_org_id(org_id)
+        if organisation is None:
+            raise forms.ValidationError(MSG_UNKNOWN_RECIPIENT, params={"org_id": org_id})
+        return organisation
+
+
+class AwardFilter(django_filters.FilterSet):
+    mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices, label=_("Mechanism"), distinct=False)
+    administrator = django_filters.CharFilter(method="filter_administrator", label=_("Administrator (code)"))
+    budget = django_filters.MultipleChoiceFilter(
+        field_name="administrator__budget_level",
+        choices=Administrator.BudgetLevel.choices,
+        label=_("Budget"),
+        distinct=False,
+    )
+    region = django_filters.MultipleChoiceFilter(
+        choices=region_choices, label=_("Region of implementation"), distinct=False
+    )
+    field = django_filters.MultipleChoiceFilter(choices=field_choices, label=_("Field of activity"), distinct=False)
+    year_from = django_filters.NumberFilter(
+        field_name="awarded_on", lookup_expr="year__gte", label=_("Awarded from year"), min_value=1991, max_value=2100
+    )
+    year_to = django_filters.NumberFilter(
+        field_name="awarded_on", lookup_expr="year__lte", label=_("Awarded to year"), min_value=1991, max_value=2100
+    )
+    active_from = django_filters.DateFilter(method="filter_active_from", label=_("Active on or after"))
+    active_to = django_filters.DateFilter(method="filter_active_to", label=_("Active on or before"))
+    recipient = django_filters.CharFilter(method="filter_recipient", label=_("Recipient (org-id)"))
+    amount_min = django_filters.NumberFilter(
+        field_name="amount",
+        lookup_expr="gte",
+        label=_("Amount from, KZT"),
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+    )
+    amount_max = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="lte", label=_("Amount to, KZT"), min_value=0, max_digits=18, decimal_places=2
+    )
+
+    class Meta:
+        model = Award
+        fields: list[str] = []
+        form = AwardFilterForm
+
+    def filter_administrator(self, queryset, name, value):
+        family = administrator_family(value) if value else None
+        return queryset if family is None else queryset.filter(administrator__in=family)
+
+    def filter_active_from(self, queryset, name, value):
+        # Active during a period: started by its end and not ended before its start (open ends count as active).
+        return queryset.filter(Q(ends_on__gte=value) | Q(ends_on__isnull=True, awarded_on__gte=value))
+
+    def filter_active_to(self, queryset, name, value):
+        return queryset.filter(Q(starts_on__lte=value) | Q(starts_on__isnull=True, awarded_on__lte=value))
+
+    def filter_recipient(self, queryset, name, value):
+        return queryset.filter(recipient=value) if value else queryset

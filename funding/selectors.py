@@ -1,0 +1,320 @@
+"""Every read of funding data beyond obj.field; totals are computed in SQL with Decimal sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.http import QueryDict
+
+from funding.filters import AwardFilter, administrator_family
+from funding.models import Administrator, Application, Award, Competition, Lot, Mechanism, Programme, PublishedTotal
+from registry.i18n import active_language, localized_row
+from registry.models import Organisation, bin_org_id, fallback_org_id
+from registry.selectors import DeferredJoinPaginator, reference_data
+
+TOP = 20
+REPUBLICAN = Q(administrator__budget_level=Administrator.BudgetLevel.REPUBLICAN)
+LOCAL = Q(administrator__budget_level=Administrator.BudgetLevel.LOCAL)
+
+
+@dataclass
+class TotalRow:
+    key: str
+    label: str
+    total: Decimal
+    count: int
+    org_id: str = ""  # recipients and administrators link to their pages
+
+
+@dataclass
+class YearRow:
+    year: int
+    total: Decimal
+    republican: Decimal
+    local: Decimal
+    count: int
+    recipients: int
+    published: Decimal | None = None
+    published_known: bool = False  # a published figure exists for the year (its amount may be unknown)
+
+
+@dataclass
+class Explorer:
+    filterset: AwardFilter
+    page: object
+    total: Decimal
+    count: int
+    recipients: int
+    by_year: list[YearRow]
+    by_mechanism: list[TotalRow]
+    by_administrator: list[TotalRow]
+    by_region: list[TotalRow]
+    by_field: list[TotalRow]
+    top_recipients: list[TotalRow]
+    shows_published: bool
+
+
+def award_rows(queryset: QuerySet[Award]) -> QuerySet[Award]:
+    return queryset.select_related("recipient", "administrator", "field", "region").defer(
+        "description", "recipient__search_text", "recipient__charter_activities"
+    )
+
+
+def _sums(queryset: QuerySet[Award], key: str) -> QuerySet:
+    return queryset.order_by().values(key).annotate(total=Sum("amount"), n=Count("id")).order_by("-total", key)
+
+
+def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
+    rows = (
+        queryset.order_by()
+        .annotate(year=ExtractYear("awarded_on"))
+        .values("year")
+        .annotate(
+            total=Sum("amount"),
+            republican=Sum("amount", filter=REPUBLICAN),
+            local=Sum("amount", filter=LOCAL),
+            n=Count("id"),
+            recipients=Count("recipient", distinct=True),
+        )
+        .order_by("year")
+    )
+    return [
+        YearRow(r["year"], r["total"], r["republican"] or Decimal(0), r["local"] or Decimal(0), r["n"], r["recipients"])
+        for r in rows
+    ]
+
+
+def totals_by(queryset: QuerySet[Award], key: str, limit: int | None = None) -> list[TotalRow]:
+    reference = reference_data()
+    rows = list(_sums(queryset, key)[:limit] if limit else _sums(queryset, key))
+    labels = {
+        "mechanism": dict(Mechanism.choices),
+        "region": {code: r.name for code, r in reference.regions.items()},
+        "field": {code: f.name for code, f in reference.fields.items()},
+    }[key]
+    return [TotalRow(r[key] or "", str(labels.get(r[key], "—")), r["total"], r["n"]) for r in rows]
+
+
+def totals_by_administrator(queryset: QuerySet[Award], limit: int | None = TOP) -> list[TotalRow]:
+    language = active_language()
+    rows = (
+        queryset.order_by()
+        .values("administrator__code", "administrator__name_kk", "administrator__name_ru", "administrator__name_en")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("-total", "administrator__code")
+    )
+    rows = rows[:limit] if limit else rows
+    return [
+        TotalRow(
+            r["administrator__code"],
+            localized_row(r, "administrator__name", language),
+            r["total"],
+            r["n"],
+            r["administrator__code"],
+        )
+        for r in rows
+    ]
+
+
+def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[TotalRow]:
+    language = active_language()
+    rows = (
+        queryset.order_by()
+        .values(
+            "recipient_id",
+            "recipient__bin",
+            "recipient__local_id",
+            "recipient__name_kk",
+            "recipient__name_ru",
+            "recipient__name_en",
+        )
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("-total", "recipient_id")
+    )
+    rows = rows[:limit] if limit else rows
+    return [
+        TotalRow(
+            str(r["recipient_id"]),
+            localized_row(r, "recipient__name", language),
+            r["total"],
+            r["n"],
+            bin_org_id(r["recipient__bin"]) if r["recipient__bin"] else fallback_org_id(r["recipient__local_id"]),
+        )
+        for r in rows
+    ]
+
+
+def _shows_published(filterset: AwardFilter) -> bool:
+    """Published totals are comparable only when nothing but social order and years is selected."""
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    other = {k for k, v in data.items() if v and k not in ("mechanism", "year_from", "year_to")}
+    return not other and list(data.get("mechanism") or []) == [Mechanism.SOCIAL_ORDER]
+
+
+def _with_published(rows: list[YearRow], filterset: AwardFilter) -> list[YearRow]:
+    data = filterset.form.cleaned_data
+    published = PublishedTotal.objects.filter(mechanism=Mechanism.SOCIAL_ORDER, budget_level="all")
+    if data.get("year_from"):
+        published = published.filter(year__gte=data["year_from"])
+    if data.get("year_to"):
+        published = published.filter(year__lte=data["year_to"])
+    by_year = {row.year: row for row in rows}
+    for year, amount in published.values_list("year", "amount"):
+        row = by_year.setdefault(year, YearRow(year, Decimal(0), Decimal(0), Decimal(0), 0, 0))
+        row.published, row.published_known = amount, True
+    return sorted(by_year.values(), key=lambda r: r.year)
+
+
+def funding_explorer(data: QueryDict, page_number) -> Explorer:
+    filterset = AwardFilter(data, queryset=Award.objects.all())
+    queryset = filterset.qs
+    overall = queryset.order_by().aggregate(
+        total=Sum("amount"), n=Count("id"), recipients=Count("recipient", distinct=True)
+    )
+    paginator = DeferredJoinPaginator(
+        queryset.order_by("-awarded_on", "-id"), settings.DIRECTORY_PAGE_SIZE, rows=award_rows
+    )
+    paginator.count = overall["n"]  # known already: no second COUNT
+    by_year = totals_by_year(queryset)
+    shows_published = _shows_published(filterset)
+    if shows_published:
+        by_year = _with_published(by_year, filterset)
+    return Explorer(
+        filterset=filterset,
+        page=paginator.get_page(page_number),
+        total=overall["total"] or Decimal(0),
+        count=overall["n"],
+        recipients=overall["recipients"],
+        by_year=by_year,
+        by_mechanism=totals_by(queryset, "mechanism"),
+        by_administrator=totals_by_administrator(queryset),
+        by_region=totals_by(queryset, "region"),
+        by_field=totals_by(queryset, "field"),
+        top_recipients=top_recipients(queryset),
+        shows_published=shows_published,
+    )
+
+
+# ---------------------------------------------------------------- one award
+
+
+def award_detail(public_id: str) -> Award:
+    applications = Application.objects.select_related("applicant__legal_form").order_by("lot_id", "outcome", "id")
+    lots = (
+        Lot.objects.select_related("field", "region")
+        .prefetch_related(Prefetch("applications", queryset=applications))
+        .order_by("number")
+    )
+    return (
+        Award.objects.select_related(
+            "recipient__legal_form",
+            "recipient__region",
+            "administrator__parent",
+            "competition__programme",
+            "lot__field",
+            "lot__region",
+            "field",
+            "region",
+        )
+        .prefetch_related(
+            "status_events",
+            "payments",
+            "amendments",
+            "evaluations",
+            "recipient__fields",
+            "recipient__status_events",
+            Prefetch("competition__lots", queryset=lots),
+        )
+        .get(public_id=public_id)
+    )
+
+
+# ---------------------------------------------------------------- one funder
+
+
+@dataclass
+class FunderPage:
+    administrator: Administrator
+    family_size: int
+    by_year: list[YearRow]
+    by_mechanism: list[TotalRow]
+    top_recipients: list[TotalRow]
+    programmes: list[Programme]
+    competitions: list[Competition]
+    total: Decimal
+    count: int
+
+
+def funder_page(code: str) -> FunderPage:
+    administrator = Administrator.objects.select_related("parent", "region").prefetch_related("children").get(code=code)
+    family = administrator_family(code)
+    awards = Award.objects.filter(administrator__in=family)
+    overall = awards.order_by().aggregate(total=Sum("amount"), n=Count("id"))
+    programmes = list(
+        Programme.objects.filter(administrator__in=family)
+        .select_related("field", "administrator")
+        .order_by("-year", "mechanism", "field_id")[:60]
+    )
+    competitions = list(
+        Competition.objects.filter(administrator__in=family)
+        .annotate(lot_count=Count("lots", distinct=True), award_total=Sum("awards__amount"))
+        .order_by("-announced_on", "-id")[:30]
+    )
+    return FunderPage(
+        administrator=administrator,
+        family_size=len(family),
+        by_year=totals_by_year(awards),
+        by_mechanism=totals_by(awards, "mechanism"),
+        top_recipients=top_recipients(awards),
+        programmes=programmes,
+        competitions=competitions,
+        total=overall["total"] or Decimal(0),
+        count=overall["n"],
+    )
+
+
+# ---------------------------------------------------------------- one organisation's money
+
+
+@dataclass
+class OrganisationFunding:
+    organisation: Organisation
+    awards: list[Award]
+    applications: list[Application]
+    by_year: list[dict]
+    mechanisms: list[tuple[str, str]]
+    total: Decimal
+
+
+def organisation_funding(organisation: Organisation) -> OrganisationFunding:
+    awards = list(organisation.awards.select_related("administrator", "field", "region").order_by("-awarded_on", "-id"))
+    applications = list(
+        Application.objects.filter(applicant=organisation)
+        .select_related("lot__competition__administrator")
+        .order_by("-lot__competition__announced_on", "-id")
+    )
+    mechanisms = sorted({a.mechanism for a in awards}, key=[m for m, _ in Mechanism.choices].index)
+    pivot: dict[int, dict] = {}
+    for award in awards:
+        row = pivot.setdefault(
+            award.year, {"year": award.year, "total": Decimal(0), "cells": dict.fromkeys(mechanisms, Decimal(0))}
+        )
+        row["cells"][award.mechanism] += award.amount
+        row["total"] += award.amount
+    by_year = [
+        {"year": r["year"], "total": r["total"], "cells": [r["cells"][m] for m in mechanisms]}
+        for r in sorted(pivot.values(), key=lambda r: -r["year"])
+    ]
+    labels = dict(Mechanism.choices)
+    return OrganisationFunding(
+        organisation=organisation,
+        awards=awards,
+        applications=applications,
+        by_year=by_year,
+        mechanisms=[(m, str(labels[m])) for m in mechanisms],
+        total=sum((a.amount for a in awards), Decimal(0)),
+    )
