@@ -72,6 +72,7 @@ def measure_scale(scale: int, repeat: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from funding.models import Award
     from registry.models import Organisation
 
     call_command("migrate", verbosity=0)
@@ -85,6 +86,11 @@ def measure_scale(scale: int, repeat: int) -> dict:
         call_command("seed_demo", orgs=wanted, verbosity=0)
         seed_seconds = time.perf_counter() - started
 
+    awards = Award.objects.count()
+    if not awards:
+        raise SystemExit(
+            f"{connection.settings_dict['NAME']} has no funding data (made before funding existed); delete it"
+        )
     client = Client()
     pages = max(1, wanted // 25)
     filtered = "region=KZ-75&legal_form=public_association"
@@ -100,6 +106,11 @@ def measure_scale(scale: int, repeat: int) -> dict:
         "search 'қамқор жолы' (two words)": "/organisations/?q=қамқор+жолы",
         "search by BIN prefix": "/organisations/?q=1005400",
         "home page (figures recounted)": "/",
+        "funding explorer, everything": "/funding/",
+        "funding explorer, social order in one region": "/funding/?mechanism=social_order&region=KZ-55",
+        "funding explorer, an akimat's family since 2017": "/funding/?administrator=akimat-kz-75&year_from=2017",
+        "funding explorer, active during 2024": "/funding/?active_from=2024-01-01&active_to=2024-12-31",
+        "funding explorer, deep page": f"/funding/?page={max(1, int(awards / 25 * 0.9))}",
     }
     uncached = {"home page (figures recounted)"}  # cached for 5 minutes in use; timed here as recounted
     minimal = median_seconds(lambda: client.get("/bench/minimal/"), repeat)
