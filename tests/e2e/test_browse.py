@@ -57,3 +57,39 @@ def test_search_open_profile_and_switch_language(registry_data, browser_page):
     page.goto("/organisations/?legal_form=foundation")
     assert page.locator("table.orgs tbody tr").count() == 2
     page.screenshot(path="/tmp/qogam-e2e-directory.png", full_page=True)
+
+
+@pytest.fixture
+def funding_data():
+    from tests.funding.factories import make_administrator, make_award
+
+    recipient = make_organisation(name_en="Clean River Foundation", legal_form="foundation", fields=("environment",))
+    department = make_administrator(code="pavlodar-ecology", name_en="Pavlodar Ecology Department (demo)")
+    make_award(
+        recipient=recipient,
+        administrator=department,
+        title="River bank clean-up",
+        amount="2500000",
+        field="environment",
+    )
+    make_award(
+        recipient=make_organisation(name_en="Other NGO"),
+        administrator=department,
+        title="Tree planting",
+        amount="500000",
+    )
+
+
+def test_follow_the_money_from_explorer_to_recipient(funding_data, browser_page):
+    page = browser_page
+    page.goto("/funding/")
+    assert "3\u202f000\u202f000" in page.locator("ul.stats").inner_text()
+    page.click("text=River bank clean-up")
+    page.wait_for_url("**/funding/awards/*/")
+    assert page.locator("h1").inner_text() == "River bank clean-up"
+    page.click("dd >> text=Clean River Foundation")
+    page.wait_for_url("**/organisations/KZ-BIN-*/")
+    page.click("nav.tabs >> text=Funding")
+    page.wait_for_url("**/organisations/KZ-BIN-*/funding/")
+    assert "2\u202f500\u202f000" in page.locator("ul.stats").inner_text()
+    page.screenshot(path="/tmp/qogam-e2e-funding.png", full_page=True)

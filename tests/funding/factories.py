@@ -17,11 +17,11 @@ _codes = itertools.count(1)
 def make_administrator(kind: str = Administrator.Kind.REGIONAL_DEPARTMENT, region: str | None = "KZ-55", **extra):
     n = next(_codes)
     extra.setdefault("code", f"admin-{n}")
+    extra.setdefault("name_en", f"Department {n}")
+    extra.setdefault("name_ru", f"Управление {n}")
+    extra.setdefault("name_kk", f"Басқарма {n}")
     return services.administrator_create(
         kind=kind,
-        name_en=f"Department {n}",
-        name_ru=f"Управление {n}",
-        name_kk=f"Басқарма {n}",
         region=Region.objects.get(code=region) if region else None,
         **extra,
     )

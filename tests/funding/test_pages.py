@@ -315,3 +315,24 @@ def test_funding_tab_of_a_merged_record_redirects(anonymous, money):
     response = anonymous.get(reverse("funding:organisation_funding", args=[loser.org_id]))
     assert response.status_code == 301
     assert response["Location"] == reverse("funding:organisation_funding", args=[money["alpha"].org_id])
+
+
+def test_funder_and_organisation_totals_reconcile_with_raw_sql(anonymous, money):
+    page = anonymous.get(money["akimat"].get_absolute_url()).context["page"]
+    (family_total,) = raw(
+        "SELECT SUM(w.amount) FROM funding_award w JOIN funding_administrator a ON a.id = w.administrator_id "
+        "WHERE a.id = %s OR a.parent_id = %s",
+        [money["akimat"].pk, money["akimat"].pk],
+    )[0]
+    assert page.total == Decimal(str(family_total))
+    assert sum(r.total for r in page.by_year) == page.total
+    funding = anonymous.get(reverse("funding:organisation_funding", args=[money["beta"].org_id])).context["funding"]
+    rows = raw(
+        "SELECT mechanism, SUM(amount) FROM funding_award WHERE recipient_id = %s GROUP BY mechanism",
+        [money["beta"].pk],
+    )
+    by_mechanism = {m: Decimal(str(s)) for m, s in rows}
+    assert funding.total == sum(by_mechanism.values())
+    codes = [code for code, _ in funding.mechanisms]
+    cells = {code: sum(row["cells"][i] for row in funding.by_year) for i, code in enumerate(codes)}
+    assert cells == by_mechanism
