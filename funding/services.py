@@ -23,7 +23,7 @@ from funding.models import (
     Programme,
 )
 from registry.models import FieldOfActivity, Organisation, Region
-from registry.services import new_local_id
+from registry.services import new_local_id, validated_save
 
 # Allowed next statuses: a contract starts, then ends one way or the other; nothing follows an end.
 NEXT_STATUS = {
@@ -65,9 +65,7 @@ def administrator_create(
         region=region,
         parent=parent,
     )
-    administrator.full_clean()
-    administrator.save()
-    return administrator
+    return validated_save(administrator)
 
 
 @transaction.atomic
@@ -83,9 +81,7 @@ def programme_create(
     programme = Programme(
         administrator=administrator, year=year, mechanism=mechanism, title=title, field=field, budget=budget
     )
-    programme.full_clean()
-    programme.save()
-    return programme
+    return validated_save(programme)
 
 
 @transaction.atomic
@@ -111,9 +107,7 @@ def competition_create(
         programme=programme,
         public_id=_public_id(),
     )
-    competition.full_clean()
-    competition.save()
-    return competition
+    return validated_save(competition)
 
 
 @transaction.atomic
@@ -129,9 +123,7 @@ def lot_create(
     lot = Lot(
         competition=competition, number=number, title=title, planned_amount=planned_amount, field=field, region=region
     )
-    lot.full_clean()
-    lot.save()
-    return lot
+    return validated_save(lot)
 
 
 @transaction.atomic
@@ -152,9 +144,7 @@ def application_create(
         outcome=outcome,
         rejection_reason=rejection_reason,
     )
-    application.full_clean()
-    application.save()
-    return application
+    return validated_save(application)
 
 
 @transaction.atomic
@@ -197,8 +187,7 @@ def award_create(
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    award.full_clean()
-    award.save()
+    validated_save(award)
     AwardStatusEvent.objects.create(award=award, kind=Award.Status.CONTRACTED, occurred_on=awarded_on)
     return award
 
@@ -231,9 +220,7 @@ def payment_create(*, award: Award, paid_on: datetime.date, amount: Decimal, kin
     # The lock serialises concurrent payments to one award, so two can not together exceed its amount.
     award = Award.objects.select_for_update().get(pk=award.pk)
     payment = Payment(award=award, paid_on=paid_on, amount=amount, kind=kind)
-    payment.full_clean()
-    payment.save()
-    return payment
+    return validated_save(payment)
 
 
 def _parse(field_name: str, value: str):
@@ -297,6 +284,4 @@ def evaluation_record(
         result=result,
         note=note,
     )
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
+    return validated_save(evaluation)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,7 +19,7 @@ from funding.selectors import (
     totals_by_year,
 )
 from registry.csv_export import csv_response
-from registry.selectors import organisation_by_org_id, organisation_survivor
+from registry.http import organisation_or_redirect
 
 CSV_CHUNK = 2000
 CSV_VIEWS = ("awards", "by_year", "by_mechanism", "by_administrator", "by_region", "by_field", "recipients")
@@ -58,8 +57,7 @@ def explorer_csv(request: HttpRequest) -> HttpResponse:
             _("Unknown download “%(view)s”; choose one of: %(views)s.") % {"view": view, "views": ", ".join(CSV_VIEWS)}
         )
     queryset = AwardFilter(request.GET, queryset=Award.objects.all()).qs
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    filename = f"qogam-funding-{view.replace('_', '-')}-{stamp}.csv"
+    filename = f"qogam-funding-{view.replace('_', '-')}"
     if view == "awards":
         return csv_response(filename, AWARD_COLUMNS, _award_csv_rows(request, queryset))
     if view == "by_year":
@@ -169,14 +167,11 @@ def funder(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def organisation_funding_tab(request: HttpRequest, org_id: str) -> HttpResponse:
-    organisation = organisation_by_org_id(org_id)
-    if organisation is None:
-        raise Http404(_("No organisation has the identifier %(org_id)s.") % {"org_id": org_id})
-    survivor = organisation_survivor(organisation)
-    if survivor.org_id != org_id:
-        return redirect("funding:organisation_funding", org_id=survivor.org_id, permanent=True)
+    organisation, moved = organisation_or_redirect(org_id, "funding:organisation_funding")
+    if moved:
+        return moved
     return render(
         request,
         "funding/organisation_funding.html",
-        {"organisation": survivor, "funding": organisation_funding(survivor)},
+        {"organisation": organisation, "funding": organisation_funding(organisation)},
     )

@@ -246,6 +246,19 @@ def organisation_survivor(organisation: Organisation) -> Organisation:
     return organisation
 
 
+def organisation_for_path(org_id: str) -> tuple[Organisation | None, Organisation | None]:
+    """(record, None) when `org_id` is the canonical identifier of a live record; (None, survivor) when the
+    request should be redirected to the survivor's canonical identifier (merged duplicates, a BIN found
+    later, another case); (None, None) when nothing we hold has that identifier."""
+    organisation = organisation_by_org_id(org_id)
+    if organisation is None:
+        return None, None
+    survivor = organisation_survivor(organisation)
+    if survivor.org_id != org_id:
+        return None, survivor
+    return survivor, None
+
+
 def organisation_status_on(organisation: Organisation, on) -> tuple[str | None, StatusEvent | None]:
     """The organisation's status on a date, and the event that set it; (None, None) before registration.
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import FieldOfActivity, LegalForm, Organisation, OrganisationName, Region, StatusEvent
@@ -25,6 +26,13 @@ MSG_SUSPENSION_NEEDS_END = _("a suspension needs its last day (a court suspends 
 MSG_REGISTERED_TWICE = _("the organisation already has a registration event.")
 
 TERMINAL_STATUSES = {Organisation.Status.LIQUIDATED, Organisation.Status.REORGANISED}
+
+
+def validated_save(instance: Model) -> Model:
+    """Run the model's rules and constraints (messages naming the field), then write."""
+    instance.full_clean()
+    instance.save()
+    return instance
 
 
 def new_local_id(rng: random.Random | None = None) -> str:
@@ -77,8 +85,7 @@ def organisation_create(
         parent=parent,
     )
     organisation.search_text = organisation_search_text(organisation)
-    organisation.full_clean()
-    organisation.save()
+    validated_save(organisation)
     organisation.fields.set(list(fields))
     if registered_on:
         StatusEvent.objects.create(
@@ -139,8 +146,7 @@ def organisation_status_record(
         legal_basis=legal_basis,
         note=note,
     )
-    event.full_clean()
-    event.save()
+    validated_save(event)
     organisation.status = event.resulting_status
     organisation.save(update_fields=["status", "updated_at"])
     return event
@@ -174,8 +180,7 @@ def organisation_name_add(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    other.full_clean()
-    other.save()
+    validated_save(other)
     organisation_search_text_refresh(organisation=organisation)
     return other
 

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from registry.csv_export import csv_response
 from registry.filters import SORT_CHOICES, OrganisationFilter
+from registry.http import organisation_or_redirect
 from registry.selectors import (
-    organisation_by_org_id,
     organisation_directory,
     organisation_profile,
     organisation_rows,
-    organisation_survivor,
     sector_overview_cached,
 )
 
@@ -101,18 +98,13 @@ def organisation_list_csv(request: HttpRequest) -> HttpResponse:
                 base_url + org.get_absolute_url(),
             ]
 
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return csv_response(f"qogam-organisations-{stamp}.csv", header, rows())
+    return csv_response("qogam-organisations", header, rows())
 
 
 @require_GET
 def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
-    organisation = organisation_by_org_id(org_id)
-    if organisation is None:
-        raise Http404(_("No organisation has the identifier %(org_id)s.") % {"org_id": org_id})
-    survivor = organisation_survivor(organisation)
-    if survivor.org_id != org_id:
-        # Merged duplicates, a BIN found later, or a lower-case identifier: one canonical URL for citing.
-        return redirect(survivor.get_absolute_url(), permanent=True)
-    organisation = organisation_profile(survivor.pk)
+    organisation, moved = organisation_or_redirect(org_id, "registry:organisation_detail")
+    if moved:
+        return moved
+    organisation = organisation_profile(organisation.pk)
     return render(request, "registry/organisation_detail.html", {"organisation": organisation})
