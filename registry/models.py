@@ -149,6 +149,9 @@ class Organisation(models.Model):
         through="OrganisationField",
     )
     charter_activities = models.TextField(_("charter activities"), blank=True)
+    mission = models.TextField(_("mission"), blank=True)
+    # Bumped by every profile edit; an edit made against an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(default=1, editable=False)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -391,3 +394,108 @@ class DemoDataset(models.Model):
 
     def __str__(self) -> str:
         return f"seed {self.seed}, {self.organisations} organisations"
+
+
+class Membership(models.Model):
+    """A person who manages an organisation's record: its owner or an editor the owner added."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        EDITOR = "editor", _("editor")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text=_("removed managers keep their row"))
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], condition=Q(ended_at__isnull=True), name="membership_once_while_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation_id} ({self.role})"
+
+
+def claim_document_path(instance: OwnershipClaim, filename: str) -> str:
+    return f"claims/{instance.organisation_id}/{filename}"
+
+
+class OwnershipClaim(models.Model):
+    """A signed-in person asks to manage an organisation; a moderator decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="claims")
+    position = models.CharField(_("your position in the organisation"), max_length=200)
+    contact = models.CharField(_("phone or e-mail to verify the claim"), max_length=200)
+    document = models.FileField(
+        _("supporting document"),
+        upload_to=claim_document_path,
+        blank=True,
+        help_text=_("an order of appointment or a power of attorney; PDF or image"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("ownership claim")
+        verbose_name_plural = _("ownership claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], condition=Q(status="pending"), name="claim_once_while_pending"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="claim_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation_id} ({self.status})"
+
+
+class ChangeRecord(models.Model):
+    """One field of one organisation changed: who, when, from what to what. Shown on the public History tab."""
+
+    class Source(models.TextChoices):
+        MANAGER = "manager", _("the organisation's manager")
+        MODERATOR = "moderator", _("a moderator")
+        IMPORT = "import", _("an official import")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("by"), max_length=10, choices=Source.choices)
+    field = models.CharField(_("field"), max_length=60)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    version = models.PositiveIntegerField(_("version"), help_text=_("the profile version this change produced"))
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [models.Index(fields=["organisation", "changed_at"], name="change_org_time")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}.{self.field}"

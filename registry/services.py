@@ -6,13 +6,26 @@ import datetime
 import random
 import secrets
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import FieldOfActivity, LegalForm, Organisation, OrganisationName, Region, StatusEvent
+from registry.models import (
+    ChangeRecord,
+    FieldOfActivity,
+    LegalForm,
+    Membership,
+    Organisation,
+    OrganisationName,
+    OwnershipClaim,
+    Region,
+    StatusEvent,
+)
 from registry.search import search_text_for
 
 LOCAL_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
@@ -189,3 +202,193 @@ def organisation_search_text_refresh(*, organisation: Organisation) -> None:
     names = organisation.other_names.values_list("name", flat=True)
     organisation.search_text = organisation_search_text(organisation, names)
     organisation.save(update_fields=["search_text", "updated_at"])
+
+
+# ---------------------------------------------------------------- managers, claims and profile edits
+
+PROFILE_FIELDS = ("address", "phone", "email", "website", "mission", "charter_activities")
+# Identity changes only through a moderator (or an official import): they are what the state registered.
+IDENTITY_FIELDS = ("name_kk", "name_ru", "name_en", "legal_form", "registered_on", "territorial_level", "region")
+CLAIM_DOCUMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".odt"}
+
+MSG_CONFLICT = _(
+    "Someone else saved this profile after you opened it, so nothing of yours was saved. Their changes are "
+    "listed below; review them and save again."
+)
+MSG_ALREADY_MANAGER = _("you already manage this organisation.")
+MSG_CLAIM_PENDING = _("you already have a claim waiting for a moderator.")
+MSG_CLAIM_DECIDED = _("this claim was already decided.")
+MSG_REJECTION_REASON = _("say why the claim is rejected; the person who claimed will read it.")
+MSG_DOCUMENT_TYPE = _("the document must be a PDF, an image or an office document (%(types)s).")
+MSG_DOCUMENT_SIZE = _("the document is %(size)s MB; the limit is %(limit)s MB.")
+MSG_LAST_OWNER = _("an organisation keeps at least one owner; add another owner first.")
+MSG_ALREADY_MEMBER = _("%(user)s already manages this organisation.")
+MSG_NOT_A_FIELD = _("“%(field)s” can not be changed here.")
+
+
+class ProfileConflict(Exception):
+    def __init__(self, changes: list[ChangeRecord], current_version: int):
+        super().__init__(str(MSG_CONFLICT))
+        self.changes = changes
+        self.current_version = current_version
+
+
+def validate_document(document) -> None:
+    if not document:
+        return
+    suffix = Path(document.name).suffix.lower()
+    if suffix not in CLAIM_DOCUMENT_TYPES:
+        raise ValidationError(
+            {"document": ValidationError(MSG_DOCUMENT_TYPE, params={"types": ", ".join(sorted(CLAIM_DOCUMENT_TYPES))})}
+        )
+    if document.size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "document": ValidationError(
+                    MSG_DOCUMENT_SIZE,
+                    params={
+                        "size": round(document.size / 1_048_576, 1),
+                        "limit": settings.DOCUMENT_MAX_BYTES // 1_048_576,
+                    },
+                )
+            }
+        )
+
+
+def _active_membership(user, organisation) -> Membership | None:
+    return organisation.memberships.filter(user=user, ended_at__isnull=True).first()
+
+
+@transaction.atomic
+def claim_submit(*, user, organisation: Organisation, position: str, contact: str, document=None) -> OwnershipClaim:
+    if _active_membership(user, organisation):
+        raise ValidationError(MSG_ALREADY_MANAGER)
+    if organisation.claims.filter(user=user, status=OwnershipClaim.Status.PENDING).exists():
+        raise ValidationError(MSG_CLAIM_PENDING)
+    validate_document(document)
+    claim = OwnershipClaim(user=user, organisation=organisation, position=position, contact=contact)
+    if document:
+        claim.document = document
+    return validated_save(claim)
+
+
+@transaction.atomic
+def claim_decide(*, claim: OwnershipClaim, moderator, approve: bool, reason: str = "") -> Membership | None:
+    claim = OwnershipClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != OwnershipClaim.Status.PENDING:
+        raise ValidationError(MSG_CLAIM_DECIDED)
+    if not approve and not reason.strip():
+        raise ValidationError({"decision_reason": MSG_REJECTION_REASON})
+    claim.status = OwnershipClaim.Status.APPROVED if approve else OwnershipClaim.Status.REJECTED
+    claim.decision_reason = reason.strip()
+    claim.decided_by = moderator
+    claim.decided_at = timezone.now()
+    claim.save()
+    if not approve or _active_membership(claim.user, claim.organisation):
+        return None
+    has_owner = claim.organisation.memberships.filter(ended_at__isnull=True, role=Membership.Role.OWNER).exists()
+    return Membership.objects.create(
+        user=claim.user,
+        organisation=claim.organisation,
+        granted_by=moderator,
+        role=Membership.Role.EDITOR if has_owner else Membership.Role.OWNER,
+    )
+
+
+@transaction.atomic
+def manager_add(*, organisation: Organisation, user, role: str, acting_user) -> Membership:
+    if _active_membership(user, organisation):
+        raise ValidationError({"email": ValidationError(MSG_ALREADY_MEMBER, params={"user": user.get_username()})})
+    return validated_save(Membership(user=user, organisation=organisation, role=role, granted_by=acting_user))
+
+
+@transaction.atomic
+def manager_remove(*, membership: Membership, acting_user) -> None:
+    organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    owners = organisation.memberships.filter(ended_at__isnull=True, role=Membership.Role.OWNER)
+    if membership.role == Membership.Role.OWNER and owners.count() <= 1:
+        raise ValidationError(MSG_LAST_OWNER)
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
+
+
+def _display(organisation: Organisation, field: str) -> str:
+    value = getattr(organisation, field)
+    if field in ("legal_form", "region"):
+        return getattr(organisation, f"{field}_id") or ""
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def organisation_profile_update(
+    *,
+    organisation: Organisation,
+    acting_user,
+    expected_version: int,
+    source: str,
+    values: dict,
+    fields: Iterable[FieldOfActivity] | None = None,
+) -> list[ChangeRecord]:
+    """Apply an edit made against `expected_version`, recording every changed field; refuse a stale one.
+
+    The write is a conditional UPDATE on the version, so of two people saving the same version at once
+    exactly one succeeds and the other gets ProfileConflict with the winner's changes; nothing is overwritten.
+    """
+    allowed = PROFILE_FIELDS + (IDENTITY_FIELDS if source != ChangeRecord.Source.MANAGER else ())
+    for name in values:
+        if name not in allowed:
+            raise ValidationError({name: ValidationError(MSG_NOT_A_FIELD, params={"field": name})})
+    current = Organisation.objects.select_related("legal_form").get(pk=organisation.pk)
+    if current.version != expected_version:
+        raise _conflict(current, expected_version)
+    before = {name: _display(current, name) for name in values}
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    changed = [name for name in values if _display(current, name) != before[name]]
+    old_fields = sorted(current.fields.values_list("code", flat=True))
+    new_fields = sorted(f.code for f in fields) if fields is not None else old_fields
+    if not changed and new_fields == old_fields:
+        return []
+    version = expected_version + 1
+    if any(name.startswith("name_") for name in changed):
+        current.search_text = organisation_search_text(current, current.other_names.values_list("name", flat=True))
+    updates = {name: getattr(current, name) for name in changed}
+    won = Organisation.objects.filter(pk=current.pk, version=expected_version).update(
+        version=version, updated_at=timezone.now(), search_text=current.search_text, **updates
+    )
+    if not won:  # another save landed between our read and our write
+        raise _conflict(Organisation.objects.get(pk=current.pk), expected_version)
+    records = [
+        ChangeRecord(
+            organisation=current,
+            user=acting_user,
+            source=source,
+            field=name,
+            old_value=before[name],
+            new_value=_display(current, name),
+            version=version,
+        )
+        for name in changed
+    ]
+    if new_fields != old_fields:
+        current.fields.set(list(fields))
+        records.append(
+            ChangeRecord(
+                organisation=current,
+                user=acting_user,
+                source=source,
+                field="fields",
+                old_value=";".join(old_fields),
+                new_value=";".join(new_fields),
+                version=version,
+            )
+        )
+    ChangeRecord.objects.bulk_create(records)
+    organisation.version = version
+    return records
+
+
+def _conflict(current: Organisation, expected_version: int) -> ProfileConflict:
+    changes = list(current.changes.filter(version__gt=expected_version).select_related("user").order_by("changed_at"))
+    return ProfileConflict(changes, current.version)

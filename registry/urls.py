@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from registry import views
+from registry import manage_views, views
 
 app_name = "registry"
 
@@ -11,4 +11,12 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/download.csv", views.organisation_list_csv, name="organisation_list_csv"),
     path("organisations/<str:org_id>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<str:org_id>/history/", manage_views.organisation_history, name="organisation_history"),
+    path("organisations/<str:org_id>/claim/", manage_views.organisation_claim, name="organisation_claim"),
+    path("organisations/<str:org_id>/edit/", manage_views.organisation_edit, name="organisation_edit"),
+    path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
+    path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
+    path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),
+    path("moderation/claims/<int:pk>/decide/", manage_views.claim_decide, name="claim_decide"),
+    path("moderation/claims/<int:pk>/document/", manage_views.claim_document, name="claim_document"),
 ]

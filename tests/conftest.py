@@ -5,6 +5,12 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a directory of each test's own, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Reference data and the demo marker are cached; each test starts from what its database holds."""
     from registry.selectors import reference_data_clear
@@ -19,6 +25,24 @@ def _fresh_cache():
 @pytest.fixture
 def anonymous(client):
     return client
+
+
+def _user(django_user_model, name: str, **extra):
+    return django_user_model.objects.create_user(name, f"{name}@example.kz", "a long pass phrase 2026", **extra)
+
+
+@pytest.fixture
+def signed_in_user(db, django_user_model):
+    return _user(django_user_model, "citizen")
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = _user(django_user_model, "moderator")
+    user.groups.add(Group.objects.get(name="moderators"))
+    return user
 
 
 @pytest.fixture

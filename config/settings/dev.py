@@ -9,7 +9,7 @@ from .base import *  # noqa: F403
 DEBUG = True
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # password-reset mails print to the console
 STATIC_ROOT = None  # collectstatic is for production; WhiteNoise serves from the finders here
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

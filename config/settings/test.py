@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from config.env import env
 
 from .base import *  # noqa: F403
@@ -13,7 +17,20 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if not env("DATABASE_URL"):
-    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    # A file, not SQLite's shared in-memory database: that one answers "table is locked" to a second writer
+    # instead of waiting for it, unlike the WAL file the site runs on, and the concurrency tests need the
+    # real behaviour. One file per test run, removed by the test runner at the end.
+    _name = str(Path(tempfile.gettempdir()) / f"qogam-test-{os.getpid()}.sqlite3")
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": _name,
+        "TEST": {"NAME": _name},
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+        },
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import FieldOfActivity, Membership, Organisation
+
+MSG_NO_SUCH_USER = _("no one has signed up with that e-mail address; ask them to create an account first.")
+
+
+class ClaimForm(forms.Form):
+    position = forms.CharField(label=_("Your position in the organisation"), max_length=200)
+    contact = forms.CharField(label=_("Phone or e-mail a moderator can use to verify the claim"), max_length=200)
+    document = forms.FileField(
+        label=_("Supporting document (order of appointment, power of attorney)"),
+        required=False,
+        help_text=_("PDF, image or office document, at most 10 MB"),
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    """What a manager keeps current. `version` is the profile version the form was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    fields = forms.ModelMultipleChoiceField(
+        queryset=FieldOfActivity.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Fields of activity"),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["address", "phone", "email", "website", "mission", "charter_activities", "fields"]
+        widgets = {
+            "mission": forms.Textarea(attrs={"rows": 3}),
+            "charter_activities": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self):  # the service validates the model and writes; the form only parses fields
+        pass
+
+
+class ModeratorProfileForm(ProfileForm):
+    class Meta(ProfileForm.Meta):
+        fields = [
+            "name_kk",
+            "name_ru",
+            "name_en",
+            "legal_form",
+            "registered_on",
+            "territorial_level",
+            "region",
+            *ProfileForm.Meta.fields,
+        ]
+        widgets = {**ProfileForm.Meta.widgets, "registered_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class ManagerAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person's account"))
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR, label=_("Role"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(MSG_NO_SUCH_USER)
+        return user
+
+
+class ClaimDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason (shown to the person who claimed)"), max_length=500, required=False)

@@ -1,0 +1,210 @@
+"""Pages that change the registry: claims, managers, profile edits, moderation. Thin: forms in, services do."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from registry import services
+from registry.forms import ClaimDecisionForm, ClaimForm, ManagerAddForm, ModeratorProfileForm, ProfileForm
+from registry.http import organisation_or_redirect
+from registry.models import ChangeRecord, OwnershipClaim
+from registry.rules import is_moderator
+
+
+def _organisation(request, org_id: str, url_name: str, perm: str | None = None):
+    """The organisation and a response to return instead (redirect to the canonical URL or to sign in)."""
+    organisation, moved = organisation_or_redirect(org_id, url_name)
+    if moved:
+        return None, moved
+    if perm:
+        if not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(perm, organisation):
+            raise PermissionDenied  # the profile is public; changing it is not
+    return organisation, None
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+def organisation_history(request: HttpRequest, org_id: str) -> HttpResponse:
+    organisation, response = _organisation(request, org_id, "registry:organisation_history")
+    if response:
+        return response
+    changes = organisation.changes.select_related("user")[:500]
+    return render(request, "registry/organisation_history.html", {"organisation": organisation, "changes": changes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_claim(request: HttpRequest, org_id: str) -> HttpResponse:
+    organisation, response = _organisation(
+        request, org_id, "registry:organisation_claim", "registry.claim_organisation"
+    )
+    if response:
+        return response
+    form = ClaimForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_submit(user=request.user, organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your claim was sent to the moderators. You will see their decision here."))
+            return redirect("registry:my_organisations")
+    return render(request, "registry/claim_form.html", {"organisation": organisation, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, org_id: str) -> HttpResponse:
+    organisation, response = _organisation(request, org_id, "registry:organisation_edit", "registry.edit_organisation")
+    if response:
+        return response
+    moderator = is_moderator(request.user)
+    form_class = ModeratorProfileForm if moderator else ProfileForm
+    form = form_class(request.POST or None, instance=organisation)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "fields")}
+        try:
+            services.organisation_profile_update(
+                organisation=organisation,
+                acting_user=request.user,
+                expected_version=form.cleaned_data["version"],
+                source=ChangeRecord.Source.MODERATOR if moderator else ChangeRecord.Source.MANAGER,
+                values=values,
+                fields=form.cleaned_data["fields"],
+            )
+        except services.ProfileConflict as error:
+            conflict = error
+            data = request.POST.copy()
+            data["version"] = error.current_version  # saving again applies the user's values over the new ones
+            form = form_class(data, instance=organisation)
+            form.is_valid()
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Saved. The change is listed on the History tab."))
+            return redirect("registry:organisation_detail", org_id=organisation.org_id)
+    return render(
+        request,
+        "registry/organisation_edit.html",
+        {"organisation": organisation, "form": form, "conflict": conflict, "moderator": moderator},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_managers(request: HttpRequest, org_id: str) -> HttpResponse:
+    organisation, response = _organisation(
+        request, org_id, "registry:organisation_managers", "registry.manage_managers"
+    )
+    if response:
+        return response
+    form = ManagerAddForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "remove":
+                membership = get_object_or_404(
+                    organisation.memberships, pk=request.POST.get("membership"), ended_at__isnull=True
+                )
+                services.manager_remove(membership=membership, acting_user=request.user)
+                messages.success(request, _("Removed."))
+                return redirect("registry:organisation_managers", org_id=organisation.org_id)
+            if form.is_valid():
+                services.manager_add(
+                    organisation=organisation,
+                    user=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    acting_user=request.user,
+                )
+                messages.success(request, _("Added."))
+                return redirect("registry:organisation_managers", org_id=organisation.org_id)
+        except ValidationError as error:
+            if form.is_bound:
+                _form_errors(form, error)
+            else:  # a refused removal: say why above the list
+                messages.error(request, " ".join(error.messages))
+    memberships = organisation.memberships.filter(ended_at__isnull=True).select_related("user", "granted_by")
+    return render(
+        request,
+        "registry/organisation_managers.html",
+        {"organisation": organisation, "form": form, "memberships": memberships},
+    )
+
+
+@login_required
+@require_GET
+def my_organisations(request: HttpRequest) -> HttpResponse:
+    memberships = request.user.memberships.filter(ended_at__isnull=True).select_related("organisation")
+    claims = request.user.claims.select_related("organisation").order_by("-created_at")
+    return render(request, "registry/my_organisations.html", {"memberships": memberships, "claims": claims})
+
+
+def _moderator_only(request) -> None:
+    if not request.user.has_perm("registry.moderate"):
+        raise Http404  # the queue and its documents are not revealed to anyone else
+
+
+@require_GET
+def moderation_claims(request: HttpRequest) -> HttpResponse:
+    _moderator_only(request)
+    pending = OwnershipClaim.objects.filter(status=OwnershipClaim.Status.PENDING).select_related(
+        "user", "organisation__legal_form"
+    )
+    decided = (
+        OwnershipClaim.objects.exclude(status=OwnershipClaim.Status.PENDING)
+        .select_related("user", "organisation", "decided_by")
+        .order_by("-decided_at")[:50]
+    )
+    return render(
+        request,
+        "registry/moderation_claims.html",
+        {"pending": pending, "decided": decided, "form": ClaimDecisionForm()},
+    )
+
+
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _moderator_only(request)
+    claim = get_object_or_404(OwnershipClaim, pk=pk)
+    form = ClaimDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_decide(
+                claim=claim,
+                moderator=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Choose approve or reject."))
+    return redirect("registry:moderation_claims")
+
+
+@require_GET
+def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
+    _moderator_only(request)
+    claim = get_object_or_404(OwnershipClaim, pk=pk)
+    if not claim.document:
+        raise Http404
+    response = FileResponse(claim.document.open("rb"), as_attachment=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
