@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import services
 from registry.models import (
+    ChangeRecord,
     DemoDataset,
     FieldOfActivity,
     LegalForm,
+    Membership,
     Organisation,
     OrganisationField,
     OrganisationName,
+    OwnershipClaim,
     Region,
     StatusEvent,
 )
@@ -114,3 +117,40 @@ class OrganisationNameAdmin(admin.ModelAdmin):
 class DemoDatasetAdmin(admin.ModelAdmin):
     list_display = ["seed", "organisations", "created_at"]
     readonly_fields = ["seed", "organisations", "created_at"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at", "ended_at"]
+    list_filter = ["role", ("ended_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__bin", "organisation__name_ru"]
+    raw_id_fields = ["user", "organisation", "granted_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # end a membership (ended_at) instead
+
+
+@admin.register(OwnershipClaim)
+class OwnershipClaimAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "user", "position", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__bin", "organisation__name_ru"]
+    raw_id_fields = ["user", "organisation", "decided_by"]
+    readonly_fields = ["status", "decided_by", "decided_at", "created_at"]
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "field", "old_value", "new_value", "source", "user", "changed_at"]
+    list_filter = ["source", "field"]
+    list_select_related = ["organisation", "user"]
+    search_fields = ["organisation__bin", "organisation__name_ru", "field"]
+    date_hierarchy = "changed_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the history is a record, not a draft
+
+    def has_delete_permission(self, request, obj=None):
+        return False
