@@ -330,6 +330,7 @@ def load_demo_funding(*, seed: int, scale: float = 1.0) -> None:
         for year, rate in USD_KZT.items():
             _foreign_year(builder, by_kind["foreign_donor"][0], year, rate, max(1, round(30 * scale)))
         _write(builder, admins, rng)
+        _demo_reports(builder, rng)
 
 
 def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
@@ -941,3 +942,128 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
                     reason="Schedule extended by agreement",
                 )
             )
+
+
+# ---------------------------------------------------------------- yearly reports (DOMAIN §3.4, §4, §7)
+
+REPORT_YEARS = range(2019, 2026)
+REPORT_FORMS = {
+    "public_association",
+    "foundation",
+    "private_institution",
+    "association_of_legal_entities",
+    "noncommercial_jsc",
+}
+# Shares of organisations answering yes in the CSI 2009-10 survey (DOMAIN §4); 10% of answers left unknown.
+CSI_SHARES = {
+    "has_board": 0.730,
+    "network_member": 0.509,
+    "met_other_csos": 0.687,
+    "exchanged_information": 0.715,
+    "stable_finances": 0.686,
+    "technology_access": 0.867,
+    "equal_opportunity_policy": 0.519,
+    "staff_in_unions": 0.266,
+    "labour_rights_training": 0.356,
+    "labour_policy_public": 0.306,
+    "code_of_conduct_public": 0.526,
+    "financial_info_public": 0.590,
+    "environmental_policy_public": 0.215,
+}
+MECHANISM_INCOME = {
+    "social_order": "income_social_order",
+    "state_grant": "income_state_grants",
+    "ngo_award": "income_state_awards",
+    "foreign_grant": "income_foreign",
+}
+
+
+def _money(rng: random.Random, median: float) -> Decimal:
+    return Decimal(round(rng.lognormvariate(0, 1.0) * median, -3))
+
+
+def _demo_reports(builder: Builder, rng: random.Random) -> None:
+    from registry.models import YearlyReport
+
+    received: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for award in builder.awards:
+        received[(award["recipient"], award["awarded_on"].year)][MECHANISM_INCOME[award["mechanism"]]] += award[
+            "amount"
+        ]
+    rows = []
+    for org in builder.orgs:
+        if org.form not in REPORT_FORMS:
+            continue
+        for year in REPORT_YEARS:
+            due = datetime.date(year + 1, 3, 31)
+            if org.registered_on.year > year or (org.ceased_on and org.ceased_on <= due):
+                continue
+            money = received.get((org.id, year), {})
+            roll = rng.random()
+            on_time_share, late_share = (0.8, 0.1) if money else (0.27, 0.15)  # funded NGOs must report
+            if roll < on_time_share:
+                submitted = datetime.date(year + 1, 1, 10) + datetime.timedelta(days=rng.randint(0, 79))
+            elif roll < on_time_share + late_share:
+                submitted = min(AS_OF, due + datetime.timedelta(days=rng.randint(1, 200)))
+            else:
+                continue
+            rows.append(_report(rng, org, year, submitted, money))
+    YearlyReport.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.date, money: dict) -> object:
+    from registry.models import YearlyReport
+
+    figures = {
+        name: (amount * Decimal("1.5") if name == "income_social_order" and rng.random() < 0.03 else amount)
+        for name, amount in money.items()
+    }  # 3% declare a state income that disagrees with the records
+    for name, chance, median in (
+        ("income_business", 0.2, 800_000),
+        ("income_individuals", 0.4, 150_000),
+        ("income_own_activities", 0.25, 1_000_000),
+        ("income_other", 0.1, 100_000),
+    ):
+        if rng.random() < chance:
+            figures[name] = _money(rng, median)
+    if org.form == "public_association" and rng.random() < 0.6:
+        figures["income_membership_fees"] = _money(rng, 50_000)
+    if "income_foreign" not in figures and rng.random() < 0.08:
+        figures["income_foreign"] = _money(rng, 3_000_000)
+    total = sum(figures.values(), Decimal(0))
+    staff = max(0, round(rng.lognormvariate(1.0, 0.9)) - 1)
+    # CSI 2.4.1: volunteers at most a quarter of staff + volunteers in 14.4% of organisations.
+    volunteers = rng.randint(0, max(0, staff // 3)) if rng.random() < 0.144 else staff + rng.randint(1, 40)
+    answers = {name: (None if rng.random() < 0.1 else rng.random() < share) for name, share in CSI_SHARES.items()}
+    decision = rng.choices(
+        ["members", "elected_board", "elected_leader", "staff", "appointed_board", "appointed_leader", "other", ""],
+        weights=[25, 22, 12, 7, 15, 13, 3, 3],
+    )[0]
+    return YearlyReport(
+        organisation_id=org.id,
+        year=year,
+        submitted_on=submitted,
+        **{
+            name: figures.get(name)
+            for name in (
+                "income_social_order",
+                "income_state_grants",
+                "income_state_awards",
+                "income_foreign",
+                "income_business",
+                "income_individuals",
+                "income_membership_fees",
+                "income_own_activities",
+                "income_other",
+            )
+        },
+        expenses_total=(total * Decimal(str(round(rng.uniform(0.85, 1.05), 2)))).quantize(Decimal(1))
+        if total
+        else None,
+        paid_staff=staff,
+        volunteers=volunteers,
+        members=rng.randint(10, 400) if org.form == "public_association" else None,
+        beneficiaries=round(rng.lognormvariate(5, 1.2)),
+        decision_making=decision,
+        **answers,
+    )

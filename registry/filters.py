@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from registry.i18n import localized_column
 from registry.models import Organisation, OrganisationField
 from registry.search import relevance, search_filter
-from registry.selectors import directory_base, reference_data
+from registry.selectors import (
+    REPORTING_CHOICES,
+    directory_base,
+    latest_due_report_year,
+    reference_data,
+    reporting_status_expression,
+)
 
 SORT_CHOICES = [
     ("relevance", _("Best match")),
@@ -43,6 +49,9 @@ class OrganisationFilter(django_filters.FilterSet):
     territorial_level = django_filters.MultipleChoiceFilter(
         choices=Organisation.TerritorialLevel.choices, label=_("Territorial level"), distinct=False
     )
+    reporting = django_filters.MultipleChoiceFilter(
+        choices=REPORTING_CHOICES, method="filter_reporting", label=_("Yearly report")
+    )
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None)
 
     class Meta:
@@ -64,6 +73,12 @@ class OrganisationFilter(django_filters.FilterSet):
             return queryset
         # EXISTS rather than a join: an organisation in two chosen fields is listed once, without DISTINCT.
         return queryset.filter(Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"), field__in=values)))
+
+    def filter_reporting(self, queryset, name, values):
+        if not values:
+            return queryset
+        expression = reporting_status_expression(latest_due_report_year())
+        return queryset.alias(reporting=expression).filter(reporting__in=values)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied in filter_queryset, after every filter, whatever the value

@@ -4,7 +4,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import FieldOfActivity, Membership, Organisation
+from registry.models import (
+    REPORT_ANSWER_FIELDS,
+    REPORT_COUNT_FIELDS,
+    REPORT_INCOME_FIELDS,
+    FieldOfActivity,
+    Membership,
+    Organisation,
+    YearlyReport,
+)
 
 MSG_NO_SUCH_USER = _("no one has signed up with that e-mail address; ask them to create an account first.")
 
@@ -78,3 +86,22 @@ class ManagerAddForm(forms.Form):
 class ClaimDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason (shown to the person who claimed)"), max_length=500, required=False)
+
+
+class YearlyReportForm(forms.ModelForm):
+    """Blank means unknown: a figure or answer left empty is not read as zero or no."""
+
+    class Meta:
+        model = YearlyReport
+        fields = [
+            *REPORT_INCOME_FIELDS,
+            "expenses_total",
+            *REPORT_COUNT_FIELDS,
+            *REPORT_ANSWER_FIELDS,
+            "decision_making",
+            "financial_statements",
+        ]
+        widgets = dict.fromkeys(REPORT_ANSWER_FIELDS, forms.NullBooleanSelect)
+
+    def _post_clean(self):  # the service validates the model and writes
+        pass

@@ -8,13 +8,21 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registry import services
-from registry.forms import ClaimDecisionForm, ClaimForm, ManagerAddForm, ModeratorProfileForm, ProfileForm
+from registry.forms import (
+    ClaimDecisionForm,
+    ClaimForm,
+    ManagerAddForm,
+    ModeratorProfileForm,
+    ProfileForm,
+    YearlyReportForm,
+)
 from registry.http import organisation_or_redirect
-from registry.models import ChangeRecord, OwnershipClaim
+from registry.models import ChangeRecord, OwnershipClaim, report_due_on
 from registry.rules import is_moderator
 
 
@@ -208,3 +216,36 @@ def claim_document(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_report(request: HttpRequest, org_id: str, year: int) -> HttpResponse:
+    organisation, response = _organisation(
+        request, org_id, "registry:organisation_detail", "registry.edit_organisation"
+    )
+    if response:
+        return response
+    if year >= timezone.localdate().year or (organisation.registered_on and year < organisation.registered_on.year):
+        raise Http404(_("There is no %(year)s report to file for this organisation.") % {"year": year})
+    report = organisation.reports.filter(year=year).first()
+    form = YearlyReportForm(request.POST or None, request.FILES or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "financial_statements"}
+        try:
+            services.report_submit(
+                organisation=organisation,
+                year=year,
+                acting_user=request.user,
+                values=values,
+                financial_statements=form.cleaned_data.get("financial_statements") or None,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The %(year)s report is filed.") % {"year": year})
+            return redirect("registry:organisation_detail", org_id=organisation.org_id)
+    return render(
+        request,
+        "registry/report_form.html",
+        {"organisation": organisation, "form": form, "year": year, "report": report, "due_on": report_due_on(year)},
+    )

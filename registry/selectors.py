@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,8 @@ from registry.models import (
     OrganisationField,
     Region,
     StatusEvent,
+    YearlyReport,
+    report_due_on,
 )
 
 DEMO_CACHE_KEY = "registry:demo:v1"
@@ -80,13 +82,14 @@ def directory_base() -> QuerySet[Organisation]:
 
 # ---------------------------------------------------------------- directory
 
-FACET_KEYS = ("region", "legal_form", "field", "status", "territorial_level")
+FACET_KEYS = ("region", "legal_form", "field", "status", "territorial_level", "reporting")
 FACET_LABELS = {
     "region": _("Region"),
     "legal_form": _("Legal form"),
     "field": _("Field of activity"),
     "status": _("Status"),
     "territorial_level": _("Territorial level"),
+    "reporting": _("Yearly report"),
 }
 
 
@@ -121,6 +124,8 @@ def _facet_labels(key: str, reference: Reference) -> list[tuple[str, str]]:
         return [(code, f.name) for code, f in reference.fields.items()]
     if key == "status":
         return list(Organisation.Status.choices)
+    if key == "reporting":
+        return REPORTING_CHOICES
     return list(Organisation.TerritorialLevel.choices)
 
 
@@ -143,6 +148,9 @@ def _facet_counts(key: str, queryset: QuerySet[Organisation], narrowed: bool = T
             .annotate(n=Count("id"))
             .order_by()
         )
+    elif key == "reporting":
+        expression = reporting_status_expression(latest_due_report_year())
+        rows = queryset.annotate(reporting=expression).values_list("reporting").annotate(n=Count("id")).order_by()
     else:
         rows = queryset.values_list(key).annotate(n=Count("id")).order_by()
     return {value: n for value, n in rows if value}
@@ -166,7 +174,8 @@ def organisation_facets(filterset) -> list[Facet]:
     for key in FACET_KEYS:
         counts = _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
         selected = {str(v) for v in filterset.form.cleaned_data.get(key) or ()}
-        facet = Facet(key=key, label=str(FACET_LABELS[key]))
+        label = str(FACET_LABELS[key])
+        facet = Facet(key=key, label=f"{label} {latest_due_report_year()}" if key == "reporting" else label)
         for value, label in _facet_labels(key, reference):
             if counts.get(value) or value in selected:
                 facet.options.append(FacetOption(value, str(label), counts.get(value, 0), value in selected))
@@ -363,3 +372,75 @@ def sector_overview() -> SectorOverview:
         by_region=_rows(grouped("region"), {c: r.name for c, r in reference.regions.items()}),
         by_field=_rows(by_field, {c: f.name for c, f in reference.fields.items()}),
     )
+
+
+# ---------------------------------------------------------------- yearly reports
+
+# The report is compulsory for these forms (DOMAIN §3.4).
+REPORT_REQUIRED_FORMS = (
+    "public_association",
+    "foundation",
+    "private_institution",
+    "association_of_legal_entities",
+    "noncommercial_jsc",
+)
+REPORTING_CHOICES = [
+    ("on_time", _("filed on time")),
+    ("late", _("filed late")),
+    ("overdue", _("overdue")),
+    ("not_required", _("not required")),
+]
+
+
+def latest_due_report_year(today: datetime.date | None = None) -> int:
+    """The most recent year whose report was due by today (31 March of the following year)."""
+    today = today or timezone.localdate()
+    return today.year - 1 if today >= report_due_on(today.year - 1) else today.year - 2
+
+
+def reporting_status_expression(year: int):
+    """SQL for one organisation's status for `year`'s report: on time, late, overdue or not required."""
+    reports = YearlyReport.objects.filter(organisation=OuterRef("pk"), year=year)
+    required = Q(legal_form__in=REPORT_REQUIRED_FORMS, status__in=Organisation.REGISTERED_STATUSES) & (
+        Q(registered_on__isnull=True) | Q(registered_on__year__lte=year)
+    )
+    return Case(
+        When(~required, then=Value("not_required")),
+        When(Exists(reports.filter(submitted_on__lte=report_due_on(year))), then=Value("on_time")),
+        When(Exists(reports), then=Value("late")),
+        default=Value("overdue"),
+        output_field=CharField(),
+    )
+
+
+@dataclass
+class ReportRow:
+    year: int
+    due_on: datetime.date
+    status: str
+    label: str
+    report: YearlyReport | None
+
+
+def organisation_reports(organisation: Organisation, years: int = 6) -> list[ReportRow]:
+    """The last `years` reporting years, each with its status, newest first."""
+    latest = latest_due_report_year() + 1  # include the year being filed now, if it is filed already
+    reports = {r.year: r for r in organisation.reports.filter(year__gt=latest - years - 1)}
+    labels = dict(REPORTING_CHOICES)
+    required = organisation.legal_form_id in REPORT_REQUIRED_FORMS
+    rows = []
+    for year in range(latest, latest - years, -1):
+        if organisation.registered_on and year < organisation.registered_on.year:
+            break
+        report = reports.get(year)
+        due = report_due_on(year)
+        if report is not None:
+            status = "on_time" if report.on_time else "late"
+        elif not required:
+            status = "not_required"
+        elif due >= timezone.localdate():
+            continue  # not due yet and not filed: nothing to say
+        else:
+            status = "overdue"
+        rows.append(ReportRow(year, due, status, str(labels[status]), report))
+    return rows

@@ -25,6 +25,7 @@ from registry.models import (
     OwnershipClaim,
     Region,
     StatusEvent,
+    YearlyReport,
 )
 from registry.search import search_text_for
 
@@ -233,18 +234,18 @@ class ProfileConflict(Exception):
         self.current_version = current_version
 
 
-def validate_document(document) -> None:
+def validate_document(document, field: str = "document") -> None:
     if not document:
         return
     suffix = Path(document.name).suffix.lower()
     if suffix not in CLAIM_DOCUMENT_TYPES:
         raise ValidationError(
-            {"document": ValidationError(MSG_DOCUMENT_TYPE, params={"types": ", ".join(sorted(CLAIM_DOCUMENT_TYPES))})}
+            {field: ValidationError(MSG_DOCUMENT_TYPE, params={"types": ", ".join(sorted(CLAIM_DOCUMENT_TYPES))})}
         )
     if document.size > settings.DOCUMENT_MAX_BYTES:
         raise ValidationError(
             {
-                "document": ValidationError(
+                field: ValidationError(
                     MSG_DOCUMENT_SIZE,
                     params={
                         "size": round(document.size / 1_048_576, 1),
@@ -392,3 +393,50 @@ def organisation_profile_update(
 def _conflict(current: Organisation, expected_version: int) -> ProfileConflict:
     changes = list(current.changes.filter(version__gt=expected_version).select_related("user").order_by("changed_at"))
     return ProfileConflict(changes, current.version)
+
+
+MSG_REPORT_YEAR_OPEN = _("the %(year)s report can be filed from 1 January %(next)s.")
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    organisation: Organisation,
+    year: int,
+    acting_user,
+    values: dict,
+    financial_statements=None,
+    submitted_on: datetime.date | None = None,
+    source: str = ChangeRecord.Source.MANAGER,
+) -> YearlyReport:
+    """File a year's report, or correct a filed one (keeping its submission date and recording each change)."""
+    today = timezone.localdate()
+    if year >= today.year:
+        raise ValidationError({"year": ValidationError(MSG_REPORT_YEAR_OPEN, params={"year": year, "next": year + 1})})
+    validate_document(financial_statements, field="financial_statements")
+    report = YearlyReport.objects.select_for_update().filter(organisation=organisation, year=year).first()
+    before = {name: getattr(report, name) for name in values} if report else {}
+    if report is None:
+        report = YearlyReport(
+            organisation=organisation, year=year, submitted_on=submitted_on or today, submitted_by=acting_user
+        )
+    for name, value in values.items():
+        setattr(report, name, value)
+    if financial_statements:
+        report.financial_statements = financial_statements
+    validated_save(report)
+    if before:
+        changed = [name for name in values if before[name] != getattr(report, name)]
+        ChangeRecord.objects.bulk_create(
+            ChangeRecord(
+                organisation=organisation,
+                user=acting_user,
+                source=source,
+                field=f"report {year}: {name}",
+                old_value="" if before[name] is None else str(before[name]),
+                new_value="" if getattr(report, name) is None else str(getattr(report, name)),
+                version=organisation.version,
+            )
+            for name in changed
+        )
+    return report

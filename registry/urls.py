@@ -14,6 +14,9 @@ urlpatterns = [
     path("organisations/<str:org_id>/history/", manage_views.organisation_history, name="organisation_history"),
     path("organisations/<str:org_id>/claim/", manage_views.organisation_claim, name="organisation_claim"),
     path("organisations/<str:org_id>/edit/", manage_views.organisation_edit, name="organisation_edit"),
+    path(
+        "organisations/<str:org_id>/reports/<int:year>/", manage_views.organisation_report, name="organisation_report"
+    ),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),

@@ -10,6 +10,7 @@ from registry.http import organisation_or_redirect
 from registry.selectors import (
     organisation_directory,
     organisation_profile,
+    organisation_reports,
     organisation_rows,
     sector_overview_cached,
 )
@@ -107,4 +108,5 @@ def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     if moved:
         return moved
     organisation = organisation_profile(organisation.pk)
-    return render(request, "registry/organisation_detail.html", {"organisation": organisation})
+    reports = organisation_reports(organisation)
+    return render(request, "registry/organisation_detail.html", {"organisation": organisation, "reports": reports})

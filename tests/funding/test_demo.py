@@ -83,3 +83,25 @@ def test_irregular_cases_are_planted(seeded):
         report_received_on__isnull=True, report_due_on__lt=datetime.date(2026, 1, 1)
     ).exists()
     assert Administrator.objects.filter(name_en__endswith="(demo)").count() == Administrator.objects.count()
+
+
+def test_demo_reports_are_calibrated(seeded):
+    from registry.models import Organisation, YearlyReport
+    from registry.selectors import latest_due_report_year, reporting_status_expression
+
+    year = latest_due_report_year()
+    statuses = Counter(
+        dict(
+            Organisation.objects.annotate(r=reporting_status_expression(year))
+            .values_list("r")
+            .order_by()
+            .annotate(n=Count("id"))
+        )
+    )
+    obliged = statuses["on_time"] + statuses["late"] + statuses["overdue"]
+    assert 0.22 < statuses["on_time"] / obliged < 0.40  # about 30% file on time (DOMAIN §7)
+    known = YearlyReport.objects.exclude(has_board=None)
+    assert 0.68 < known.filter(has_board=True).count() / known.count() < 0.78  # CSI 2.1.1: 73.0%
+    funded = Award.objects.filter(mechanism="social_order", awarded_on__year=2023).values_list("recipient", flat=True)
+    declared = YearlyReport.objects.filter(year=2023, organisation__in=funded).exclude(income_social_order=None)
+    assert declared.exists()
