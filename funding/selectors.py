@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, Count, IntegerField, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr
 from django.http import QueryDict
 
 from funding.filters import AwardFilter, administrator_family
 from funding.models import Administrator, Application, Award, Competition, Lot, Mechanism, Programme, PublishedTotal
-from registry.i18n import active_language, localized_row
-from registry.models import Organisation, bin_org_id, fallback_org_id
+from registry.i18n import active_language, localized, localized_row
+from registry.models import Organisation
 from registry.selectors import DeferredJoinPaginator, reference_data
 
 TOP = 20
@@ -64,6 +64,11 @@ def award_rows(queryset: QuerySet[Award]) -> QuerySet[Award]:
     )
 
 
+def award_year():
+    """The award year as plain SQL on both databases (SQLite's ExtractYear calls Python once per row)."""
+    return Cast(Substr(Cast("awarded_on", CharField()), 1, 4), IntegerField())
+
+
 def _sums(queryset: QuerySet[Award], key: str) -> QuerySet:
     return queryset.order_by().values(key).annotate(total=Sum("amount"), n=Count("id")).order_by("-total", key)
 
@@ -71,7 +76,7 @@ def _sums(queryset: QuerySet[Award], key: str) -> QuerySet:
 def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
     rows = (
         queryset.order_by()
-        .annotate(year=ExtractYear("awarded_on"))
+        .annotate(year=award_year())
         .values("year")
         .annotate(
             total=Sum("amount"),
@@ -121,28 +126,27 @@ def totals_by_administrator(queryset: QuerySet[Award], limit: int | None = TOP) 
 
 
 def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[TotalRow]:
+    """Recipients by money received: grouped on the award table alone, names fetched for the rows shown."""
     language = active_language()
     rows = (
         queryset.order_by()
-        .values(
-            "recipient_id",
-            "recipient__bin",
-            "recipient__local_id",
-            "recipient__name_kk",
-            "recipient__name_ru",
-            "recipient__name_en",
-        )
+        .values("recipient_id")
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by("-total", "recipient_id")
     )
-    rows = rows[:limit] if limit else rows
+    rows = list(rows[:limit] if limit else rows)
+    names = (
+        Organisation.objects.filter(pk__in=[r["recipient_id"] for r in rows])
+        .only("bin", "local_id", "name_kk", "name_ru", "name_en")
+        .in_bulk()
+    )
     return [
         TotalRow(
             str(r["recipient_id"]),
-            localized_row(r, "recipient__name", language),
+            localized(names[r["recipient_id"]], "name", language),
             r["total"],
             r["n"],
-            bin_org_id(r["recipient__bin"]) if r["recipient__bin"] else fallback_org_id(r["recipient__local_id"]),
+            names[r["recipient_id"]].org_id,
         )
         for r in rows
     ]
