@@ -11,6 +11,7 @@ from funding.models import (
     Competition,
     Evaluation,
     Lot,
+    OfficerMembership,
     Payment,
     Programme,
     PublishedTotal,
@@ -149,3 +150,12 @@ class PublishedTotalAdmin(admin.ModelAdmin):
     list_display = ["year", "mechanism", "budget_level", "amount", "source"]
     list_filter = ["mechanism", "budget_level"]
     search_fields = ["source"]
+
+
+@admin.register(OfficerMembership)
+class OfficerMembershipAdmin(NoDelete, admin.ModelAdmin):
+    list_display = ["user", "administrator", "include_children", "created_at", "ended_at"]
+    list_filter = ["include_children", ("ended_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "administrator"]
+    search_fields = ["user__username", "user__email", "administrator__code"]
+    raw_id_fields = ["user", "administrator"]

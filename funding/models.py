@@ -573,3 +573,25 @@ MSG_OVERPAID = _("payments would total %(total)s KZT, more than the award's %(am
 MSG_PAID_BEFORE_AWARD = _("a payment can not precede the award (%(date)s).")
 MSG_DECIDED_BEFORE_DEADLINE = _("the decision can not come before the application deadline.")
 MSG_REJECTION_NEEDS_REASON = _("say why the application was rejected.")
+
+
+class OfficerMembership(models.Model):
+    """Ministry or akimat staff who enter an administrator's records (and, if granted, its departments')."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer_memberships")
+    administrator = models.ForeignKey(Administrator, on_delete=models.PROTECT, related_name="officers")
+    include_children = models.BooleanField(_("also its departments"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "administrator"], condition=Q(ended_at__isnull=True), name="officer_once_while_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.administrator_id}"

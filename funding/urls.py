@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from funding import views
+from funding import manage_views, views
 
 app_name = "funding"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("funding/download.csv", views.explorer_csv, name="explorer_csv"),
     path("funding/awards/<str:public_id>/", views.award_page, name="award_detail"),
     path("funders/<slug:code>/", views.funder, name="funder_detail"),
+    path("funders/<slug:code>/awards/new/", manage_views.award_new, name="award_new"),
+    path("funding/awards/<str:public_id>/payments/new/", manage_views.award_payment, name="award_payment"),
+    path("funding/awards/<str:public_id>/status/new/", manage_views.award_status, name="award_status"),
+    path("funding/awards/<str:public_id>/amendments/new/", manage_views.award_amendment, name="award_amendment"),
+    path("funding/awards/<str:public_id>/evaluations/new/", manage_views.award_evaluation, name="award_evaluation"),
     # The funding tab of an organisation's profile is served by this app under the shared profile path.
     path("organisations/<str:org_id>/funding/", views.organisation_funding_tab, name="organisation_funding"),
 ]

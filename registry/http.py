@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -22,3 +23,12 @@ def organisation_or_redirect(org_id: str, url_name: str) -> tuple[Organisation |
     if organisation is None:
         raise Http404(_("No organisation has the identifier %(org_id)s.") % {"org_id": org_id})
     return organisation, None
+
+
+def form_add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

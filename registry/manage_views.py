@@ -21,7 +21,7 @@ from registry.forms import (
     ProfileForm,
     YearlyReportForm,
 )
-from registry.http import organisation_or_redirect
+from registry.http import form_add_errors, organisation_or_redirect
 from registry.models import ChangeRecord, OwnershipClaim, report_due_on
 from registry.rules import is_moderator
 
@@ -37,14 +37,6 @@ def _organisation(request, org_id: str, url_name: str, perm: str | None = None):
         if not request.user.has_perm(perm, organisation):
             raise PermissionDenied  # the profile is public; changing it is not
     return organisation, None
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -69,7 +61,7 @@ def organisation_claim(request: HttpRequest, org_id: str) -> HttpResponse:
         try:
             services.claim_submit(user=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Your claim was sent to the moderators. You will see their decision here."))
             return redirect("registry:my_organisations")
@@ -103,7 +95,7 @@ def organisation_edit(request: HttpRequest, org_id: str) -> HttpResponse:
             form = form_class(data, instance=organisation)
             form.is_valid()
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Saved. The change is listed on the History tab."))
             return redirect("registry:organisation_detail", org_id=organisation.org_id)
@@ -142,7 +134,7 @@ def organisation_managers(request: HttpRequest, org_id: str) -> HttpResponse:
                 return redirect("registry:organisation_managers", org_id=organisation.org_id)
         except ValidationError as error:
             if form.is_bound:
-                _form_errors(form, error)
+                form_add_errors(form, error)
             else:  # a refused removal: say why above the list
                 messages.error(request, " ".join(error.messages))
     memberships = organisation.memberships.filter(ended_at__isnull=True).select_related("user", "granted_by")
@@ -240,7 +232,7 @@ def organisation_report(request: HttpRequest, org_id: str, year: int) -> HttpRes
                 financial_statements=form.cleaned_data.get("financial_statements") or None,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("The %(year)s report is filed.") % {"year": year})
             return redirect("registry:organisation_detail", org_id=organisation.org_id)

@@ -1,0 +1,122 @@
+"""Officers' data entry: thin views over funding.services; the model rules' messages land on the form fields."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from funding import services
+from funding.forms import AmendmentForm, AwardForm, EvaluationForm, PaymentForm, StatusForm
+from funding.models import Administrator, Award
+from registry.http import form_add_errors
+
+
+def _allowed(request, obj):
+    """None when the user may enter records for obj's administrator; otherwise the response to send."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("funding.enter_records", obj):
+        raise PermissionDenied  # the records are public; entering them is for the administrator's officers
+    return None
+
+
+def _record(request, *, form, heading: str, back: str, save, done: str):
+    """Show the form; on a valid POST call save(cleaned_data), which returns the URL to go to next."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = save(form.cleaned_data)
+        except ValidationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(target)
+    return render(request, "funding/record_form.html", {"form": form, "heading": heading, "back": back})
+
+
+@require_http_methods(["GET", "POST"])
+def award_new(request, code: str):
+    administrator = get_object_or_404(Administrator, code=code)
+    if response := _allowed(request, administrator):
+        return response
+    form = AwardForm(request.POST or None, administrator=administrator)
+
+    return _record(
+        request,
+        form=form,
+        heading=_("Record an award: %(name)s") % {"name": administrator.name},
+        back=administrator.get_absolute_url(),
+        done=_("The award is recorded."),
+        save=lambda data: services.award_create(administrator=administrator, **data).get_absolute_url(),
+    )
+
+
+def _award_form(request, public_id: str, form_class, heading: str, save, done: str, **form_kwargs):
+    award = get_object_or_404(Award.objects.select_related("administrator__parent"), public_id=public_id)
+    if response := _allowed(request, award):
+        return response
+    form = form_class(request.POST or None, **form_kwargs)
+
+    def run(data):
+        save(award, data)
+        return award.get_absolute_url()
+
+    return _record(
+        request,
+        form=form,
+        heading=f"{heading}: {award.title}",
+        back=award.get_absolute_url(),
+        save=run,
+        done=done,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def award_payment(request, public_id: str):
+    return _award_form(
+        request,
+        public_id,
+        PaymentForm,
+        _("Record a payment"),
+        lambda award, data: services.payment_create(award=award, **data),
+        _("The payment is recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def award_status(request, public_id: str):
+    return _award_form(
+        request,
+        public_id,
+        StatusForm,
+        _("Record a status change"),
+        lambda award, data: services.award_status_record(award=award, **data),
+        _("The status change is recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def award_amendment(request, public_id: str):
+    return _award_form(
+        request,
+        public_id,
+        AmendmentForm,
+        _("Record an amendment"),
+        lambda award, data: services.award_amend(award=award, **data),
+        _("The amendment is recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def award_evaluation(request, public_id: str):
+    return _award_form(
+        request,
+        public_id,
+        EvaluationForm,
+        _("Record a report and evaluation"),
+        lambda award, data: services.evaluation_record(award=award, **data),
+        _("The evaluation is recorded."),
+    )
