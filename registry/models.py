@@ -199,7 +199,7 @@ class Organisation(models.Model):
                 condition=Q(merged_into__isnull=True),
             ),
             models.Index(
-                fields=["legal_form", "status", "region", "territorial_level"],
+                fields=["legal_form", "status", "region", "territorial_level", "registered_on"],
                 name="org_facets_by_form",
                 condition=Q(merged_into__isnull=True),
             ),

@@ -149,8 +149,7 @@ def _facet_counts(key: str, queryset: QuerySet[Organisation], narrowed: bool = T
             .order_by()
         )
     elif key == "reporting":
-        expression = reporting_status_expression(latest_due_report_year())
-        rows = queryset.annotate(reporting=expression).values_list("reporting").annotate(n=Count("id")).order_by()
+        return _reporting_counts(queryset, narrowed)
     else:
         rows = queryset.values_list(key).annotate(n=Count("id")).order_by()
     return {value: n for value, n in rows if value}
@@ -398,12 +397,43 @@ def latest_due_report_year(today: datetime.date | None = None) -> int:
     return today.year - 1 if today >= report_due_on(today.year - 1) else today.year - 2
 
 
+def _report_required(year: int, prefix: str = "") -> Q:
+    """Organisations that owed `year`'s report; `prefix` reaches them from a related model."""
+
+    def name(lookup: str) -> str:
+        return f"{prefix}{lookup}"
+
+    return Q(
+        **{name("legal_form__in"): REPORT_REQUIRED_FORMS, name("status__in"): Organisation.REGISTERED_STATUSES}
+    ) & (Q(**{name("registered_on__isnull"): True}) | Q(**{name("registered_on__year__lte"): year}))
+
+
+def _reporting_counts(queryset: QuerySet[Organisation], narrowed: bool) -> dict[str, int]:
+    """The facet's counts without a subquery per organisation: reports of the year are counted on their own
+    index, obliged organisations with one aggregate, and overdue is what remains."""
+    year = latest_due_report_year()
+    totals = queryset.order_by().aggregate(all=Count("id"), required=Count("id", filter=_report_required(year)))
+    reports = YearlyReport.objects.filter(
+        _report_required(year, "organisation__"), year=year, organisation__merged_into__isnull=True
+    )
+    if narrowed:
+        reports = reports.filter(organisation__in=queryset.order_by().values("id"))
+    filed = reports.aggregate(
+        on_time=Count("id", filter=Q(submitted_on__lte=report_due_on(year))),
+        late=Count("id", filter=Q(submitted_on__gt=report_due_on(year))),
+    )
+    return {
+        "on_time": filed["on_time"],
+        "late": filed["late"],
+        "overdue": totals["required"] - filed["on_time"] - filed["late"],
+        "not_required": totals["all"] - totals["required"],
+    }
+
+
 def reporting_status_expression(year: int):
     """SQL for one organisation's status for `year`'s report: on time, late, overdue or not required."""
     reports = YearlyReport.objects.filter(organisation=OuterRef("pk"), year=year)
-    required = Q(legal_form__in=REPORT_REQUIRED_FORMS, status__in=Organisation.REGISTERED_STATUSES) & (
-        Q(registered_on__isnull=True) | Q(registered_on__year__lte=year)
-    )
+    required = _report_required(year)
     return Case(
         When(~required, then=Value("not_required")),
         When(Exists(reports.filter(submitted_on__lte=report_due_on(year))), then=Value("on_time")),
