@@ -8,6 +8,7 @@ from registry import services
 from registry.models import (
     ChangeRecord,
     DemoDataset,
+    Document,
     FieldOfActivity,
     LegalForm,
     Membership,
@@ -154,3 +155,15 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "kind", "uploaded_at", "hidden_at"]
+    list_filter = ["kind", ("hidden_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["organisation"]
+    search_fields = ["title", "organisation__bin", "organisation__name_ru"]
+    raw_id_fields = ["organisation", "replaces", "uploaded_by", "hidden_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # hide with a reason instead

@@ -8,6 +8,7 @@ from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
     REPORT_INCOME_FIELDS,
+    Document,
     FieldOfActivity,
     Membership,
     Organisation,
@@ -105,3 +106,13 @@ class YearlyReportForm(forms.ModelForm):
 
     def _post_clean(self):  # the service validates the model and writes
         pass
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Document.Kind.choices, label=_("Kind"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, image or office document, at most 10 MB"))
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is hidden (shown to everyone)"), max_length=500)

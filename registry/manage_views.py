@@ -16,6 +16,8 @@ from registry import services
 from registry.forms import (
     ClaimDecisionForm,
     ClaimForm,
+    DocumentForm,
+    HideForm,
     ManagerAddForm,
     ModeratorProfileForm,
     ProfileForm,
@@ -241,3 +243,55 @@ def organisation_report(request: HttpRequest, org_id: str, year: int) -> HttpRes
         "registry/report_form.html",
         {"organisation": organisation, "form": form, "year": year, "report": report, "due_on": report_due_on(year)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_documents(request: HttpRequest, org_id: str) -> HttpResponse:
+    """Public list of documents with every version; managers upload, moderators hide with a reason."""
+    organisation, response = _organisation(request, org_id, "registry:organisation_documents")
+    if response:
+        return response
+    form, hide_form = DocumentForm(), HideForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        needed = "registry.moderate" if action == "hide" else "registry.edit_organisation"
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(needed, organisation):
+            raise PermissionDenied
+        try:
+            if action == "hide":
+                hide_form = HideForm(request.POST)
+                document = get_object_or_404(organisation.documents, pk=request.POST.get("document"))
+                if hide_form.is_valid():
+                    services.document_hide(
+                        document=document, reason=hide_form.cleaned_data["reason"], moderator=request.user
+                    )
+                    messages.success(request, _("The document is hidden; the reason is shown in its place."))
+                    return redirect("registry:organisation_documents", org_id=organisation.org_id)
+            else:
+                form = DocumentForm(request.POST, request.FILES)
+                if form.is_valid():
+                    services.document_upload(organisation=organisation, acting_user=request.user, **form.cleaned_data)
+                    messages.success(request, _("Uploaded. Earlier versions stay listed."))
+                    return redirect("registry:organisation_documents", org_id=organisation.org_id)
+        except ValidationError as error:
+            form_add_errors(hide_form if action == "hide" else form, error)
+    documents = organisation.documents.select_related("replaced_by", "hidden_by").order_by("kind", "-uploaded_at")
+    return render(
+        request,
+        "registry/organisation_documents.html",
+        {"organisation": organisation, "documents": documents, "form": form, "hide_form": hide_form},
+    )
+
+
+@require_GET
+def document_download(request: HttpRequest, org_id: str, pk: int) -> HttpResponse:
+    organisation, response = _organisation(request, org_id, "registry:organisation_documents")
+    if response:
+        return response
+    document = get_object_or_404(organisation.documents, pk=pk, hidden_at__isnull=True)
+    download = FileResponse(document.file.open("rb"), as_attachment=True)
+    download["X-Content-Type-Options"] = "nosniff"
+    download["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return download

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
     ChangeRecord,
+    Document,
     FieldOfActivity,
     LegalForm,
     Membership,
@@ -440,3 +441,34 @@ def report_submit(
             for name in changed
         )
     return report
+
+
+MSG_HIDE_REASON = _("say why the document is hidden; the reason stays visible to everyone.")
+
+
+@transaction.atomic
+def document_upload(*, organisation: Organisation, kind: str, title: str, file, acting_user) -> Document:
+    """Add a document; the current one of the same kind (if any) is kept as the version it replaces."""
+    validate_document(file, field="file")
+    current = (
+        Document.objects.select_for_update()
+        .filter(organisation=organisation, kind=kind, replaced_by__isnull=True)
+        .exclude(kind=Document.Kind.OTHER)  # "other" documents stand side by side
+        .first()
+    )
+    return validated_save(
+        Document(
+            organisation=organisation, kind=kind, title=title, file=file, replaces=current, uploaded_by=acting_user
+        )
+    )
+
+
+@transaction.atomic
+def document_hide(*, document: Document, reason: str, moderator) -> Document:
+    if not reason.strip():
+        raise ValidationError({"reason": MSG_HIDE_REASON})
+    document.hidden_reason = reason.strip()
+    document.hidden_by = moderator
+    document.hidden_at = timezone.now()
+    document.save(update_fields=["hidden_reason", "hidden_by", "hidden_at"])
+    return document

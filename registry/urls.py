@@ -17,6 +17,12 @@ urlpatterns = [
     path(
         "organisations/<str:org_id>/reports/<int:year>/", manage_views.organisation_report, name="organisation_report"
     ),
+    path("organisations/<str:org_id>/documents/", manage_views.organisation_documents, name="organisation_documents"),
+    path(
+        "organisations/<str:org_id>/documents/<int:pk>/download/",
+        manage_views.document_download,
+        name="document_download",
+    ),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),

@@ -7,40 +7,8 @@ from django.urls import reverse
 
 from registry import services
 from registry.models import ChangeRecord, Membership, OwnershipClaim
-from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org():
-    return make_organisation(name_en="Trust Foundation", legal_form="foundation", phone="+7 7172 00 00 01")
-
-
-@pytest.fixture
-def other_org():
-    return make_organisation(name_en="Other Association")
-
-
-@pytest.fixture
-def owner(org, django_user_model):
-    user = django_user_model.objects.create_user("owner", "owner@example.kz", "a long pass phrase 2026")
-    Membership.objects.create(user=user, organisation=org, role="owner")
-    return user
-
-
-@pytest.fixture
-def editor(org, django_user_model):
-    user = django_user_model.objects.create_user("editor", "editor@example.kz", "a long pass phrase 2026")
-    Membership.objects.create(user=user, organisation=org, role="editor")
-    return user
-
-
-@pytest.fixture
-def stranger_owner(other_org, django_user_model):
-    user = django_user_model.objects.create_user("stranger", "stranger@example.kz", "a long pass phrase 2026")
-    Membership.objects.create(user=user, organisation=other_org, role="owner")
-    return user
 
 
 @pytest.fixture
