@@ -12,6 +12,7 @@ from registry.models import (
     FieldOfActivity,
     Membership,
     Organisation,
+    StatusEvent,
     YearlyReport,
 )
 
@@ -116,3 +117,15 @@ class DocumentForm(forms.Form):
 
 class HideForm(forms.Form):
     reason = forms.CharField(label=_("Why it is hidden (shown to everyone)"), max_length=500)
+
+
+class StatusEventForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[c for c in StatusEvent.Kind.choices if c[0] != StatusEvent.Kind.REGISTERED], label=_("Event")
+    )
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Last day (for a suspension)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    legal_basis = forms.CharField(label=_("Legal basis (court decision, order …)"), max_length=500)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

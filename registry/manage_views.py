@@ -21,6 +21,7 @@ from registry.forms import (
     ManagerAddForm,
     ModeratorProfileForm,
     ProfileForm,
+    StatusEventForm,
     YearlyReportForm,
 )
 from registry.http import form_add_errors, organisation_or_redirect
@@ -295,3 +296,21 @@ def document_download(request: HttpRequest, org_id: str, pk: int) -> HttpRespons
     download["X-Content-Type-Options"] = "nosniff"
     download["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return download
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_status_event(request: HttpRequest, org_id: str) -> HttpResponse:
+    """Moderators record a suspension, liquidation, reorganisation … with its date and legal basis."""
+    organisation, response = _organisation(request, org_id, "registry:organisation_status_event", "registry.moderate")
+    if response:
+        return response
+    form = StatusEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_status_record(organisation=organisation, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("The status change is recorded in the status history."))
+            return redirect("registry:organisation_detail", org_id=organisation.org_id)
+    return render(request, "registry/status_event_form.html", {"organisation": organisation, "form": form})

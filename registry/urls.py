@@ -23,6 +23,11 @@ urlpatterns = [
         manage_views.document_download,
         name="document_download",
     ),
+    path(
+        "organisations/<str:org_id>/status/new/",
+        manage_views.organisation_status_event,
+        name="organisation_status_event",
+    ),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),

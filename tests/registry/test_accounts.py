@@ -95,6 +95,20 @@ WRITE_PAGES = {
             "superuser": 302,
         },
     ),
+    "status_event": (
+        "post",
+        lambda o, c: reverse("registry:organisation_status_event", args=[o.org_id]),
+        {"kind": "suspended", "occurred_on": "2021-02-01", "ends_on": "2021-05-01", "legal_basis": "Court No. 7"},
+        {
+            "anonymous": 302,
+            "signed_in_user": 403,
+            "editor": 403,
+            "owner": 403,
+            "stranger_owner": 403,
+            "moderator": 302,
+            "superuser": 302,
+        },
+    ),
     "managers": (
         "get",
         lambda o, c: reverse("registry:organisation_managers", args=[o.org_id]),
@@ -370,3 +384,16 @@ def test_sign_in_and_password_reset_pages_work(client, signed_in_user, mailoutbo
     client.post(reverse("logout"))
     client.post(reverse("password_reset"), {"email": "citizen@example.kz"})
     assert len(mailoutbox) == 1 and "/accounts/reset/" in mailoutbox[0].body
+
+
+def test_moderator_records_a_suspension_and_its_rules_speak_per_field(client, org, moderator):
+    client.force_login(moderator)
+    url = reverse("registry:organisation_status_event", args=[org.org_id])
+    response = client.post(url, {"kind": "suspended", "occurred_on": "2021-02-01", "legal_basis": "Court No. 7"})
+    assert "needs its last day" in " ".join(response.context["form"].errors["ends_on"])
+    response = client.post(
+        url, {"kind": "suspended", "occurred_on": "2021-02-01", "ends_on": "2021-05-01", "legal_basis": "Court No. 7"}
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.status == "suspended" and "Court No. 7" in client.get(org.get_absolute_url()).content.decode()
