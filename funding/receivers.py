@@ -1,10 +1,10 @@
-"""Extends seed_demo with funding data, through the signal the registry sends (registry imports no funding)."""
+"""funding's answers to the registry's signals (registry imports no funding)."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
-from registry.signals import demo_registry_loaded
+from registry.signals import demo_registry_loaded, organisation_merging
 
 
 @receiver(demo_registry_loaded)
@@ -12,3 +12,17 @@ def _seed_demo_funding(sender, *, seed: int, organisations: int, **kwargs) -> No
     from funding.demo import load_demo_funding
 
     load_demo_funding(seed=seed, scale=organisations / 22_300)
+
+
+@receiver(organisation_merging)
+def _move_funding_to_survivor(sender, *, survivor, merged, moved: dict, **kwargs) -> None:
+    """A merged duplicate's awards and applications belong to the survivor (listed for an undo)."""
+    from funding.models import Application, Award
+    from registry.services import merge_move
+
+    merge_move(moved, Award, "recipient", Award.objects.filter(recipient=merged), survivor)
+    # One application per lot and organisation: where both applied to the same lot, the duplicate's stays.
+    lots = Application.objects.filter(applicant=survivor).values_list("lot", flat=True)
+    merge_move(
+        moved, Application, "applicant", Application.objects.filter(applicant=merged).exclude(lot__in=lots), survivor
+    )

@@ -12,6 +12,7 @@ from registry.models import (
     FieldOfActivity,
     LegalForm,
     Membership,
+    Merge,
     Organisation,
     OrganisationField,
     OrganisationName,
@@ -167,3 +168,14 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # hide with a reason instead
+
+
+@admin.register(Merge)
+class MergeAdmin(admin.ModelAdmin):
+    list_display = ["merged", "survivor", "moderator", "merged_at", "undone_at"]
+    list_select_related = ["merged", "survivor", "moderator"]
+    search_fields = ["merged__bin", "survivor__bin", "reason"]
+    readonly_fields = ["survivor", "merged", "moderator", "moved", "merged_at", "undone_at", "undone_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

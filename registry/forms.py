@@ -129,3 +129,19 @@ class StatusEventForm(forms.Form):
     )
     legal_basis = forms.CharField(label=_("Legal basis (court decision, order …)"), max_length=500)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.CharField(label=_("Identifier of the duplicate record (it will redirect here)"), max_length=80)
+    reason = forms.CharField(label=_("Why they are the same organisation"), max_length=500)
+
+    def clean_duplicate(self):
+        from registry.selectors import organisation_by_org_id
+
+        org_id = self.cleaned_data["duplicate"].strip()
+        organisation = organisation_by_org_id(org_id)
+        if organisation is None:
+            raise forms.ValidationError(
+                _("no organisation has the identifier “%(org_id)s”."), params={"org_id": org_id}
+            )
+        return organisation

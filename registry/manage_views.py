@@ -19,6 +19,7 @@ from registry.forms import (
     DocumentForm,
     HideForm,
     ManagerAddForm,
+    MergeForm,
     ModeratorProfileForm,
     ProfileForm,
     StatusEventForm,
@@ -314,3 +315,38 @@ def organisation_status_event(request: HttpRequest, org_id: str) -> HttpResponse
             messages.success(request, _("The status change is recorded in the status history."))
             return redirect("registry:organisation_detail", org_id=organisation.org_id)
     return render(request, "registry/status_event_form.html", {"organisation": organisation, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_merge(request: HttpRequest, org_id: str) -> HttpResponse:
+    """Moderators merge a duplicate into this record, or undo an earlier merge."""
+    organisation, response = _organisation(request, org_id, "registry:organisation_merge", "registry.moderate")
+    if response:
+        return response
+    merging = request.method == "POST" and request.POST.get("action") != "undo"
+    form = MergeForm(request.POST if merging else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "undo":
+                merge = get_object_or_404(organisation.merges_received, pk=request.POST.get("merge"))
+                services.organisation_unmerge(merge=merge, moderator=request.user)
+                messages.success(request, _("The merge is undone; the duplicate has its own page again."))
+                return redirect("registry:organisation_merge", org_id=organisation.org_id)
+            if form.is_valid():
+                services.organisation_merge(
+                    survivor=organisation,
+                    merged=form.cleaned_data["duplicate"],
+                    moderator=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Merged. The duplicate's identifiers now lead here."))
+                return redirect("registry:organisation_detail", org_id=organisation.org_id)
+        except ValidationError as error:
+            if form.is_bound:
+                form_add_errors(form, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+    merges = organisation.merges_received.select_related("merged", "moderator", "undone_by")
+    return render(
+        request, "registry/organisation_merge.html", {"organisation": organisation, "form": form, "merges": merges}
+    )

@@ -710,7 +710,9 @@ class Document(models.Model):
         related_name="replaced_by",
         verbose_name=_("replaces"),
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     hidden_reason = models.CharField(_("hidden because"), max_length=500, blank=True)
     hidden_by = models.ForeignKey(
@@ -734,3 +736,28 @@ class Document(models.Model):
     @property
     def is_current(self) -> bool:
         return not hasattr(self, "replaced_by") or self.replaced_by is None
+
+
+class Merge(models.Model):
+    """A duplicate merged into the record that lives on; `moved` lists every row moved, so it can be undone."""
+
+    survivor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="merges_received")
+    merged = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="merges_given")
+    reason = models.CharField(_("reason"), max_length=500)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    # {"app_label.model": {"field": "organisation", "ids": [1, 2]}, ...}
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        constraints = [models.CheckConstraint(condition=~Q(survivor=F("merged")), name="merge_not_into_itself")]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

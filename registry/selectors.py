@@ -293,6 +293,7 @@ def organisation_profile(pk: int) -> Organisation:
             "other_names",
             Prefetch("status_events", queryset=StatusEvent.objects.order_by("occurred_on", "id")),
             Prefetch("branches", queryset=branches.filter(merged_into__isnull=True)),
+            Prefetch("merged_records", queryset=Organisation.objects.prefetch_related("status_events").order_by("id")),
         )
         .get(pk=pk)
     )

@@ -11,6 +11,11 @@ from registry.selectors import reference_data_clear
 # their demo data without the registry importing them. Arguments: seed, organisations (the count).
 demo_registry_loaded = Signal()
 
+# Sent inside organisation_merge's transaction, so that other apps move their own rows to the survivor and
+# list them in `moved` ({"app_label.model": {"field": name, "ids": [...]}}) for an undo.
+# Arguments: survivor, merged, moved.
+organisation_merging = Signal()
+
 
 def _search_index_after_migrate(sender, using, **kwargs) -> None:
     ensure_search_index(using)

@@ -28,6 +28,7 @@ urlpatterns = [
         manage_views.organisation_status_event,
         name="organisation_status_event",
     ),
+    path("organisations/<str:org_id>/merge/", manage_views.organisation_merge, name="organisation_merge"),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),
