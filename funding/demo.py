@@ -32,7 +32,7 @@ from funding.models import (
     PublishedTotal,
 )
 from registry.demo import AS_OF, CITIES
-from registry.models import Organisation, OrganisationField, Region, StatusEvent
+from registry.models import REPORT_INCOME_FIELDS, Organisation, OrganisationField, Region, StatusEvent
 from registry.services import new_local_id
 
 BATCH = 2000
@@ -1043,20 +1043,7 @@ def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.dat
         organisation_id=org.id,
         year=year,
         submitted_on=submitted,
-        **{
-            name: figures.get(name)
-            for name in (
-                "income_social_order",
-                "income_state_grants",
-                "income_state_awards",
-                "income_foreign",
-                "income_business",
-                "income_individuals",
-                "income_membership_fees",
-                "income_own_activities",
-                "income_other",
-            )
-        },
+        **{name: figures.get(name) for name in REPORT_INCOME_FIELDS},
         expenses_total=(total * Decimal(str(round(rng.uniform(0.85, 1.05), 2)))).quantize(Decimal(1))
         if total
         else None,
