@@ -43,6 +43,37 @@ def _organisation(request, org_id: str, url_name: str, perm: str | None = None):
     return organisation, None
 
 
+IMPORT_EXAMPLES = {
+    "organisations": [
+        "950440770016",  # fictional: never a real organisation's BIN in an example
+        "«Мысал» қоры",
+        "Фонд «Пример»",
+        "Example Foundation",
+        "foundation",
+        "KZ-71",
+        "1995-04-12",
+        "active",
+        "health;women",
+        "Астана, ул. Примерная, 1",
+        "+7 7172 00 00 00",
+        "info@example.kz",
+        "https://example.kz",
+    ],
+}
+
+
+@require_GET
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    """A CSV with the format's exact header and one example row (docs/imports.md)."""
+    from registry.csv_export import csv_response
+    from registry.imports import OrganisationImporter
+
+    importers = {"organisations": OrganisationImporter}
+    if kind not in importers:
+        raise Http404
+    return csv_response(f"qogam-template-{kind}", importers[kind].columns, [IMPORT_EXAMPLES[kind]])
+
+
 @require_GET
 def organisation_history(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, response = _organisation(request, org_id, "registry:organisation_history")

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("organisations/<str:org_id>/merge/", manage_views.organisation_merge, name="organisation_merge"),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
+    path("imports/templates/<slug:kind>.csv", manage_views.import_template, name="import_template"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),
     path("moderation/claims/<int:pk>/decide/", manage_views.claim_decide, name="claim_decide"),
