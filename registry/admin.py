@@ -10,6 +10,7 @@ from registry.models import (
     DemoDataset,
     Document,
     FieldOfActivity,
+    ImportJob,
     LegalForm,
     Membership,
     Merge,
@@ -176,6 +177,29 @@ class MergeAdmin(admin.ModelAdmin):
     list_select_related = ["merged", "survivor", "moderator"]
     search_fields = ["merged__bin", "survivor__bin", "reason"]
     readonly_fields = ["survivor", "merged", "moderator", "moved", "merged_at", "undone_at", "undone_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "kind",
+        "dry_run",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "problem_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["kind", "dry_run", "status"]
+    list_select_related = ["created_by"]
+    search_fields = ["file"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -145,3 +145,14 @@ class MergeForm(forms.Form):
                 _("no organisation has the identifier “%(org_id)s”."), params={"org_id": org_id}
             )
         return organisation
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("organisations", _("Organisations"))], label=_("Format"))
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("the exact columns of docs/imports.md"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("the file must be a .csv or .xlsx file."))
+        return upload

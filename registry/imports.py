@@ -216,8 +216,15 @@ def validation_problems(row: int, error: ValidationError, columns: dict[str, str
     ]
 
 
-def run_import(importer, data: bytes, filename: str, *, acting_user=None, dry_run: bool = False) -> ImportResult:
+PROGRESS_EVERY = 200
+
+
+def run_import(
+    importer, data: bytes, filename: str, *, acting_user=None, dry_run: bool = False, progress=None
+) -> ImportResult:
+    """`progress(done, total)` is called as rows are checked and again as they are applied (2 passes)."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run)
+    report = progress or (lambda done, total: None)
     try:
         header, rows = read_table(data, filename)
     except ValueError as exc:
@@ -229,7 +236,10 @@ def run_import(importer, data: bytes, filename: str, *, acting_user=None, dry_ru
         return result
     records = []
     keys: dict[object, int] = {}
-    for number, cells in rows:
+    total = 2 * len(rows)
+    for index, (number, cells) in enumerate(rows):
+        if index % PROGRESS_EVERY == 0:
+            report(index, total)
         values = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
         if len(cells) > len(header) and any(cells[len(header) :]):
             result.problems.append(Problem(number, None, _("this row has more cells than the header.")))
@@ -247,7 +257,9 @@ def run_import(importer, data: bytes, filename: str, *, acting_user=None, dry_ru
     if result.problems:
         return result
     with transaction.atomic():
-        for number, record in records:
+        for index, (number, record) in enumerate(records):
+            if index % PROGRESS_EVERY == 0:
+                report(len(rows) + index, total)
             try:
                 with transaction.atomic():
                     outcome = importer.apply_row(number, record, acting_user)
@@ -259,6 +271,7 @@ def run_import(importer, data: bytes, filename: str, *, acting_user=None, dry_ru
             transaction.set_rollback(True)
     if result.problems:
         result.created = result.updated = result.unchanged = 0
+    report(total, total)
     return result
 
 

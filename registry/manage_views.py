@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from registry.forms import (
     ClaimForm,
     DocumentForm,
     HideForm,
+    ImportForm,
     ManagerAddForm,
     MergeForm,
     ModeratorProfileForm,
@@ -26,7 +28,7 @@ from registry.forms import (
     YearlyReportForm,
 )
 from registry.http import form_add_errors, organisation_or_redirect
-from registry.models import ChangeRecord, OwnershipClaim, report_due_on
+from registry.models import ChangeRecord, ImportJob, OwnershipClaim, report_due_on
 from registry.rules import is_moderator
 
 
@@ -380,4 +382,35 @@ def organisation_merge(request: HttpRequest, org_id: str) -> HttpResponse:
     merges = organisation.merges_received.select_related("merged", "moderator", "undone_by")
     return render(
         request, "registry/organisation_merge.html", {"organisation": organisation, "form": form, "merges": merges}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    _moderator_only(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.import_job_start(
+            kind=form.cleaned_data["kind"], file=form.cleaned_data["file"], acting_user=request.user
+        )
+        return redirect("registry:import_detail", pk=job.pk)
+    jobs = ImportJob.objects.select_related("created_by")[:30]
+    return render(request, "registry/imports.html", {"form": form, "jobs": jobs})
+
+
+@require_http_methods(["GET", "POST"])
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _moderator_only(request)
+    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    if request.method == "POST":
+        if not (job.dry_run and job.succeeded and not hasattr(job, "confirmed_by")):
+            messages.error(request, _("Only a dry run without problems can be applied, once."))
+            return redirect("registry:import_detail", pk=job.pk)
+        applied = services.import_job_start(kind=job.kind, file=None, acting_user=request.user, confirms=job)
+        return redirect("registry:import_detail", pk=applied.pk)
+    done, total = cache.get(services.import_progress_key(job.pk)) or (0, 0)
+    return render(
+        request,
+        "registry/import_detail.html",
+        {"job": job, "done": done, "total": total, "confirmed": getattr(job, "confirmed_by", None)},
     )

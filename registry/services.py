@@ -20,6 +20,7 @@ from registry.models import (
     ChangeRecord,
     Document,
     FieldOfActivity,
+    ImportJob,
     LegalForm,
     Membership,
     Merge,
@@ -553,3 +554,61 @@ def organisation_unmerge(*, merge: Merge, moderator) -> Merge:
     merge.undone_by = moderator
     merge.save(update_fields=["undone_at", "undone_by"])
     return merge
+
+
+# ---------------------------------------------------------------- bulk imports as jobs
+
+MAX_STORED_PROBLEMS = 1000
+IMPORTERS_BY_KIND = {"organisations": "registry.imports.OrganisationImporter"}
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"registry:import:{job_id}:progress"
+
+
+def import_job_start(*, kind: str, file, acting_user, confirms: ImportJob | None = None) -> ImportJob:
+    """Save the file and queue the run (a dry run unless it confirms one); the task starts after commit."""
+    from registry.tasks import import_run
+
+    if kind not in IMPORTERS_BY_KIND:
+        raise ValidationError({"kind": _("unknown format.")})
+    job = ImportJob.objects.create(
+        kind=kind,
+        file=file if confirms is None else confirms.file,
+        dry_run=confirms is None,
+        confirms=confirms,
+        created_by=acting_user,
+    )
+    transaction.on_commit(lambda: import_run.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued job. Idempotent: a job that already finished is left as it is."""
+    from django.core.cache import cache
+    from django.utils.module_loading import import_string
+
+    from registry.imports import run_import
+
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportJob.Status.DONE:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    importer = import_string(IMPORTERS_BY_KIND[job.kind])()
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    result = run_import(
+        importer,
+        data,
+        job.file.name,
+        acting_user=job.created_by,
+        dry_run=job.dry_run,
+        progress=lambda done, total: cache.set(import_progress_key(job.pk), (done, total), 3600),
+    )
+    job.status = ImportJob.Status.DONE
+    job.rows, job.created, job.updated, job.unchanged = result.rows, result.created, result.updated, result.unchanged
+    job.problems = [[p.row, p.column, p.message] for p in result.problems[:MAX_STORED_PROBLEMS]]
+    job.problem_count = len(result.problems)
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -30,6 +30,8 @@ urlpatterns = [
     ),
     path("organisations/<str:org_id>/merge/", manage_views.organisation_merge, name="organisation_merge"),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
+    path("imports/", manage_views.imports, name="imports"),
+    path("imports/<int:pk>/", manage_views.import_detail, name="import_detail"),
     path("imports/templates/<slug:kind>.csv", manage_views.import_template, name="import_template"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),

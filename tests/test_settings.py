@@ -64,8 +64,25 @@ def test_a_boolean_setting_that_is_not_a_boolean_fails_loudly():
     assert result.returncode != 0 and "SECURE_SSL_REDIRECT='maybe' is not a boolean" in result.stderr
 
 
-def test_celery_runs_in_process_without_redis_and_on_redis_with_it():
+def test_celery_uses_redis_when_it_is_configured():
     if settings.REDIS_URL:
-        assert celery_app.conf.broker_url == settings.REDIS_URL and not celery_app.conf.task_always_eager
+        assert celery_app.conf.broker_url == settings.REDIS_URL
     else:
-        assert celery_app.conf.task_always_eager and celery_app.conf.broker_url == "memory://"
+        assert celery_app.conf.broker_url == "memory://"
+
+
+def test_without_redis_tasks_run_in_process():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+    )
+    assert result.stdout.strip().endswith("True"), result.stderr
+    with_redis = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.dev", "REDIS_URL": "redis://127.0.0.1:6379/0"},
+    )
+    assert with_redis.stdout.strip().endswith("False"), with_redis.stderr
