@@ -148,7 +148,9 @@ class MergeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("organisations", _("Organisations"))], label=_("Format"))
+    kind = forms.ChoiceField(
+        choices=[("organisations", _("Organisations")), ("reports", _("Yearly reports"))], label=_("Format")
+    )
     file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("the exact columns of docs/imports.md"))
 
     def clean_file(self):

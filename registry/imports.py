@@ -437,3 +437,84 @@ class OrganisationImporter:
             return "updated" if changes else "unchanged"
         except ValidationError as exc:
             raise RowProblems(validation_problems(row, exc, self.FIELD_COLUMNS)) from exc
+
+
+# ---------------------------------------------------------------- yearly reports
+
+
+class ReportImporter:
+    """The NGO-database report format (docs/imports.md), keyed by BIN and year; the organisation must exist."""
+
+    kind = "reports"
+    key_column = "year"
+
+    def __init__(self):
+        from registry.models import REPORT_ANSWER_FIELDS, REPORT_COUNT_FIELDS, REPORT_INCOME_FIELDS, YearlyReport
+
+        self.money = [*REPORT_INCOME_FIELDS, "expenses_total"]
+        self.counts = list(REPORT_COUNT_FIELDS)
+        self.answers = list(REPORT_ANSWER_FIELDS)
+        self.decisions = {value for value, _label in YearlyReport.DecisionMaking.choices}
+        self.columns = ["bin", "year", "submitted_on", *self.money, *self.counts, *self.answers, "decision_making"]
+
+    def key(self, record: dict) -> tuple[str, int]:
+        return record["bin"], record["year"]
+
+    def parse_row(self, row: int, values: dict[str, str]):
+        problems: list[Problem] = []
+        record: dict = {"bin": values["bin"], "values": {}}
+
+        def read(column: str, parser):
+            try:
+                return parser(values[column])
+            except ValueError as exc:
+                problems.append(Problem(row, column, str(exc)))
+                return None
+
+        if not values["bin"]:
+            problems.append(Problem(row, "bin", _("a BIN is required: reports are matched to organisations by BIN.")))
+        record["year"] = read("year", parse_int)
+        if record["year"] is None and not any(p.column == "year" for p in problems):
+            problems.append(Problem(row, "year", _("the reporting year is required.")))
+        record["submitted_on"] = read("submitted_on", parse_date)
+        for name in self.money:
+            record["values"][name] = read(name, parse_decimal)
+        for name in self.counts:
+            record["values"][name] = read(name, parse_int)
+        for name in self.answers:
+            record["values"][name] = read(name, parse_bool)
+        decision = values["decision_making"].strip().lower()
+        if decision and decision not in self.decisions:
+            problems.append(
+                Problem(
+                    row,
+                    "decision_making",
+                    _("“%(value)s” is not one of %(choices)s.")
+                    % {"value": values["decision_making"], "choices": ", ".join(sorted(self.decisions))},
+                )
+            )
+        record["values"]["decision_making"] = decision
+        return (None if problems else record), problems
+
+    def apply_row(self, row: int, record: dict, acting_user) -> str:
+        from registry import services
+        from registry.models import ChangeRecord, Organisation
+
+        organisation = Organisation.objects.filter(bin=record["bin"]).first()
+        if organisation is None:
+            raise RowProblems([Problem(row, "bin", _("no organisation has this BIN; import the organisations first."))])
+        existing = organisation.reports.filter(year=record["year"]).first()
+        if existing and all(getattr(existing, k) == v for k, v in record["values"].items()):
+            return "unchanged"
+        try:
+            services.report_submit(
+                organisation=organisation,
+                year=record["year"],
+                acting_user=acting_user,
+                values=record["values"],
+                submitted_on=record["submitted_on"],
+                source=ChangeRecord.Source.IMPORT,
+            )
+        except ValidationError as exc:
+            raise RowProblems(validation_problems(row, exc, {name: name for name in self.columns})) from exc
+        return "updated" if existing else "created"

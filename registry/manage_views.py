@@ -45,6 +45,39 @@ def _organisation(request, org_id: str, url_name: str, perm: str | None = None):
     return organisation, None
 
 
+REPORT_EXAMPLE = {
+    "bin": "950440770016",
+    "year": "2024",
+    "submitted_on": "2025-03-15",
+    "income_social_order": "4500000",
+    "income_state_grants": "",
+    "income_state_awards": "",
+    "income_foreign": "",
+    "income_business": "250000",
+    "income_individuals": "120000",
+    "income_membership_fees": "",
+    "income_own_activities": "",
+    "income_other": "",
+    "expenses_total": "4700000",
+    "paid_staff": "4",
+    "volunteers": "15",
+    "members": "",
+    "beneficiaries": "900",
+    "has_board": "yes",
+    "network_member": "yes",
+    "met_other_csos": "yes",
+    "exchanged_information": "no",
+    "stable_finances": "no",
+    "technology_access": "yes",
+    "equal_opportunity_policy": "",
+    "staff_in_unions": "no",
+    "labour_rights_training": "no",
+    "labour_policy_public": "no",
+    "code_of_conduct_public": "yes",
+    "financial_info_public": "yes",
+    "environmental_policy_public": "",
+    "decision_making": "elected_board",
+}
 IMPORT_EXAMPLES = {
     "organisations": [
         "950440770016",  # fictional: never a real organisation's BIN in an example
@@ -61,6 +94,7 @@ IMPORT_EXAMPLES = {
         "info@example.kz",
         "https://example.kz",
     ],
+    "reports": list(REPORT_EXAMPLE.values()),
 }
 
 
@@ -68,12 +102,12 @@ IMPORT_EXAMPLES = {
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     """A CSV with the format's exact header and one example row (docs/imports.md)."""
     from registry.csv_export import csv_response
-    from registry.imports import OrganisationImporter
+    from registry.imports import OrganisationImporter, ReportImporter
 
-    importers = {"organisations": OrganisationImporter}
+    importers = {"organisations": OrganisationImporter, "reports": ReportImporter}
     if kind not in importers:
         raise Http404
-    return csv_response(f"qogam-template-{kind}", importers[kind].columns, [IMPORT_EXAMPLES[kind]])
+    return csv_response(f"qogam-template-{kind}", importers[kind]().columns, [IMPORT_EXAMPLES[kind]])
 
 
 @require_GET

@@ -559,7 +559,10 @@ def organisation_unmerge(*, merge: Merge, moderator) -> Merge:
 # ---------------------------------------------------------------- bulk imports as jobs
 
 MAX_STORED_PROBLEMS = 1000
-IMPORTERS_BY_KIND = {"organisations": "registry.imports.OrganisationImporter"}
+IMPORTERS_BY_KIND = {
+    "organisations": "registry.imports.OrganisationImporter",
+    "reports": "registry.imports.ReportImporter",
+}
 
 
 def import_progress_key(job_id: int) -> str:

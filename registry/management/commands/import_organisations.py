@@ -11,6 +11,7 @@ from registry.imports import OrganisationImporter, run_import
 
 class Command(BaseCommand):
     help = "Import organisations from CSV or XLSX: all rows or none; the same file twice changes nothing."
+    importer_class = OrganisationImporter
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
-        result = run_import(OrganisationImporter(), file.read_bytes(), file.name, dry_run=dry_run)
+        result = run_import(self.importer_class(), file.read_bytes(), file.name, dry_run=dry_run)
         for problem in result.problems:
             self.stderr.write(str(problem))
         if result.problems:
