@@ -168,6 +168,8 @@ class Lot(models.Model):
     field = models.ForeignKey(FieldOfActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     planned_amount = models.DecimalField(_("planned amount, KZT"), validators=POSITIVE, **MONEY)
+    # From imports that carry only the number of applicants, not the applications themselves.
+    reported_applicants = models.PositiveIntegerField(_("applicants reported"), null=True, blank=True)
 
     class Meta:
         ordering = ["competition", "number"]

@@ -1,4 +1,7 @@
-"""python manage.py import_organisations FILE [--dry-run]: the official organisations format (docs/imports.md)."""
+"""python manage.py import_organisations FILE [--dry-run]: the official organisations format (docs/imports.md).
+
+The other import commands subclass this one with their own importer.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="check every row and report, write nothing")
 
+    def make_importer(self, **options):
+        return self.importer_class()
+
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
-        result = run_import(self.importer_class(), file.read_bytes(), file.name, dry_run=dry_run)
+        try:
+            importer = self.make_importer(**options)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        result = run_import(importer, file.read_bytes(), file.name, dry_run=dry_run)
         for problem in result.problems:
             self.stderr.write(str(problem))
         if result.problems:
