@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funding.models import Amendment, Award, Competition, Evaluation, Lot, Mechanism, Payment
+from funding.models import Amendment, Application, Award, Competition, Evaluation, Lot, Mechanism, Payment, Programme
 from registry.models import FieldOfActivity, Region
 from registry.selectors import organisation_by_org_id
 
@@ -84,3 +84,59 @@ class EvaluationForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["year", "mechanism", "field", "title", "budget"]
+
+    def _post_clean(self):  # the service validates and writes
+        pass
+
+
+class CompetitionForm(forms.ModelForm):
+    class Meta:
+        model = Competition
+        fields = ["mechanism", "reference", "title", "announced_on", "deadline_on", "decided_on", "programme"]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}) for name in ("announced_on", "deadline_on", "decided_on")
+        }
+
+    def __init__(self, *args, administrator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(administrator=administrator)
+
+    def _post_clean(self):
+        pass
+
+
+class LotForm(forms.ModelForm):
+    class Meta:
+        model = Lot
+        fields = ["number", "title", "planned_amount", "field", "region"]
+
+    def _post_clean(self):
+        pass
+
+
+class ApplicationForm(forms.Form):
+    lot = forms.ModelChoiceField(Lot.objects.none(), label=_("Lot"))
+    applicant = forms.CharField(label=_("Applicant (identifier such as KZ-BIN-950440001673)"), max_length=80)
+    amount_requested = forms.DecimalField(
+        label=_("Amount requested, KZT"), max_digits=18, decimal_places=2, required=False
+    )
+    submitted_on = forms.DateField(label=_("Submitted"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(choices=Application.Outcome.choices, label=_("Outcome"))
+    rejection_reason = forms.CharField(label=_("Reason for rejection"), max_length=500, required=False)
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = competition.lots.all()
+
+    def clean_applicant(self):
+        org_id = self.cleaned_data["applicant"].strip()
+        organisation = organisation_by_org_id(org_id)
+        if organisation is None:
+            raise forms.ValidationError(MSG_UNKNOWN_RECIPIENT, params={"org_id": org_id})
+        return organisation

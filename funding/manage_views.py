@@ -10,8 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from funding import services
-from funding.forms import AmendmentForm, AwardForm, EvaluationForm, PaymentForm, StatusForm
-from funding.models import Administrator, Award
+from funding.forms import (
+    AmendmentForm,
+    ApplicationForm,
+    AwardForm,
+    CompetitionForm,
+    EvaluationForm,
+    LotForm,
+    PaymentForm,
+    ProgrammeForm,
+    StatusForm,
+)
+from funding.models import Administrator, Award, Competition
 from registry.http import form_add_errors
 
 
@@ -119,4 +129,94 @@ def award_evaluation(request, public_id: str):
         _("Record a report and evaluation"),
         lambda award, data: services.evaluation_record(award=award, **data),
         _("The evaluation is recorded."),
+    )
+
+
+def _administrator_form(request, code: str, form_class, heading: str, create, done: str, with_administrator=False):
+    administrator = get_object_or_404(Administrator, code=code)
+    if response := _allowed(request, administrator):
+        return response
+    form = form_class(request.POST or None, **({"administrator": administrator} if with_administrator else {}))
+
+    def run(data):
+        create(administrator, data)
+        return administrator.get_absolute_url()
+
+    return _record(
+        request,
+        form=form,
+        heading=f"{heading}: {administrator.name}",
+        back=administrator.get_absolute_url(),
+        save=run,
+        done=done,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def programme_new(request, code: str):
+    return _administrator_form(
+        request,
+        code,
+        ProgrammeForm,
+        _("Record a programme"),
+        lambda admin, data: services.programme_create(administrator=admin, **data),
+        _("The programme is recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def competition_new(request, code: str):
+    return _administrator_form(
+        request,
+        code,
+        CompetitionForm,
+        _("Record a competition"),
+        lambda admin, data: services.competition_create(administrator=admin, **data),
+        _("The competition is recorded."),
+        with_administrator=True,
+    )
+
+
+def _competition_form(request, public_id: str, form_class, heading: str, create, done: str, with_competition=False):
+    competition = get_object_or_404(Competition.objects.select_related("administrator__parent"), public_id=public_id)
+    if response := _allowed(request, competition):
+        return response
+    form = form_class(request.POST or None, **({"competition": competition} if with_competition else {}))
+
+    def run(data):
+        create(competition, data)
+        return competition.administrator.get_absolute_url()
+
+    return _record(
+        request,
+        form=form,
+        heading=f"{heading}: {competition.title}",
+        back=competition.administrator.get_absolute_url(),
+        save=run,
+        done=done,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lot_new(request, public_id: str):
+    return _competition_form(
+        request,
+        public_id,
+        LotForm,
+        _("Record a lot"),
+        lambda competition, data: services.lot_create(competition=competition, **data),
+        _("The lot is recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_new(request, public_id: str):
+    return _competition_form(
+        request,
+        public_id,
+        ApplicationForm,
+        _("Record an application"),
+        lambda competition, data: services.application_create(**data),
+        _("The application is recorded."),
+        with_competition=True,
     )

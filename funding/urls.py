@@ -12,6 +12,12 @@ urlpatterns = [
     path("funding/awards/<str:public_id>/", views.award_page, name="award_detail"),
     path("funders/<slug:code>/", views.funder, name="funder_detail"),
     path("funders/<slug:code>/awards/new/", manage_views.award_new, name="award_new"),
+    path("funders/<slug:code>/programmes/new/", manage_views.programme_new, name="programme_new"),
+    path("funders/<slug:code>/competitions/new/", manage_views.competition_new, name="competition_new"),
+    path("funding/competitions/<str:public_id>/lots/new/", manage_views.lot_new, name="lot_new"),
+    path(
+        "funding/competitions/<str:public_id>/applications/new/", manage_views.application_new, name="application_new"
+    ),
     path("funding/awards/<str:public_id>/payments/new/", manage_views.award_payment, name="award_payment"),
     path("funding/awards/<str:public_id>/status/new/", manage_views.award_status, name="award_status"),
     path("funding/awards/<str:public_id>/amendments/new/", manage_views.award_amendment, name="award_amendment"),

@@ -172,3 +172,78 @@ def test_unknown_award_or_funder_is_404(client, officer):
     client.force_login(officer)
     assert client.get(reverse("funding:award_new", args=["nobody"])).status_code == 404
     assert client.get(reverse("funding:award_payment", args=["NOPE"])).status_code == 404
+
+
+@pytest.fixture
+def competition(department):
+    from tests.funding.factories import make_competition
+
+    competition, _ = make_competition(department)
+    return competition
+
+
+PLANNING_PAGES = {
+    "programme_new": (
+        lambda c: reverse("funding:programme_new", args=["department"]),
+        {"year": "2022", "mechanism": "social_order", "field": "health", "title": "Health 2022", "budget": "90000000"},
+    ),
+    "competition_new": (
+        lambda c: reverse("funding:competition_new", args=["department"]),
+        {
+            "mechanism": "social_order",
+            "reference": "SO-2022-1",
+            "title": "Health services",
+            "announced_on": "2022-02-01",
+            "deadline_on": "2022-02-21",
+            "decided_on": "2022-03-01",
+        },
+    ),
+    "lot_new": (
+        lambda c: reverse("funding:lot_new", args=[c.public_id]),
+        {"number": "5", "title": "Rural clinics", "planned_amount": "12000000", "field": "health"},
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(PLANNING_PAGES))
+def test_planning_pages_permission_matrix(client, request, competition, role, page):
+    from funding.models import Competition, Lot, Programme
+
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    url, data = PLANNING_PAGES[page]
+    before = (Programme.objects.count(), Competition.objects.count(), Lot.objects.count())
+    response = client.post(url(competition), data)
+    after = (Programme.objects.count(), Competition.objects.count(), Lot.objects.count())
+    if role == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    elif role in ALLOWED:
+        assert response.status_code == 302 and sum(after) == sum(before) + 1
+    else:
+        assert response.status_code == 403
+    if role not in ALLOWED:
+        assert after == before
+
+
+def test_applications_are_recorded_with_the_rules_on_their_fields(client, officer, competition):
+    from funding.models import Application
+
+    client.force_login(officer)
+    lot = competition.lots.get()
+    applicant = make_organisation()
+    url = reverse("funding:application_new", args=[competition.public_id])
+    response = client.post(url, {"lot": lot.pk, "applicant": applicant.org_id, "outcome": "rejected"})
+    assert "rejection_reason" in response.context["form"].errors
+    response = client.post(url, {"lot": lot.pk, "applicant": "KZ-BIN-000000000000", "outcome": "lost"})
+    assert "applicant" in response.context["form"].errors
+    client.post(
+        url,
+        {
+            "lot": lot.pk,
+            "applicant": applicant.org_id,
+            "outcome": "rejected",
+            "rejection_reason": "documents incomplete",
+        },
+    )
+    assert Application.objects.get().rejection_reason == "documents incomplete"
