@@ -158,3 +158,40 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("the file must be a .csv or .xlsx file."))
         return upload
+
+
+class SignUpForm(forms.Form):
+    """A person's account: the e-mail is how owners add them as managers, so it must be theirs alone."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("that user name is taken."))
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("an account already uses this e-mail; reset its password instead."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("the two passwords differ."))
+        elif data.get("password1"):
+            from django.contrib.auth.password_validation import validate_password
+
+            user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(data["password1"], user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

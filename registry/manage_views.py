@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
@@ -24,6 +25,7 @@ from registry.forms import (
     MergeForm,
     ModeratorProfileForm,
     ProfileForm,
+    SignUpForm,
     StatusEventForm,
     YearlyReportForm,
 )
@@ -448,3 +450,23 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/import_detail.html",
         {"job": job, "done": done, "total": total, "confirmed": getattr(job, "confirmed_by", None)},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("registry:my_organisations")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = get_user_model().objects.create_user(
+            data["username"],
+            data["email"],
+            data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Find your organisation in the directory and claim it."))
+        return redirect("registry:my_organisations")
+    return render(request, "registration/sign_up.html", {"form": form})

@@ -397,3 +397,37 @@ def test_moderator_records_a_suspension_and_its_rules_speak_per_field(client, or
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.status == "suspended" and "Court No. 7" in client.get(org.get_absolute_url()).content.decode()
+
+
+SIGN_UP = {
+    "username": "aigerim",
+    "email": "aigerim@example.kz",
+    "first_name": "Aigerim",
+    "last_name": "S.",
+    "password1": "steppe wind 2026 river",
+    "password2": "steppe wind 2026 river",
+}
+
+
+def test_a_person_signs_up_and_can_claim_at_once(client, org):
+    response = client.post(reverse("registry:sign_up"), SIGN_UP)
+    assert response.status_code == 302 and response["Location"] == reverse("registry:my_organisations")
+    assert client.get(reverse("registry:organisation_claim", args=[org.org_id])).status_code == 200
+    assert client.get(reverse("registry:sign_up"))["Location"] == reverse("registry:my_organisations")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"email": "CITIZEN@example.kz"}, "email", "already uses this e-mail"),
+        ({"username": "Citizen"}, "username", "taken"),
+        ({"password2": "something else 2026"}, "password2", "differ"),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", "too common"),
+    ],
+)
+def test_sign_up_refusals_name_the_field(client, signed_in_user, change, field, words):
+    from django.contrib.auth import get_user_model
+
+    response = client.post(reverse("registry:sign_up"), {**SIGN_UP, **change})
+    assert words in " ".join(response.context["form"].errors[field])
+    assert get_user_model().objects.count() == 1
