@@ -64,22 +64,29 @@ def award_new(request, code: str):
     )
 
 
-def _award_form(request, public_id: str, form_class, heading: str, save, done: str, **form_kwargs):
-    award = get_object_or_404(Award.objects.select_related("administrator__parent"), public_id=public_id)
-    if response := _allowed(request, award):
+def _entry(request, obj, form_class, *, title: str, back: str, heading: str, save, done: str, **form_kwargs):
+    """Entry for obj's administrator: permission first, then the form; save(obj, data) writes, then back."""
+    if response := _allowed(request, obj):
         return response
     form = form_class(request.POST or None, **form_kwargs)
 
     def run(data):
-        save(award, data)
-        return award.get_absolute_url()
+        save(obj, data)
+        return back
 
-    return _record(
+    return _record(request, form=form, heading=f"{heading}: {title}", back=back, save=run, done=done)
+
+
+def _award_form(request, public_id: str, form_class, heading: str, save, done: str):
+    award = get_object_or_404(Award.objects.select_related("administrator__parent"), public_id=public_id)
+    return _entry(
         request,
-        form=form,
-        heading=f"{heading}: {award.title}",
+        award,
+        form_class,
+        title=award.title,
         back=award.get_absolute_url(),
-        save=run,
+        heading=heading,
+        save=save,
         done=done,
     )
 
@@ -134,21 +141,17 @@ def award_evaluation(request, public_id: str):
 
 def _administrator_form(request, code: str, form_class, heading: str, create, done: str, with_administrator=False):
     administrator = get_object_or_404(Administrator, code=code)
-    if response := _allowed(request, administrator):
-        return response
-    form = form_class(request.POST or None, **({"administrator": administrator} if with_administrator else {}))
-
-    def run(data):
-        create(administrator, data)
-        return administrator.get_absolute_url()
-
-    return _record(
+    extra = {"administrator": administrator} if with_administrator else {}
+    return _entry(
         request,
-        form=form,
-        heading=f"{heading}: {administrator.name}",
+        administrator,
+        form_class,
+        title=administrator.name,
         back=administrator.get_absolute_url(),
-        save=run,
+        heading=heading,
+        save=create,
         done=done,
+        **extra,
     )
 
 
@@ -179,21 +182,17 @@ def competition_new(request, code: str):
 
 def _competition_form(request, public_id: str, form_class, heading: str, create, done: str, with_competition=False):
     competition = get_object_or_404(Competition.objects.select_related("administrator__parent"), public_id=public_id)
-    if response := _allowed(request, competition):
-        return response
-    form = form_class(request.POST or None, **({"competition": competition} if with_competition else {}))
-
-    def run(data):
-        create(competition, data)
-        return competition.administrator.get_absolute_url()
-
-    return _record(
+    extra = {"competition": competition} if with_competition else {}
+    return _entry(
         request,
-        form=form,
-        heading=f"{heading}: {competition.title}",
+        competition,
+        form_class,
+        title=competition.title,
         back=competition.administrator.get_absolute_url(),
-        save=run,
+        heading=heading,
+        save=create,
         done=done,
+        **extra,
     )
 
 
