@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from funding.filters import administrator_family
 from funding.models import Administrator, Award, Competition, Lot, Mechanism
-from registry.imports import Problem, RowProblems, parse_date, parse_decimal, parse_int, validation_problems
+from funding.selectors import administrators_entered_by
+from registry.imports import (
+    ImportKind,
+    Problem,
+    RowProblems,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    register_import_kind,
+    validation_problems,
+)
 from registry.models import Organisation
 
 IMPORT_STATUSES = ("contracted", "in_progress", "completed")
@@ -59,7 +71,8 @@ class AwardImporter:
         "occurred_on": "status",
     }
 
-    def __init__(self, administrator_code: str):
+    def __init__(self, administrator: str):
+        administrator_code = administrator
         from registry.selectors import reference_data
 
         self.reference = reference_data()
@@ -250,3 +263,36 @@ class AwardImporter:
         award.refresh_from_db()
         changed = self._advance(award, record) or changed
         return "updated" if changed else "unchanged"
+
+
+# ---------------------------------------------------------------- the awards format on the imports page
+
+
+def _awards_allowed(user, options: dict) -> bool:
+    administrator = Administrator.objects.filter(code=options.get("administrator") or "").first()
+    return administrator is not None and user.has_perm("funding.enter_records", administrator)
+
+
+def _awards_visible(user) -> Q | None:
+    if user.is_superuser:
+        return Q(kind="awards")
+    codes = list(administrators_entered_by(user).values_list("code", flat=True))
+    return Q(kind="awards", options__administrator__in=codes) if codes else None
+
+
+def _awards_choices(user) -> dict[str, list[tuple[str, str]]]:
+    administrators = sorted(administrators_entered_by(user), key=lambda a: a.name)
+    return {"administrator": [(a.code, f"{a.name} ({a.code})") for a in administrators]}
+
+
+register_import_kind(
+    ImportKind(
+        "awards",
+        gettext_lazy("Awards"),
+        "funding.imports.AwardImporter",
+        _awards_allowed,
+        _awards_visible,
+        options=("administrator",),
+        option_choices=_awards_choices,
+    )
+)

@@ -28,3 +28,12 @@ def is_officer_of(user, obj) -> bool:
 is_site_admin = rules.is_superuser
 
 rules.add_perm("funding.enter_records", is_officer_of | is_site_admin)
+
+
+@rules.predicate
+def is_an_officer(user) -> bool:
+    """An officer of some administrator (for the account menu; each record is still checked on its own)."""
+    return user.is_authenticated and user.officer_memberships.filter(ended_at__isnull=True).exists()
+
+
+rules.add_perm("funding.enter_any_records", is_an_officer | is_site_admin)

@@ -333,3 +333,18 @@ def organisation_funding(organisation: Organisation) -> OrganisationFunding:
         mechanisms=[(m, str(labels[m])) for m in mechanisms],
         total=sum((a.amount for a in awards), Decimal(0)),
     )
+
+
+def administrators_entered_by(user) -> QuerySet[Administrator]:
+    """The administrators whose records this user may enter: their own, and its departments where granted."""
+    if not user.is_authenticated:
+        return Administrator.objects.none()
+    if user.is_superuser:
+        return Administrator.objects.all()
+    ids: set[int] = set()
+    memberships = user.officer_memberships.filter(ended_at__isnull=True)
+    for administrator_id, code, include_children in memberships.values_list(
+        "administrator_id", "administrator__code", "include_children"
+    ):
+        ids.update(administrator_family(code) if include_children else [administrator_id])
+    return Administrator.objects.filter(pk__in=ids)

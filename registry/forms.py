@@ -148,16 +148,45 @@ class MergeForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=[("organisations", _("Organisations")), ("reports", _("Yearly reports"))], label=_("Format")
+    """The formats this user may import, and each format's options (awards: which administrator's file)."""
+
+    kind = forms.ChoiceField(label=_("Format"))
+    administrator = forms.ChoiceField(
+        label=_("Administrator"), required=False, help_text=_("for awards: whose file this is")
     )
     file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("the exact columns of docs/imports.md"))
+
+    def __init__(self, *args, user, **kwargs):
+        from registry.imports import kinds_for
+
+        super().__init__(*args, **kwargs)
+        self.kinds = {kind.code: kind for kind in kinds_for(user)}
+        self.fields["kind"].choices = [(code, kind.label) for code, kind in self.kinds.items()]
+        choices: dict[str, list] = {}
+        for kind in self.kinds.values():
+            for option, values in (kind.option_choices(user) if kind.option_choices else {}).items():
+                choices.setdefault(option, []).extend(values)
+        for option in ("administrator",):
+            if option in choices:
+                self.fields[option].choices = [("", "—"), *choices[option]]
+            else:
+                del self.fields[option]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("the file must be a .csv or .xlsx file."))
         return upload
+
+    def clean(self):
+        data = super().clean()
+        kind = self.kinds.get(data.get("kind") or "")
+        data["options"] = {}
+        for option in kind.options if kind else ():
+            if not data.get(option):
+                self.add_error(option, _("choose one for this format."))
+            data["options"][option] = data.get(option)
+        return data
 
 
 class SignUpForm(forms.Form):

@@ -12,15 +12,74 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import classproperty
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """A file format the imports page and its jobs know: who may run it, and which jobs they may see.
+
+    Apps register their own (funding registers awards), so the page stays one page for every format.
+    `options` names the values the importer is built with (awards: the administrator's code).
+    """
+
+    code: str
+    label: str
+    importer: str  # dotted path of the importer class
+    allowed: Callable[..., bool]  # (user, options) -> may this user run this format with these options?
+    visible: Callable[..., Q | None]  # (user) -> the jobs of this format the user may see, or None
+    options: tuple[str, ...] = ()
+    option_choices: Callable[..., dict[str, list[tuple[str, str]]]] | None = None  # (user) -> {option: choices}
+
+
+IMPORT_KINDS: dict[str, ImportKind] = {}
+
+
+def register_import_kind(kind: ImportKind) -> None:
+    IMPORT_KINDS[kind.code] = kind
+
+
+def kinds_for(user) -> list[ImportKind]:
+    """The formats this user may import at all (with some choice of options)."""
+    return [kind for kind in IMPORT_KINDS.values() if kind.visible(user) is not None]
+
+
+def import_allowed(user, kind: str, options: dict) -> bool:
+    entry = IMPORT_KINDS.get(kind)
+    return entry is not None and set(options) == set(entry.options) and entry.allowed(user, options)
+
+
+def visible_jobs_filter(user) -> Q | None:
+    """Q over ImportJob for the jobs this user may see (None: no imports page for them at all)."""
+    parts = [q for kind in IMPORT_KINDS.values() if (q := kind.visible(user)) is not None]
+    if not parts:
+        return None
+    combined = parts[0]
+    for part in parts[1:]:
+        combined |= part
+    return combined
+
+
+def _moderator_kind(code: str, label: str, importer: str) -> ImportKind:
+    def allowed(user, options) -> bool:
+        return user.has_perm("registry.moderate")
+
+    def visible(user) -> Q | None:
+        return Q(kind=code) if user.has_perm("registry.moderate") else None
+
+    return ImportKind(code, label, importer, allowed, visible)
+
 
 MAX_ROWS = 100_000
 MAX_DIGITS = 16  # before the decimal point: more is a typing error, not a tenge amount
@@ -448,6 +507,13 @@ class ReportImporter:
     kind = "reports"
     key_column = "year"
 
+    @classproperty
+    def columns(cls) -> list[str]:
+        from registry.models import REPORT_ANSWER_FIELDS, REPORT_COUNT_FIELDS, REPORT_INCOME_FIELDS
+
+        money = [*REPORT_INCOME_FIELDS, "expenses_total"]
+        return ["bin", "year", "submitted_on", *money, *REPORT_COUNT_FIELDS, *REPORT_ANSWER_FIELDS, "decision_making"]
+
     def __init__(self):
         from registry.models import REPORT_ANSWER_FIELDS, REPORT_COUNT_FIELDS, REPORT_INCOME_FIELDS, YearlyReport
 
@@ -455,7 +521,6 @@ class ReportImporter:
         self.counts = list(REPORT_COUNT_FIELDS)
         self.answers = list(REPORT_ANSWER_FIELDS)
         self.decisions = {value for value, _label in YearlyReport.DecisionMaking.choices}
-        self.columns = ["bin", "year", "submitted_on", *self.money, *self.counts, *self.answers, "decision_making"]
 
     def key(self, record: dict) -> tuple[str, int]:
         return record["bin"], record["year"]
@@ -518,3 +583,9 @@ class ReportImporter:
         except ValidationError as exc:
             raise RowProblems(validation_problems(row, exc, {name: name for name in self.columns})) from exc
         return "updated" if existing else "created"
+
+
+register_import_kind(
+    _moderator_kind("organisations", gettext_lazy("Organisations"), "registry.imports.OrganisationImporter")
+)
+register_import_kind(_moderator_kind("reports", gettext_lazy("Yearly reports"), "registry.imports.ReportImporter"))

@@ -97,19 +97,41 @@ IMPORT_EXAMPLES = {
         "https://example.kz",
     ],
     "reports": list(REPORT_EXAMPLE.values()),
+    "awards": [
+        "MSZ-2025-017",
+        "state_grant",
+        "example-ministry",
+        "950440770016",
+        "Support for rural youth centres",
+        "Equipment and training for 12 centres",
+        "children_youth",
+        "KZ-71",
+        "12 500 000",
+        "KZT",
+        "2025-03-01",
+        "2025-04-01",
+        "2025-12-31",
+        "",
+        "",
+        "",
+        "contracted",
+    ],
 }
 
 
 @require_GET
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     """A CSV with the format's exact header and one example row (docs/imports.md)."""
-    from registry.csv_export import csv_response
-    from registry.imports import OrganisationImporter, ReportImporter
+    from django.utils.module_loading import import_string
 
-    importers = {"organisations": OrganisationImporter, "reports": ReportImporter}
-    if kind not in importers:
+    from registry.csv_export import csv_response
+    from registry.imports import IMPORT_KINDS
+
+    if kind not in IMPORT_KINDS or kind not in IMPORT_EXAMPLES:
         raise Http404
-    return csv_response(f"qogam-template-{kind}", importers[kind]().columns, [IMPORT_EXAMPLES[kind]])
+    return csv_response(
+        f"qogam-template-{kind}", import_string(IMPORT_KINDS[kind].importer).columns, [IMPORT_EXAMPLES[kind]]
+    )
 
 
 @require_GET
@@ -421,23 +443,32 @@ def organisation_merge(request: HttpRequest, org_id: str) -> HttpResponse:
     )
 
 
+def _import_jobs(request):
+    """The jobs this user may see; a 404 for anyone with no import format at all (the page is not revealed)."""
+    from registry.imports import visible_jobs_filter
+
+    visible = visible_jobs_filter(request.user)
+    if visible is None:
+        raise Http404
+    return ImportJob.objects.filter(visible).select_related("created_by")
+
+
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
-    _moderator_only(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    jobs = _import_jobs(request)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         job = services.import_job_start(
-            kind=form.cleaned_data["kind"], file=form.cleaned_data["file"], acting_user=request.user
+            kind=data["kind"], file=data["file"], options=data["options"], acting_user=request.user
         )
         return redirect("registry:import_detail", pk=job.pk)
-    jobs = ImportJob.objects.select_related("created_by")[:30]
-    return render(request, "registry/imports.html", {"form": form, "jobs": jobs})
+    return render(request, "registry/imports.html", {"form": form, "jobs": jobs[:30], "kinds": form.kinds})
 
 
 @require_http_methods(["GET", "POST"])
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _moderator_only(request)
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    job = get_object_or_404(_import_jobs(request), pk=pk)
     if request.method == "POST":
         if not (job.dry_run and job.succeeded and not hasattr(job, "confirmed_by")):
             messages.error(request, _("Only a dry run without problems can be applied, once."))

@@ -777,6 +777,9 @@ class ImportJob(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("format"), max_length=20)
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("what the importer is built with, e.g. the administrator")
+    )
     file = models.FileField(_("file"), upload_to=import_file_path)
     dry_run = models.BooleanField(_("dry run"), default=True)
     confirms = models.OneToOneField(

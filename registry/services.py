@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -559,24 +559,31 @@ def organisation_unmerge(*, merge: Merge, moderator) -> Merge:
 # ---------------------------------------------------------------- bulk imports as jobs
 
 MAX_STORED_PROBLEMS = 1000
-IMPORTERS_BY_KIND = {
-    "organisations": "registry.imports.OrganisationImporter",
-    "reports": "registry.imports.ReportImporter",
-}
 
 
 def import_progress_key(job_id: int) -> str:
     return f"registry:import:{job_id}:progress"
 
 
-def import_job_start(*, kind: str, file, acting_user, confirms: ImportJob | None = None) -> ImportJob:
-    """Save the file and queue the run (a dry run unless it confirms one); the task starts after commit."""
+def import_job_start(
+    *, kind: str, file, acting_user, options: dict | None = None, confirms: ImportJob | None = None
+) -> ImportJob:
+    """Save the file and queue the run (a dry run unless it confirms one); the task starts after commit.
+
+    The user must be allowed that format with those options (registry.imports.IMPORT_KINDS) now, also
+    when confirming a dry run they or someone else started.
+    """
+    from registry.imports import IMPORT_KINDS, import_allowed
     from registry.tasks import import_run
 
-    if kind not in IMPORTERS_BY_KIND:
+    if kind not in IMPORT_KINDS:
         raise ValidationError({"kind": _("unknown format.")})
+    options = dict(confirms.options if confirms is not None else options or {})
+    if not import_allowed(acting_user, kind, options):
+        raise PermissionDenied
     job = ImportJob.objects.create(
         kind=kind,
+        options=options,
         file=file if confirms is None else confirms.file,
         dry_run=confirms is None,
         confirms=confirms,
@@ -591,13 +598,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
     from django.core.cache import cache
     from django.utils.module_loading import import_string
 
-    from registry.imports import run_import
+    from registry.imports import IMPORT_KINDS, run_import
 
     job = ImportJob.objects.get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    importer = import_string(IMPORTERS_BY_KIND[job.kind])()
+    importer = import_string(IMPORT_KINDS[job.kind].importer)(**job.options)
     with job.file.open("rb") as handle:
         data = handle.read()
     result = run_import(
