@@ -11,6 +11,7 @@ from registry.models import (
     Document,
     FieldOfActivity,
     ImportJob,
+    Invitation,
     LegalForm,
     Membership,
     Merge,
@@ -132,6 +133,30 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # end a membership (ended_at) instead
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "invited_by", "created_at", "accepted_at", "revoked_at"]
+    list_select_related = ["organisation", "invited_by"]
+    search_fields = ["email", "organisation__bin", "organisation__name_ru"]
+    readonly_fields = [
+        "organisation",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the organisation's managers page, which e-mails the link
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdraw (revoked_at) instead
 
 
 @admin.register(OwnershipClaim)

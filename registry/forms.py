@@ -16,8 +16,6 @@ from registry.models import (
     YearlyReport,
 )
 
-MSG_NO_SUCH_USER = _("no one has signed up with that e-mail address; ask them to create an account first.")
-
 
 class ClaimForm(forms.Form):
     position = forms.CharField(label=_("Your position in the organisation"), max_length=200)
@@ -74,15 +72,11 @@ class ModeratorProfileForm(ProfileForm):
 
 
 class ManagerAddForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the person's account"))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("someone with an account is added at once; anyone else gets an invitation by e-mail"),
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR, label=_("Role"))
-
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        if user is None:
-            raise forms.ValidationError(MSG_NO_SUCH_USER)
-        return user
 
 
 class ClaimDecisionForm(forms.Form):

@@ -10,7 +10,9 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +32,7 @@ from registry.forms import (
     YearlyReportForm,
 )
 from registry.http import form_add_errors, organisation_or_redirect
-from registry.models import ChangeRecord, ImportJob, OwnershipClaim, report_due_on
+from registry.models import ChangeRecord, ImportJob, Invitation, OwnershipClaim, report_due_on
 from registry.rules import is_moderator
 
 
@@ -218,14 +220,27 @@ def organisation_managers(request: HttpRequest, org_id: str) -> HttpResponse:
                 services.manager_remove(membership=membership, acting_user=request.user)
                 messages.success(request, _("Removed."))
                 return redirect("registry:organisation_managers", org_id=organisation.org_id)
+            if request.POST.get("action") == "revoke":
+                invitation = get_object_or_404(organisation.invitations, pk=request.POST.get("invitation"))
+                services.invitation_revoke(invitation=invitation, acting_user=request.user)
+                messages.success(request, _("The invitation is withdrawn; its link no longer works."))
+                return redirect("registry:organisation_managers", org_id=organisation.org_id)
             if form.is_valid():
-                services.manager_add(
+                added = services.manager_add_or_invite(
                     organisation=organisation,
-                    user=form.cleaned_data["email"],
+                    email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                     acting_user=request.user,
+                    link=lambda token: request.build_absolute_uri(reverse("registry:invitation", args=[token])),
                 )
-                messages.success(request, _("Added."))
+                if isinstance(added, Invitation):
+                    messages.success(
+                        request,
+                        _("No account has that e-mail yet: an invitation is sent to %(email)s.")
+                        % {"email": added.email},
+                    )
+                else:
+                    messages.success(request, _("Added."))
                 return redirect("registry:organisation_managers", org_id=organisation.org_id)
         except ValidationError as error:
             if form.is_bound:
@@ -233,10 +248,39 @@ def organisation_managers(request: HttpRequest, org_id: str) -> HttpResponse:
             else:  # a refused removal: say why above the list
                 messages.error(request, " ".join(error.messages))
     memberships = organisation.memberships.filter(ended_at__isnull=True).select_related("user", "granted_by")
+    invitations = organisation.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
     return render(
         request,
         "registry/organisation_managers.html",
-        {"organisation": organisation, "form": form, "memberships": memberships},
+        {"organisation": organisation, "form": form, "memberships": memberships, "invitations": invitations},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation e-mail: sign in or create an account, then accept. The token is the secret."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organisation", "invited_by"),
+        token_hash=services.invitation_token_hash(token),
+    )
+    problem = services.invitation_problem(invitation)
+    if request.method == "POST" and not problem:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(request, _("You now manage this organisation's record."))
+            return redirect("registry:organisation_detail", org_id=invitation.organisation.org_id)
+    return render(
+        request,
+        "registry/invitation.html",
+        {"invitation": invitation, "problem": problem},
+        status=410 if problem and request.method == "GET" else 200,
     )
 
 
@@ -487,7 +531,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("registry:my_organisations")
-    form = SignUpForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""  # only back to this site, e.g. an invitation page
+    form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = get_user_model().objects.create_user(
@@ -498,6 +545,9 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             last_name=data["last_name"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if next_url:
+            messages.success(request, _("Welcome. Your account is ready."))
+            return redirect(next_url)
         messages.success(request, _("Welcome. Find your organisation in the directory and claim it."))
         return redirect("registry:my_organisations")
-    return render(request, "registration/sign_up.html", {"form": form})
+    return render(request, "registration/sign_up.html", {"form": form, "next": next_url})

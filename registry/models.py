@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.bin import bin_decode, validate_bin
@@ -425,6 +426,41 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation_id} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to manage an organisation, sent to an e-mail address with no account yet.
+
+    Only a hash of the token is stored; the link in the e-mail is the only copy. It is used once, expires,
+    and can be revoked; none is deleted.
+    """
+
+    VALID_FOR = datetime.timedelta(days=14)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.organisation_id} ({self.role})"
+
+    @property
+    def pending(self) -> bool:
+        return not self.accepted_at and not self.revoked_at and self.expires_at > timezone.now()
 
 
 def claim_document_path(instance: OwnershipClaim, filename: str) -> str:

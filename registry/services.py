@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -21,6 +24,7 @@ from registry.models import (
     Document,
     FieldOfActivity,
     ImportJob,
+    Invitation,
     LegalForm,
     Membership,
     Merge,
@@ -229,6 +233,9 @@ MSG_DOCUMENT_SIZE = _("the document is %(size)s MB; the limit is %(limit)s MB.")
 MSG_LAST_OWNER = _("an organisation keeps at least one owner; add another owner first.")
 MSG_ALREADY_MEMBER = _("%(user)s already manages this organisation.")
 MSG_NOT_A_FIELD = _("“%(field)s” can not be changed here.")
+MSG_INVITATION_USED = _("this invitation has already been used.")
+MSG_INVITATION_REVOKED = _("this invitation was withdrawn by the organisation; ask its owner for a new one.")
+MSG_INVITATION_EXPIRED = _("this invitation has expired; ask the organisation's owner for a new one.")
 
 
 class ProfileConflict(Exception):
@@ -305,6 +312,90 @@ def manager_add(*, organisation: Organisation, user, role: str, acting_user) -> 
     if _active_membership(user, organisation):
         raise ValidationError({"email": ValidationError(MSG_ALREADY_MEMBER, params={"user": user.get_username()})})
     return validated_save(Membership(user=user, organisation=organisation, role=role, granted_by=acting_user))
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def manager_add_or_invite(
+    *, organisation: Organisation, email: str, role: str, acting_user, link: Callable[[str], str]
+) -> Membership | Invitation:
+    """Add the person whose account has this e-mail; with no such account, e-mail them an invitation.
+
+    `link(token)` makes the absolute URL of the invitation page. A new invitation to the same address
+    withdraws the one still pending, so only the latest link works.
+    """
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is not None:
+        return manager_add(organisation=organisation, user=user, role=role, acting_user=acting_user)
+    now = timezone.now()
+    organisation.invitations.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = validated_save(
+        Invitation(
+            organisation=organisation,
+            email=email,
+            role=role,
+            token_hash=invitation_token_hash(token),
+            invited_by=acting_user,
+            expires_at=now + Invitation.VALID_FOR,
+        )
+    )
+    inviter = acting_user.get_full_name() or acting_user.get_username()
+    subject = _("Manage %(name)s on Qogam") % {"name": organisation.name}
+    body = _(
+        "%(inviter)s invites you to manage the record of %(name)s on Qogam, the registry of Kazakhstan's "
+        "civil society organisations, as its %(role)s.\n\nAccept here (the link works once, until %(until)s):\n"
+        "%(link)s\n\nIf you do not know this organisation, ignore this message."
+    ) % {
+        "inviter": inviter,
+        "name": organisation.name,
+        "role": invitation.get_role_display(),
+        "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
+        "link": link(token),
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, acting_user) -> None:
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def invitation_problem(invitation: Invitation) -> str | None:
+    """Why this invitation can no longer be accepted, in words; None while it can."""
+    if invitation.accepted_at:
+        return str(MSG_INVITATION_USED)
+    if invitation.revoked_at:
+        return str(MSG_INVITATION_REVOKED)
+    if invitation.expires_at <= timezone.now():
+        return str(MSG_INVITATION_EXPIRED)
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """Make the signed-in person a manager. Used once: of two accepts at once, one wins."""
+    if problem := invitation_problem(invitation):
+        raise ValidationError(problem)
+    now = timezone.now()
+    won = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(accepted_at=now, accepted_by=user)
+    if not won:
+        raise ValidationError(MSG_INVITATION_USED)
+    organisation = invitation.organisation
+    if _active_membership(user, organisation):
+        raise ValidationError(MSG_ALREADY_MEMBER, params={"user": user.get_username()})
+    return validated_save(
+        Membership(user=user, organisation=organisation, role=invitation.role, granted_by=invitation.invited_by)
+    )
 
 
 @transaction.atomic

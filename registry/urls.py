@@ -34,6 +34,7 @@ urlpatterns = [
     path("imports/<int:pk>/", manage_views.import_detail, name="import_detail"),
     path("imports/templates/<slug:kind>.csv", manage_views.import_template, name="import_template"),
     path("accounts/sign-up/", manage_views.sign_up, name="sign_up"),
+    path("invitations/<str:token>/", manage_views.invitation, name="invitation"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),
     path("moderation/claims/<int:pk>/decide/", manage_views.claim_decide, name="claim_decide"),

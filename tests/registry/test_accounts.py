@@ -280,15 +280,6 @@ def test_owner_adds_and_removes_editors_but_keeps_an_owner(client, org, owner, s
     assert own.ended_at is None
 
 
-def test_adding_someone_without_an_account_says_so(client, org, owner):
-    client.force_login(owner)
-    response = client.post(
-        reverse("registry:organisation_managers", args=[org.org_id]),
-        {"action": "add", "email": "nobody@example.kz", "role": "editor"},
-    )
-    assert "no one has signed up with that e-mail" in response.content.decode()
-
-
 def test_manager_edits_are_recorded_per_field_and_shown_in_history(client, org, owner):
     client.force_login(owner)
     client.post(
