@@ -68,11 +68,11 @@ class OrganisationFilter(django_filters.FilterSet):
             return queryset.filter(bin=value)
         return search_filter(queryset, value)
 
-    def filter_field(self, queryset, name, values):
-        if not values:
+    def filter_field(self, queryset, name, value: str):  # the codes chosen; the hint names the type for OpenAPI
+        if not value:
             return queryset
         # EXISTS rather than a join: an organisation in two chosen fields is listed once, without DISTINCT.
-        return queryset.filter(Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"), field__in=values)))
+        return queryset.filter(Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"), field__in=value)))
 
     def filter_reporting(self, queryset, name, values):
         if not values:

@@ -24,6 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "registry",
@@ -145,6 +149,39 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The publisher prefix for identifiers we mint ourselves (360Giving: 360G-<prefix>-<local id>).
 QOGAM_PUBLISHER_PREFIX = env("QOGAM_PUBLISHER_PREFIX") or "qogam"
 DIRECTORY_PAGE_SIZE = 25
+
+# The API (docs/api.md): read anonymously, write with a session or a token, through the pages' permissions.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",  # first: an anonymous write gets 401, not 403
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.common.Cursor",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.common.AnonymousThrottle"],
+    "EXCEPTION_HANDLER": "api.common.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_ANONYMOUS_RATE = env("API_ANONYMOUS_RATE") or "600/minute"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Qogam API",
+    "DESCRIPTION": "Kazakhstan's civil society organisations and the state money they receive. docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # assets served from this site, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

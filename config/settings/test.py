@@ -19,6 +19,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+API_ANONYMOUS_RATE = "100000/minute"  # the throttle's own test sets a small rate
 if not env("DATABASE_URL"):
     # A file, not SQLite's shared in-memory database: that one answers "table is locked" to a second writer
     # instead of waiting for it, unlike the WAL file the site runs on, and the concurrency tests need the

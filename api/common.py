@@ -1,0 +1,226 @@
+"""What every API v1 endpoint shares: cursor pages, JSON errors, throttling, If-Match, form-backed input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+NON_FIELD = "non_field_errors"
+
+
+# ---------------------------------------------------------------- errors
+
+
+def error_body(detail: str, errors: dict[str, list[str]] | None = None) -> dict:
+    """Every error: a plain `detail`, and `errors` naming each field with its messages."""
+    return {"detail": detail, "errors": errors or {}}
+
+
+def _messages(value) -> dict[str, list[str]]:
+    if isinstance(value, dict):
+        return {
+            key: [str(m) for m in (item if isinstance(item, list) else [item])]
+            for key, item in value.items()
+            if not isinstance(item, dict)
+        } | {
+            f"{key}.{sub}": msgs
+            for key, item in value.items()
+            if isinstance(item, dict)
+            for sub, msgs in _messages(item).items()
+        }
+    if isinstance(value, list):
+        return {NON_FIELD: [str(m) for m in value]}
+    return {NON_FIELD: [str(value)]}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with Django's ValidationError as a 400 and every body in the one error shape."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _messages(response.data)
+        first = next(iter(errors.items()), (NON_FIELD, [_("invalid input.")]))
+        label = "" if first[0] == NON_FIELD else f"{first[0]}: "
+        response.data = error_body(f"{label}{first[1][0]}", errors)
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
+        response.data = error_body(str(detail))
+    return response
+
+
+def form_errors(form: forms.BaseForm) -> exceptions.ValidationError:
+    """A Django form's errors as the API's 400: the same messages the pages show, on the same field names."""
+    return exceptions.ValidationError(
+        {
+            (NON_FIELD if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in form.errors.items()
+        }
+    )
+
+
+# ---------------------------------------------------------------- pages
+
+
+class Cursor(CursorPagination):
+    """Opaque cursors over a stable order: deep pages cost what the first does. A bad cursor is a 400."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError({"cursor": [_("this cursor is not one this API gave out.")]}) from exc
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {"page_size": [_("a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_ordering(self, request, queryset, view):
+        return getattr(view, "cursor_ordering", None) or super().get_ordering(request, queryset, view)
+
+
+# ---------------------------------------------------------------- throttling
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous requests per address, counted in the cache (Redis when REDIS_URL is set). Rate from settings
+    at request time, so a deployment tunes it with API_ANONYMOUS_RATE."""
+
+    def get_rate(self):
+        return settings.API_ANONYMOUS_RATE
+
+
+# ---------------------------------------------------------------- conditional writes
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(request) -> int:
+    """The version named by If-Match: required (428) and well-formed (400) for a conditional write."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise exceptions.ValidationError({"If-Match": [_("the ETag of the record, as the GET returned it.")]})
+    return int(value)
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "send If-Match with the ETag of your last GET, so a change made since is not overwritten."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "the record changed since your GET; fetch it again, then send your change with its new ETag."
+    default_code = "precondition_failed"
+
+
+# ---------------------------------------------------------------- form-backed input
+
+
+def form_serializer(form_class: type[forms.BaseForm], name: str, *, exclude: tuple[str, ...] = ()):
+    """A serializer that documents a Django form's fields (for the OpenAPI schema).
+
+    Input is validated by the form itself, so the API and the pages share one set of rules and messages.
+    """
+    attrs = {key: _serializer_field(field) for key, field in form_class.base_fields.items() if key not in exclude}
+    return type(name, (serializers.Serializer,), attrs)
+
+
+def _serializer_field(field: forms.Field) -> serializers.Field:
+    common = {"required": field.required, "help_text": str(field.help_text or field.label or "")}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return serializers.ListField(child=serializers.CharField(), **common)
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.CharField(allow_null=not field.required, **common)
+    if isinstance(field, forms.NullBooleanField):
+        return serializers.BooleanField(allow_null=True, **common)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(**common)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(
+            choices=[c for c in field.choices if c[0] != ""], allow_null=not field.required, **common
+        )
+    if isinstance(field, forms.DecimalField):
+        return serializers.DecimalField(
+            max_digits=field.max_digits or 18,
+            decimal_places=field.decimal_places or 2,
+            allow_null=not field.required,
+            **common,
+        )
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(allow_null=not field.required, **common)
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(allow_null=not field.required, **common)
+    if isinstance(field, forms.FileField):
+        return serializers.FileField(allow_null=True, **common)
+    if isinstance(field, forms.EmailField):
+        return serializers.EmailField(allow_blank=not field.required, **common)
+    if isinstance(field, forms.URLField):
+        return serializers.URLField(allow_blank=not field.required, **common)
+    return serializers.CharField(allow_blank=not field.required, **common)
+
+
+def bound_form(form_class, data, *, files=None, initial: dict | None = None, **kwargs):
+    """The form bound to JSON or form-encoded input; `initial` fills what a PATCH leaves out."""
+    values = dict(initial or {})
+    if hasattr(data, "lists"):
+        for key, items in data.lists():
+            values[key] = items if len(items) > 1 or key in _list_fields(form_class) else items[0]
+    else:
+        values.update(data)
+    values = {key: ("" if value is None else value) for key, value in values.items()}
+    return form_class(data=_Data(values), files=files, **kwargs)
+
+
+def _list_fields(form_class) -> set[str]:
+    return {
+        name
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+    }
+
+
+class _Data(dict):
+    """A dict the form widgets can read lists from (as from a QueryDict)."""
+
+    def getlist(self, key, default=None):
+        value = self.get(key, default if default is not None else [])
+        return value if isinstance(value, list) else [value]
+
+
+@csrf_exempt  # writes nothing; a CSRF refusal would answer an unknown path with an HTML 403
+def not_found(request, *args, **kwargs):
+    """Unknown /api/ paths answer in the API's error shape."""
+    return JsonResponse(error_body(_("no such API endpoint; see /api/docs/.")), status=404)

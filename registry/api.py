@@ -1,0 +1,355 @@
+"""API v1 for the registry: the directory and profiles (read), profile edits and yearly reports (write).
+
+Reads use the directory's FilterSet and the profile's selectors; writes go through the same forms (one set of
+rules and messages) and services as the pages, with the same permissions (registry/rules.py).
+"""
+
+from __future__ import annotations
+
+from django.forms.models import model_to_dict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.common import (
+    PreconditionFailed,
+    bound_form,
+    etag,
+    expected_version,
+    form_errors,
+    form_serializer,
+)
+from registry import services
+from registry.filters import OrganisationFilter
+from registry.forms import ModeratorProfileForm, ProfileForm, YearlyReportForm
+from registry.i18n import localized_column
+from registry.models import (
+    REPORT_ANSWER_FIELDS,
+    REPORT_COUNT_FIELDS,
+    REPORT_INCOME_FIELDS,
+    ChangeRecord,
+    StatusEvent,
+    YearlyReport,
+)
+from registry.rules import is_moderator
+from registry.selectors import (
+    organisation_by_org_id,
+    organisation_for_path,
+    organisation_profile,
+    organisation_reports,
+    reference_data,
+)
+
+
+class CodeLabel(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+def coded(code: str | None, label) -> dict | None:
+    return None if code is None else {"code": code, "label": str(label)}
+
+
+class OrganisationSummary(serializers.Serializer):
+    """One directory row: identifiers, names, codes with their labels."""
+
+    org_id = serializers.CharField()
+    bin = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    name_kk = serializers.CharField()
+    name_ru = serializers.CharField()
+    name_en = serializers.CharField()
+    legal_form = serializers.SerializerMethodField()
+    region = serializers.SerializerMethodField()
+    territorial_level = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    registered_on = serializers.DateField(allow_null=True)
+    fields = serializers.SerializerMethodField(method_name="fields_of_activity")
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(CodeLabel)
+    def get_legal_form(self, obj) -> dict:
+        form = reference_data().legal_forms[obj.legal_form_id]
+        return coded(form.code, form.name)
+
+    @extend_schema_field(CodeLabel(allow_null=True))
+    def get_region(self, obj) -> dict | None:
+        region = reference_data().regions.get(obj.region_id) if obj.region_id else None
+        return coded(region.code, region.name) if region else None
+
+    @extend_schema_field(CodeLabel(allow_null=True))
+    def get_territorial_level(self, obj) -> dict | None:
+        return coded(obj.territorial_level, obj.get_territorial_level_display()) if obj.territorial_level else None
+
+    @extend_schema_field(CodeLabel)
+    def get_status(self, obj) -> dict:
+        return coded(obj.status, obj.get_status_display())
+
+    @extend_schema_field(CodeLabel(many=True))
+    def fields_of_activity(self, obj) -> list[dict]:
+        return [coded(f.code, f.name) for f in obj.fields.all()]
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+    def get_api_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:organisation", args=[obj.org_id]))
+
+
+class StatusEventOut(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusEvent
+        fields = ["kind", "occurred_on", "ends_on", "legal_basis", "note"]
+
+    @extend_schema_field(CodeLabel)
+    def get_kind(self, obj) -> dict:
+        return coded(obj.kind, obj.get_kind_display())
+
+
+REPORT_PUBLIC_FIELDS = [*REPORT_INCOME_FIELDS, "expenses_total", *REPORT_COUNT_FIELDS, *REPORT_ANSWER_FIELDS]
+
+
+class YearlyReportOut(serializers.ModelSerializer):
+    """A filed report's public fields: figures (blank means unknown) and the governance answers."""
+
+    class Meta:
+        model = YearlyReport
+        fields = ["year", "submitted_on", *REPORT_PUBLIC_FIELDS, "decision_making"]
+
+
+class ReportYear(serializers.Serializer):
+    year = serializers.IntegerField()
+    due_on = serializers.DateField()
+    status = CodeLabel()
+    report = YearlyReportOut(allow_null=True)
+
+
+class FundingTotals(serializers.Serializer):
+    awards = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=20, decimal_places=2)
+    by_mechanism = serializers.DictField(child=serializers.DecimalField(max_digits=20, decimal_places=2))
+    awards_url = serializers.CharField()
+
+
+class OrganisationOut(OrganisationSummary):
+    """The profile: identity, contacts, status history, yearly reports and funding totals."""
+
+    fallback_org_id = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    website = serializers.CharField()
+    mission = serializers.CharField()
+    charter_activities = serializers.CharField()
+    parent = serializers.SerializerMethodField()
+    former_names = serializers.SerializerMethodField()
+    status_events = StatusEventOut(many=True)
+    reports = serializers.SerializerMethodField()
+    funding = serializers.SerializerMethodField()
+    version = serializers.IntegerField()
+
+    def get_parent(self, obj) -> str | None:
+        return obj.parent.org_id if obj.parent_id else None
+
+    @extend_schema_field(
+        inline_serializer(
+            "FormerName",
+            {"name": serializers.CharField(), "language": serializers.CharField(), "kind": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get_former_names(self, obj) -> list[dict]:
+        return [{"name": n.name, "language": n.language, "kind": n.kind} for n in obj.other_names.all()]
+
+    @extend_schema_field(ReportYear(many=True))
+    def get_reports(self, obj) -> list[dict]:
+        return [
+            {
+                "year": row.year,
+                "due_on": row.due_on,
+                "status": coded(row.status, row.label),
+                "report": YearlyReportOut(row.report).data if row.report else None,
+            }
+            for row in organisation_reports(obj)
+        ]
+
+    @extend_schema_field(FundingTotals)
+    def get_funding(self, obj) -> dict:
+        from django.db.models import Count, Sum
+
+        rows = obj.awards.values("mechanism").annotate(n=Count("id"), total=Sum("amount")).order_by("mechanism")
+        by_mechanism = {row["mechanism"]: row["total"] for row in rows}
+        return FundingTotals(
+            {
+                "awards": sum(row["n"] for row in rows),
+                "total": sum(by_mechanism.values(), 0),
+                "by_mechanism": by_mechanism,
+                "awards_url": self.context["request"].build_absolute_uri(
+                    reverse("api:awards") + f"?recipient={obj.org_id}"
+                ),
+            }
+        ).data
+
+
+def organisation_or_moved(org_id: str, url_name: str, **kwargs):
+    """(organisation, None), or (None, a 301 to the canonical API URL); a 404 when nothing has that id.
+
+    A bare 12-digit BIN is looked up as KZ-BIN-<BIN>."""
+    if org_id.isdigit() and len(org_id) == 12:
+        found = organisation_by_org_id(f"KZ-BIN-{org_id}")
+        if found is None:
+            raise exceptions.NotFound(f"no organisation has the BIN {org_id}.")
+        organisation, survivor = None, found
+    else:
+        organisation, survivor = organisation_for_path(org_id)
+    if survivor is not None:
+        return None, redirect(reverse(url_name, kwargs={"org_id": survivor.org_id, **kwargs}), permanent=True)
+    if organisation is None:
+        raise exceptions.NotFound(f"no organisation has the identifier {org_id}.")
+    return organisation, None
+
+
+SORTS = {
+    "name": lambda: (localized_column("name"), "id"),
+    "-name": lambda: (f"-{localized_column('name')}", "-id"),
+    "registered": lambda: ("registered_on", "id"),
+    "-registered": lambda: ("-registered_on", "-id"),
+}
+
+
+@extend_schema(
+    summary="The directory",
+    description="The directory's filters (as on /organisations/). `sort`: name, -name, registered, -registered; "
+    "by default the order is stable by id (`relevance` is the HTML page's, and lists by id here). "
+    "Pages are cursors: follow `next`.",
+)
+class OrganisationList(generics.ListAPIView):
+    serializer_class = OrganisationSummary
+    filterset_class = OrganisationFilter
+
+    def get_queryset(self):
+        return OrganisationFilter.base_queryset().prefetch_related("fields")
+
+    def get_cursor_ordering(self):
+        sort = self.request.query_params.get("sort", "")
+        return SORTS[sort]() if sort in SORTS else ("-id",)
+
+
+PROFILE_WRITE = form_serializer(ModeratorProfileForm, "ProfileWrite", exclude=("version",))
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("org_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="KZ-BIN-… or a bare BIN")
+    ]
+)
+class OrganisationDetail(APIView):
+    """GET the profile (with an ETag); PATCH it with If-Match: a stale write is a 412 and changes nothing."""
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "PATCH" else []
+
+    def _organisation(self, org_id):
+        return organisation_or_moved(org_id, "api:organisation")
+
+    @extend_schema(summary="An organisation's profile", responses=OrganisationOut)
+    def get(self, request, org_id: str):
+        organisation, moved = self._organisation(org_id)
+        if moved:
+            return moved
+        profile = organisation_profile(organisation.pk)
+        return Response(
+            OrganisationOut(profile, context={"request": request}).data, headers={"ETag": etag(profile.version)}
+        )
+
+    @extend_schema(
+        summary="Edit the profile (managers: contacts, mission, fields; moderators also identity fields)",
+        request=PROFILE_WRITE,
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)],
+        responses={200: OrganisationOut},
+    )
+    def patch(self, request, org_id: str):
+        organisation, moved = self._organisation(org_id)
+        if moved:
+            return moved
+        if not request.user.has_perm("registry.edit_organisation", organisation):
+            raise exceptions.PermissionDenied("only this organisation's managers and moderators edit it.")
+        version = expected_version(request)
+        moderator = is_moderator(request.user)
+        form_class = ModeratorProfileForm if moderator else ProfileForm
+        unknown = set(request.data) - set(form_class.base_fields) if hasattr(request.data, "keys") else set()
+        if unknown - {"version"}:
+            raise exceptions.ValidationError(
+                {name: ["this field can not be changed here."] for name in sorted(unknown)}
+            )
+        current = model_to_dict(organisation, fields=[f for f in form_class.base_fields if f != "version"])
+        current["fields"] = [f.pk for f in current.get("fields", [])]
+        form = bound_form(form_class, request.data, initial={**current, "version": version}, instance=organisation)
+        if not form.is_valid():
+            raise form_errors(form)
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "fields")}
+        try:
+            services.organisation_profile_update(
+                organisation=organisation,
+                acting_user=request.user,
+                expected_version=version,
+                source=ChangeRecord.Source.MODERATOR if moderator else ChangeRecord.Source.MANAGER,
+                values=values,
+                fields=form.cleaned_data["fields"],
+            )
+        except services.ProfileConflict as conflict:
+            raise PreconditionFailed from conflict
+        profile = organisation_profile(organisation.pk)
+        return Response(
+            OrganisationOut(profile, context={"request": request}).data, headers={"ETag": etag(profile.version)}
+        )
+
+
+REPORT_WRITE = form_serializer(YearlyReportForm, "YearlyReportWrite", exclude=("financial_statements",))
+
+
+class OrganisationReport(APIView):
+    """A year's report: GET it; PUT files it or corrects it (managers and moderators)."""
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "PUT" else []
+
+    @extend_schema(summary="One year's report", responses=YearlyReportOut)
+    def get(self, request, org_id: str, year: int):
+        organisation, moved = organisation_or_moved(org_id, "api:organisation_report", year=year)
+        if moved:
+            return moved
+        report = organisation.reports.filter(year=year).first()
+        if report is None:
+            raise exceptions.NotFound(f"no {year} report is filed for this organisation.")
+        return Response(YearlyReportOut(report).data)
+
+    @extend_schema(
+        summary="File or correct a year's report",
+        request=REPORT_WRITE,
+        responses={200: YearlyReportOut, 201: YearlyReportOut},
+    )
+    def put(self, request, org_id: str, year: int):
+        organisation, moved = organisation_or_moved(org_id, "api:organisation_report", year=year)
+        if moved:
+            return moved
+        if not request.user.has_perm("registry.edit_organisation", organisation):
+            raise exceptions.PermissionDenied("only this organisation's managers and moderators file its reports.")
+        if year >= timezone.localdate().year or (organisation.registered_on and year < organisation.registered_on.year):
+            raise exceptions.ValidationError({"year": [f"there is no {year} report to file for this organisation."]})
+        report = organisation.reports.filter(year=year).first()
+        form = bound_form(YearlyReportForm, request.data, instance=report)
+        if not form.is_valid():
+            raise form_errors(form)
+        values = {k: v for k, v in form.cleaned_data.items() if k != "financial_statements"}
+        saved = services.report_submit(organisation=organisation, year=year, acting_user=request.user, values=values)
+        return Response(YearlyReportOut(saved).data, status=200 if report else 201)
