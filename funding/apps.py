@@ -9,4 +9,4 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
-        from funding import imports, receivers  # noqa: F401 - registers the awards format; demo-data receiver
+        from funding import exports, imports, receivers  # noqa: F401 - registers formats and receivers

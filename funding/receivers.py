@@ -26,3 +26,17 @@ def _move_funding_to_survivor(sender, *, survivor, merged, moved: dict, **kwargs
     merge_move(
         moved, Application, "applicant", Application.objects.filter(applicant=merged).exclude(lot__in=lots), survivor
     )
+
+
+def _connect_exports() -> None:
+    """Changes to published funding records regenerate the downloads a while later (registry.tasks)."""
+    from django.db.models.signals import post_save
+
+    from funding.models import Amendment, Application, Award, AwardStatusEvent, Competition, Evaluation, Lot, Payment
+    from registry.signals import schedule_exports
+
+    for model in (Award, AwardStatusEvent, Payment, Amendment, Evaluation, Competition, Lot, Application):
+        post_save.connect(schedule_exports, sender=model, dispatch_uid=f"exports-{model.__name__}")
+
+
+_connect_exports()

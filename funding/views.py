@@ -5,11 +5,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from funding.exports import AWARD_COLUMNS, award_csv_rows
 from funding.filters import AwardFilter, field_choices, region_choices
 from funding.models import Administrator, Award, Mechanism
 from funding.selectors import (
     award_detail,
-    award_rows,
     funder_page,
     funding_explorer,
     organisation_funding,
@@ -21,7 +21,6 @@ from funding.selectors import (
 from registry.csv_export import csv_response
 from registry.http import organisation_or_redirect
 
-CSV_CHUNK = 2000
 CSV_VIEWS = ("awards", "by_year", "by_mechanism", "by_administrator", "by_region", "by_field", "recipients")
 
 
@@ -59,7 +58,7 @@ def explorer_csv(request: HttpRequest) -> HttpResponse:
     queryset = AwardFilter(request.GET, queryset=Award.objects.all()).qs
     filename = f"qogam-funding-{view.replace('_', '-')}"
     if view == "awards":
-        return csv_response(filename, AWARD_COLUMNS, _award_csv_rows(request, queryset))
+        return csv_response(filename, AWARD_COLUMNS, award_csv_rows(queryset, request.build_absolute_uri("/")))
     if view == "by_year":
         header = ["year", "total_kzt", "republican_budget_kzt", "local_budgets_kzt", "awards", "recipients"]
         rows = ([r.year, r.total, r.republican, r.local, r.count, r.recipients] for r in totals_by_year(queryset))
@@ -84,63 +83,6 @@ def explorer_csv(request: HttpRequest) -> HttpResponse:
         [key, f"{key}_label", "total_kzt", "awards"],
         ([r.key, r.label, r.total, r.count] for r in totals_by(queryset, key)),
     )
-
-
-AWARD_COLUMNS = [
-    "award_id",
-    "grant_id_360",
-    "mechanism",
-    "mechanism_label",
-    "administrator",
-    "administrator_label",
-    "recipient_org_id",
-    "recipient_label",
-    "title",
-    "field",
-    "field_label",
-    "region",
-    "region_label",
-    "amount_kzt",
-    "amount_awarded_kzt",
-    "currency",
-    "amount_original",
-    "awarded_on",
-    "starts_on",
-    "ends_on",
-    "status",
-    "status_label",
-    "url",
-]
-
-
-def _award_csv_rows(request, queryset):
-    base = request.build_absolute_uri("/").rstrip("/")
-    for award in award_rows(queryset.order_by("-awarded_on", "-id")).iterator(chunk_size=CSV_CHUNK):
-        yield [
-            award.public_id,
-            award.grant_id,
-            award.mechanism,
-            award.get_mechanism_display(),
-            award.administrator.code,
-            award.administrator.name,
-            award.recipient.org_id,
-            award.recipient.name,
-            award.title,
-            award.field_id,
-            award.field.name if award.field else "",
-            award.region_id,
-            award.region.name if award.region else "",
-            award.amount,
-            award.amount_awarded,
-            award.currency,
-            award.amount_original,
-            award.awarded_on,
-            award.starts_on,
-            award.ends_on,
-            award.status,
-            award.get_status_display(),
-            base + award.get_absolute_url(),
-        ]
 
 
 @require_GET

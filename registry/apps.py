@@ -9,6 +9,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from registry import signals
+        from registry import exports, signals  # noqa: F401 - exports registers its download formats
 
         signals.connect(self)

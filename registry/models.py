@@ -848,3 +848,22 @@ class ImportJob(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status == self.Status.DONE and not self.problem_count
+
+
+class ExportFile(models.Model):
+    """The last generation of one full download (registry/exports.py): when, how big, how many rows."""
+
+    kind = models.CharField(_("format"), max_length=20, unique=True)
+    filename = models.CharField(_("file name"), max_length=100)
+    generated_at = models.DateTimeField(_("generated"))
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    rows = models.PositiveIntegerField(_("records"))
+    seconds = models.FloatField(_("took, seconds"))
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+
+    def __str__(self) -> str:
+        return self.filename

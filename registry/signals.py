@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import Signal, receiver
 
-from registry.models import FieldOfActivity, LegalForm, Region
+from registry.models import FieldOfActivity, LegalForm, Organisation, Region, StatusEvent, YearlyReport
 from registry.search import ensure_search_index
 from registry.selectors import reference_data_clear
 
@@ -26,6 +27,17 @@ def _search_index_after_migrate(sender, using, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=FieldOfActivity)
 def _reference_changed(sender, **kwargs) -> None:
     reference_data_clear()
+
+
+def schedule_exports(sender, **kwargs) -> None:
+    """Any change to published data: regenerate the downloads a while later (debounced, after commit)."""
+    from registry.tasks import exports_schedule
+
+    transaction.on_commit(exports_schedule)
+
+
+for _model in (Organisation, StatusEvent, YearlyReport):
+    post_save.connect(schedule_exports, sender=_model, dispatch_uid=f"exports-{_model.__name__}")
 
 
 def connect(app_config) -> None:

@@ -30,6 +30,8 @@ urlpatterns = [
     ),
     path("organisations/<str:org_id>/merge/", manage_views.organisation_merge, name="organisation_merge"),
     path("organisations/<str:org_id>/managers/", manage_views.organisation_managers, name="organisation_managers"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/<str:filename>", views.export_download, name="export_download"),
     path("imports/", manage_views.imports, name="imports"),
     path("imports/<int:pk>/", manage_views.import_detail, name="import_detail"),
     path("imports/templates/<slug:kind>.csv", manage_views.import_template, name="import_template"),

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from registry.csv_export import csv_response
+from registry.csv_export import csv_response, organisation_csv
 from registry.filters import SORT_CHOICES, OrganisationFilter
 from registry.http import organisation_or_redirect
 from registry.selectors import (
@@ -14,8 +17,6 @@ from registry.selectors import (
     organisation_rows,
     sector_overview_cached,
 )
-
-CSV_CHUNK = 2000
 
 
 @require_GET
@@ -45,61 +46,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organisation_list_csv(request: HttpRequest) -> HttpResponse:
     filterset = OrganisationFilter(request.GET, queryset=organisation_rows(OrganisationFilter.base_queryset()))
-    header = [
-        "org_id",
-        "bin",
-        "name_kk",
-        "name_ru",
-        "name_en",
-        "legal_form",
-        "legal_form_label",
-        "ngo_eligible",
-        "region",
-        "region_label",
-        "territorial_level",
-        "territorial_level_label",
-        "status",
-        "status_label",
-        "registered_on",
-        "fields",
-        "fields_labels",
-        "phone",
-        "email",
-        "website",
-        "parent_org_id",
-        "url",
-    ]
-    base_url = request.build_absolute_uri("/").rstrip("/")
-
-    def rows():
-        for org in filterset.qs.select_related("parent").iterator(chunk_size=CSV_CHUNK):
-            fields = list(org.fields.all())
-            yield [
-                org.org_id,
-                org.bin,
-                org.name_kk,
-                org.name_ru,
-                org.name_en,
-                org.legal_form_id,
-                org.legal_form.name,
-                "yes" if org.legal_form.ngo_eligible else "no",
-                org.region_id,
-                org.region.name if org.region else "",
-                org.territorial_level,
-                org.get_territorial_level_display() if org.territorial_level else "",
-                org.status,
-                org.get_status_display(),
-                org.registered_on,
-                ";".join(f.code for f in fields),
-                "; ".join(f.name for f in fields),
-                org.phone,
-                org.email,
-                org.website,
-                org.parent.org_id if org.parent else "",
-                base_url + org.get_absolute_url(),
-            ]
-
-    return csv_response("qogam-organisations", header, rows())
+    header, rows = organisation_csv(filterset.qs, request.build_absolute_uri("/"))
+    return csv_response("qogam-organisations", header, rows)
 
 
 @require_GET
@@ -110,3 +58,34 @@ def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation = organisation_profile(organisation.pk)
     reports = organisation_reports(organisation)
     return render(request, "registry/organisation_detail.html", {"organisation": organisation, "reports": reports})
+
+
+@require_http_methods(["GET", "POST"])
+def exports(request: HttpRequest) -> HttpResponse:
+    """Every full download with its generation time, size and row count; moderators can queue a run."""
+    from registry.exports import EXPORT_KINDS
+    from registry.models import ExportFile
+    from registry.tasks import exports_regenerate
+
+    if request.method == "POST":
+        if not request.user.has_perm("registry.moderate"):
+            raise PermissionDenied
+        exports_regenerate.delay()
+        messages.success(request, _("Regeneration queued; each file is replaced whole when it is ready."))
+        return redirect("registry:exports")
+    files = {record.kind: record for record in ExportFile.objects.all()}
+    rows = [(kind, files.get(code)) for code, kind in EXPORT_KINDS.items()]
+    return render(request, "registry/exports.html", {"rows": rows})
+
+
+@require_GET
+def export_download(request: HttpRequest, filename: str) -> HttpResponse:
+    from registry.exports import EXPORT_KINDS, exports_root
+
+    kind = next((k for k in EXPORT_KINDS.values() if k.filename == filename), None)
+    path = exports_root() / filename
+    if kind is None or not path.is_file():
+        raise Http404(_("That download has not been generated yet."))
+    response = FileResponse(path.open("rb"), content_type=kind.content_type, as_attachment=True, filename=filename)
+    response["Cache-Control"] = "public, max-age=300"
+    return response

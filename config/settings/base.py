@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env, env_bool, env_int
@@ -145,9 +146,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "exports-nightly": {"task": "registry.tasks.exports_regenerate", "schedule": crontab(hour=2, minute=30)},
+}
 
 # The publisher prefix for identifiers we mint ourselves (360Giving: 360G-<prefix>-<local id>).
 QOGAM_PUBLISHER_PREFIX = env("QOGAM_PUBLISHER_PREFIX") or "qogam"
+# Where the site is served: absolute links in downloads, which are built without a request.
+QOGAM_SITE_URL = env("QOGAM_SITE_URL") or "http://127.0.0.1:8000"
+# OCDS: the prefix registered with the Open Contracting Partnership (ocds-<6 characters>).
+QOGAM_OCID_PREFIX = env("QOGAM_OCID_PREFIX") or "ocds-qogam1"
+QOGAM_DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+# Full downloads (/exports/): a directory every web process reads (a shared volume when there are several
+# machines); regenerated a while after data changes (debounced) and nightly.
+EXPORTS_ROOT = Path(env("EXPORTS_ROOT") or BASE_DIR / "var" / "exports")
+EXPORTS_DEBOUNCE_SECONDS = env_int("EXPORTS_DEBOUNCE_SECONDS", 600)
 DIRECTORY_PAGE_SIZE = 25
 
 # The API (docs/api.md): read anonymously, write with a session or a token, through the pages' permissions.

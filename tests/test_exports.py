@@ -1,0 +1,201 @@
+"""Full downloads: 360Giving and OCDS validate against the standards' schemas offline, files swap in whole,
+and the page, the commands and the regeneration task do what they say."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
+from referencing import Registry
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+from funding.exports import json_text
+from funding.models import Award, Competition, Payment
+from registry.exports import EXPORT_KINDS, export_regenerate, write_atomically
+from registry.models import ExportFile, Organisation
+
+STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards"
+pytestmark = pytest.mark.django_db
+
+
+def _validator(cls, specification, package: str, *others: tuple[str, ...]):
+    """The package schema, with every remote $ref it makes answered from the local copies.
+
+    The dialect is given, not read from `$schema`: the 360Giving files name 2020-12 with an http:// URL
+    that referencing does not know."""
+    schema = json.loads((STANDARDS / package).read_text())
+    resources = []
+    for path, *aliases in others:
+        contents = json.loads((STANDARDS / path).read_text())
+        resource = specification.create_resource(contents)
+        for url in {contents.get("$id") or contents.get("id"), *aliases}:
+            resources.append((url, resource))
+    registry = Registry().with_resources(resources)
+    return cls(schema, registry=registry, format_checker=FormatChecker())
+
+
+def validate_360giving(document: dict) -> list[str]:
+    validator = _validator(
+        Draft202012Validator,
+        DRAFT202012,
+        "360giving/360-giving-package-schema.json",
+        (
+            "360giving/360-giving-schema.json",
+            "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
+        ),
+    )
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def validate_ocds(document: dict) -> list[str]:
+    validator = _validator(
+        Draft4Validator, DRAFT4, "ocds-1.1/release-package-schema.json", ("ocds-1.1/release-schema.json",)
+    )
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data at a tenth of its size (its funding included), once for this module."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", orgs=2230, verbosity=0)
+        yield
+        _empty_everything()
+
+
+def _empty_everything() -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in apps.get_models() if m._meta.app_label in ("funding", "registry")]
+    tables = [t for t in tables if t not in ("registry_legalform", "registry_region", "registry_fieldofactivity")]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def generate(code: str) -> str:
+    stream = io.StringIO()
+    EXPORT_KINDS[code].write(stream)
+    return stream.getvalue()
+
+
+def test_the_360giving_package_of_the_demo_data_is_valid(demo):
+    document = json.loads(generate("360giving"))
+    assert (
+        len(document["grants"])
+        == Award.objects.filter(mechanism__in=("social_order", "state_grant", "ngo_award")).count()
+    )
+    assert validate_360giving(document) == []
+    grant = next(g for g in document["grants"] if g.get("disbursementTransaction"))
+    award = Award.objects.get(public_id=grant["id"].rsplit("-", 1)[1])
+    assert grant["id"] == f"360G-qogam-{award.public_id}"
+    assert grant["recipientOrganization"][0]["id"].startswith(("KZ-BIN-", "360G-qogam-org-"))
+    assert Decimal(str(grant["amountAwarded"])) == award.amount
+    paid = sum(Payment.objects.filter(award=award).values_list("amount", flat=True))
+    assert Decimal(str(grant["amountDisbursed"])) == paid
+
+
+def test_the_ocds_package_of_the_demo_data_is_valid(demo):
+    document = json.loads(generate("ocds"))
+    assert len(document["releases"]) == Competition.objects.filter(mechanism="social_order").count() > 0
+    assert validate_ocds(document) == []
+    release = next(r for r in document["releases"] if r.get("awards"))
+    assert release["ocid"].startswith("ocds-qogam1-")
+    roles = {role for party in release["parties"] for role in party["roles"]}
+    assert {"buyer", "procuringEntity", "tenderer", "supplier"} <= roles
+    assert release["tender"]["numberOfTenderers"] >= 1 and release["tender"]["lots"]
+
+
+def test_the_validators_do_find_errors():
+    """Guards against a validator that passes everything (a $ref that resolves to nothing, say)."""
+    assert validate_360giving({"grants": [{"id": "x"}]})
+    assert validate_ocds(
+        {"uri": "x", "version": "1.1", "publishedDate": "yesterday", "publisher": {}, "releases": [{}]}
+    )
+
+
+def test_amounts_are_exact_json_numbers():
+    text = json_text({"a": Decimal("12345678901234567.89"), "b": [Decimal("0.10")]})
+    assert text == '{"a": 12345678901234567.89, "b": [0.10]}'
+
+
+def test_csv_downloads_have_every_row(demo):
+    rows = list(csv.reader(io.StringIO(generate("organisations").lstrip("\ufeff"))))
+    assert rows[0][0] == "org_id" and len(rows) - 1 == Organisation.objects.filter(merged_into__isnull=True).count()
+    reports = list(csv.reader(io.StringIO(generate("reports").lstrip("\ufeff"))))
+    assert reports[0][:3] == ["org_id", "bin", "year"] and len(reports) > 1
+
+
+# ---------------------------------------------------------------- files, page, commands
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    target = tmp_path / "file.csv"
+    write_atomically(target, lambda s: s.write("old") or 1)
+
+    def broken(stream):
+        stream.write("half a fi")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_atomically(target, broken)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["file.csv"]
+
+
+def test_the_page_lists_files_with_time_size_and_rows(client, settings, tmp_path):
+    settings.EXPORTS_ROOT = tmp_path
+    assert "not generated yet" in client.get(reverse("registry:exports")).content.decode()
+    record = export_regenerate("organisations")
+    page = client.get(reverse("registry:exports")).content.decode()
+    assert record.filename in page and "not generated yet" in page  # the others still are not
+    response = client.get(reverse("registry:export_download", args=[record.filename]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    assert client.get(reverse("registry:export_download", args=["qogam-ocds.json"])).status_code == 404
+    assert client.get("/exports/..%2Fconfig%2Fsettings%2Fbase.py").status_code == 404
+
+
+@pytest.mark.parametrize(("role", "status"), [("anonymous", 403), ("signed_in_user", 403), ("moderator", 302)])
+def test_only_moderators_queue_a_regeneration(client, request, settings, tmp_path, role, status):
+    settings.EXPORTS_ROOT = tmp_path
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    assert client.post(reverse("registry:exports")).status_code == status
+    assert ExportFile.objects.count() == (len(EXPORT_KINDS) if status == 302 else 0)
+
+
+def test_the_commands_write_their_files(tmp_path):
+    for name, args in (
+        ("export_360giving", []),
+        ("export_ocds", []),
+        ("export_csv", ["awards"]),
+        ("export_csv", ["organisations"]),
+    ):
+        target = tmp_path / f"{name}-{'-'.join(args)}.out"
+        call_command(name, *args, str(target), stderr=io.StringIO())
+        assert target.stat().st_size > 0
+
+
+def test_a_change_schedules_one_regeneration_later(settings):
+    from unittest import mock
+
+    from registry import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EXPORTS_DEBOUNCE_SECONDS = 60
+    with mock.patch.object(tasks.exports_regenerate, "apply_async") as queued:
+        assert tasks.exports_schedule() is True
+        assert tasks.exports_schedule() is False  # debounced: one is waiting
+    queued.assert_called_once_with(countdown=60)
