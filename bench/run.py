@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BASE_ORGS = 22_300
@@ -112,6 +114,8 @@ def measure_scale(scale: int, repeat: int) -> dict:
         "funding explorer, active during 2024": "/funding/?active_from=2024-01-01&active_to=2024-12-31",
         "funding explorer, deep page": f"/funding/?page={max(1, int(awards / 25 * 0.9))}",
     }
+    api_lists = _api_cases(filtered)
+    cases.update(api_lists)
     uncached = {"home page (figures recounted)"}  # cached for 5 minutes in use; timed here as recounted
     minimal = median_seconds(lambda: client.get("/bench/minimal/"), repeat)
     results = {
@@ -135,11 +139,13 @@ def measure_scale(scale: int, repeat: int) -> dict:
             get()
         statements = [q["sql"] for q in captured.captured_queries]
 
-        def raw(statements=statements):
+        def raw(statements=statements, as_json=url.startswith("/api/")):  # noqa: B008 - bound per case
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
-                    cursor.fetchall()
+                    rows = cursor.fetchall()
+                    if as_json:  # the API's floor: the same rows, serialised by the fastest JSON library
+                        orjson.dumps(rows, default=str)
 
         page = median_seconds(get, repeat)
         sql = median_seconds(raw, repeat)
@@ -152,10 +158,78 @@ def measure_scale(scale: int, repeat: int) -> dict:
             "ratio": page / floor,
             "queries": len(statements),
         }
-    for list_name in ("directory", "directory filtered"):
+    for list_name in ("directory", "directory filtered", *{name.rsplit(",", 1)[0] for name in api_lists}):
         first = results["cases"][f"{list_name}, first page"]["page_ms"]
         deep = results["cases"][f"{list_name}, deep page"]["page_ms"]
         results["cases"][f"{list_name}, deep page"]["deep_vs_first"] = deep / first
+    results["exports"] = measure_exports(scale)
+    return results
+
+
+def _cursor(position) -> str:
+    """A DRF cursor at `position` of the list's first ordering field (what `next` links carry)."""
+    import base64
+    from urllib.parse import quote, urlencode
+
+    return quote(base64.b64encode(urlencode({"p": str(position)}).encode()).decode())
+
+
+def _api_cases(filtered: str) -> dict[str, str]:
+    """API lists, first pages and pages 90% of the way down (by a cursor such as `next` links carry)."""
+    from funding.models import Award
+    from registry.models import Organisation
+
+    def deep_id(queryset) -> int:
+        ids = queryset.order_by("-id").values_list("id", flat=True)
+        return ids[int(queryset.count() * 0.9)]
+
+    organisations = Organisation.objects.filter(merged_into__isnull=True)
+    in_region = organisations.filter(region="KZ-75", legal_form="public_association")
+    dates = Award.objects.order_by("-awarded_on", "-id").values_list("awarded_on", flat=True)
+    deep_date = dates[int(Award.objects.count() * 0.9)]
+    social = "mechanism=social_order&region=KZ-55"
+    social_dates = Award.objects.filter(mechanism="social_order", region="KZ-55").order_by("-awarded_on")
+    deep_social = social_dates.values_list("awarded_on", flat=True)[int(social_dates.count() * 0.9)]
+    return {
+        "API organisations, first page": "/api/v1/organisations/",
+        "API organisations, deep page": f"/api/v1/organisations/?cursor={_cursor(deep_id(organisations))}",
+        "API organisations filtered, first page": f"/api/v1/organisations/?{filtered}",
+        "API organisations filtered, deep page": (
+            f"/api/v1/organisations/?{filtered}&cursor={_cursor(deep_id(in_region))}"
+        ),
+        "API awards, first page": "/api/v1/awards/",
+        "API awards, deep page": f"/api/v1/awards/?cursor={_cursor(deep_date)}",
+        "API awards filtered, first page": f"/api/v1/awards/?{social}",
+        "API awards filtered, deep page": f"/api/v1/awards/?{social}&cursor={_cursor(deep_social)}",
+    }
+
+
+def measure_exports(scale: int) -> dict:
+    """Each full download in a process of its own: time, size and the process's peak memory."""
+    from django.db import connection
+
+    target = OUT / f"exports-{scale}x"
+    env = {**os.environ, "EXPORTS_ROOT": str(target)}
+    results = {}
+    connection.close()
+    for code in ("organisations", "reports", "awards", "360giving", "ocds"):
+        done = subprocess.run(  # noqa: S603 - our own command
+            [sys.executable, "manage.py", "regenerate_exports", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        line = done.stdout.strip().splitlines()[-1]
+        # "<file>: <n> records, <mb> MB in <s> s (peak memory of this process so far <peak> MB)"
+        words = line.replace(",", "").replace("(", "").split()
+        results[code] = {
+            "records": int(words[1]),
+            "mb": float(words[3]),
+            "seconds": float(words[6]),
+            "peak_mb": float(words[-2]),
+        }
     return results
 
 
@@ -178,6 +252,12 @@ def report(all_results: list[dict]) -> str:
                 f"| {name} | {c['queries']} | {c['page_ms']:.1f} | {c['raw_sql_ms']:.1f} | {c['floor_ms']:.1f} | "
                 f"{c['ratio']:.2f} | {deep} |"
             )
+        if res.get("exports"):
+            lines.append(f"\nFull downloads at {res['scale']}x, each in a process of its own:\n")
+            lines.append("| file | records | MB | seconds | peak memory MB |")
+            lines.append("|---|---:|---:|---:|---:|")
+            for code, e in res["exports"].items():
+                lines.append(f"| {code} | {e['records']:,} | {e['mb']:.1f} | {e['seconds']:.1f} | {e['peak_mb']:.0f} |")
     return "\n".join(lines)
 
 
