@@ -292,6 +292,25 @@ def my_organisations(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/my_organisations.html", {"memberships": memberships, "claims": claims})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """The person's API token: shown to them alone; creating a new one revokes the old at once."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            Token.objects.filter(user=request.user).delete()  # a credential, not a record: nothing to keep
+            messages.success(request, _("The token is revoked; programs using it are refused from now on."))
+        else:
+            Token.objects.filter(user=request.user).delete()
+            Token.objects.create(user=request.user)
+            messages.success(request, _("A new token is ready; the old one no longer works."))
+        return redirect("registry:api_token")
+    return render(request, "registry/api_token.html", {"token": token})
+
+
 def _moderator_only(request) -> None:
     if not request.user.has_perm("registry.moderate"):
         raise Http404  # the queue and its documents are not revealed to anyone else

@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/sign-up/", manage_views.sign_up, name="sign_up"),
     path("invitations/<str:token>/", manage_views.invitation, name="invitation"),
     path("accounts/organisations/", manage_views.my_organisations, name="my_organisations"),
+    path("accounts/api-token/", manage_views.api_token, name="api_token"),
     path("moderation/claims/", manage_views.moderation_claims, name="moderation_claims"),
     path("moderation/claims/<int:pk>/decide/", manage_views.claim_decide, name="claim_decide"),
     path("moderation/claims/<int:pk>/document/", manage_views.claim_document, name="claim_document"),

@@ -214,3 +214,16 @@ def test_merged_records_are_not_listed(client, org, moderator):
     services.organisation_merge(survivor=org, merged=duplicate, moderator=moderator, reason="same")
     listed = [r["org_id"] for r in client.get(LIST).json()["results"]]
     assert listed == [org.org_id] and Organisation.objects.count() == 2
+
+
+def test_a_person_creates_replaces_and_revokes_their_token(client, owner):
+    url = reverse("registry:api_token")
+    assert client.get(url).status_code == 302  # sign in first
+    client.force_login(owner)
+    client.post(url)
+    first = Token.objects.get(user=owner).key
+    assert first in client.get(url).content.decode()
+    client.post(url)
+    assert Token.objects.get(user=owner).key != first
+    client.post(url, {"action": "revoke"})
+    assert not Token.objects.filter(user=owner).exists()
