@@ -88,7 +88,9 @@ class Cursor(CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound as exc:
+        except (exceptions.NotFound, ValueError, TypeError, DjangoValidationError) as exc:
+            # A cursor is opaque but not signed: one edited by hand, or taken from another list, names a
+            # position of the wrong type. Either way it is the client's parameter that is wrong.
             raise exceptions.ValidationError({"cursor": [_("this cursor is not one this API gave out.")]}) from exc
 
     def get_page_size(self, request):
@@ -102,7 +104,10 @@ class Cursor(CursorPagination):
         return min(int(raw), self.max_page_size)
 
     def get_ordering(self, request, queryset, view):
-        return getattr(view, "cursor_ordering", None) or super().get_ordering(request, queryset, view)
+        """The view's own order (`get_cursor_ordering()`, which may read the request's `sort`), else -id."""
+        if hasattr(view, "get_cursor_ordering"):
+            return tuple(view.get_cursor_ordering())
+        return super().get_ordering(request, queryset, view)
 
 
 # ---------------------------------------------------------------- throttling

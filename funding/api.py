@@ -73,13 +73,12 @@ class AdministratorList(generics.ListAPIView):
     """Ministries, akimats and their departments that fund NGOs."""
 
     serializer_class = AdministratorOut
-    cursor_ordering = ("code",)
 
     def get_queryset(self):
         return Administrator.objects.select_related("parent")
 
     def get_cursor_ordering(self):
-        return self.cursor_ordering
+        return ("code",)
 
 
 class CompetitionFilter(filters.FilterSet):

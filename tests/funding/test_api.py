@@ -181,3 +181,16 @@ def test_permission_matrix_for_entry(client, request, award, role):
         return
     assert codes == [401] * 3 if role == "anonymous" else codes == [403] * 3
     assert Award.objects.count() == before and not Payment.objects.exists() and not Evaluation.objects.exists()
+
+
+def test_awards_are_newest_first_by_award_date_not_by_entry(client, department):
+    older = make_award(administrator=department, awarded_on=datetime.date(2019, 1, 1))
+    newer = make_award(administrator=department, awarded_on=datetime.date(2023, 1, 1))
+    oldest = make_award(administrator=department, awarded_on=datetime.date(2015, 1, 1))  # entered last
+    first = client.get(AWARDS, {"page_size": 2}).json()
+    assert ids_of(first) == [newer.public_id, older.public_id]
+    assert ids_of(client.get(first["next"]).json()) == [oldest.public_id]
+
+
+def ids_of(body) -> list[str]:
+    return [row["id"] for row in body["results"]]

@@ -227,3 +227,20 @@ def test_a_person_creates_replaces_and_revokes_their_token(client, owner):
     assert Token.objects.get(user=owner).key != first
     client.post(url, {"action": "revoke"})
     assert not Token.objects.filter(user=owner).exists()
+
+
+def test_sort_orders_the_cursor_pages(client):
+    for name in ("Beta", "Alpha", "Gamma"):
+        make_organisation(name_en=name)
+    names = [r["name_en"] for r in client.get(LIST, {"sort": "name", "page_size": 2}).json()["results"]]
+    assert names == ["Alpha", "Beta"]
+    names = [r["name_en"] for r in client.get(LIST, {"sort": "-name"}).json()["results"]]
+    assert names == ["Gamma", "Beta", "Alpha"]
+
+
+def test_a_hand_made_cursor_of_the_wrong_kind_is_a_400(client, org):
+    import base64
+
+    cursor = base64.b64encode(b"p=2012-03-26").decode()  # a date, where the list's position is an id
+    response = client.get(LIST, {"cursor": cursor})
+    assert response.status_code == 400 and "cursor" in response.json()["errors"]
