@@ -29,7 +29,7 @@ CONDITIONAL_ERRORS = {
     "412": "the record changed since the ETag you sent; nothing was written",
     "428": "send If-Match with the ETag of your last GET",
 }
-REDIRECTING = ("/api/v1/organisations/{org_id}/",)
+REDIRECTING = ("/api/v1/organisations/{org_id}/",)  # and every path below it
 
 
 def add_error_responses(result, generator, request, public):

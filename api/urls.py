@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from api.common import not_found
 from funding import api as funding_api
 from registry import api as registry_api
+from scoring import api as scoring_api
 
 app_name = "api"
 
@@ -19,6 +20,12 @@ urlpatterns = [
         registry_api.OrganisationReport.as_view(),
         name="organisation_report",
     ),
+    path(
+        "v1/organisations/<str:org_id>/scores/",
+        scoring_api.OrganisationScoresView.as_view(),
+        name="organisation_scores",
+    ),
+    path("v1/summaries/", scoring_api.Summaries.as_view(), name="summaries"),
     path("v1/administrators/", funding_api.AdministratorList.as_view(), name="administrators"),
     path("v1/administrators/<str:code>/awards/", funding_api.AwardCreate.as_view(), name="award_create"),
     path("v1/competitions/", funding_api.CompetitionList.as_view(), name="competitions"),

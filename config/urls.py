@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("api.urls")),
     path("", include("funding.urls")),
+    path("", include("scoring.urls")),
     path("", include("registry.urls")),
 ]

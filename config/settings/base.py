@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "registry",
     "funding",
+    "scoring",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "exports-nightly": {"task": "registry.tasks.exports_regenerate", "schedule": crontab(hour=2, minute=30)},
+    "summaries-nightly": {"task": "scoring.tasks.summaries_regenerate", "schedule": crontab(hour=2, minute=0)},
 }
 
 # The publisher prefix for identifiers we mint ourselves (360Giving: 360G-<prefix>-<local id>).
@@ -161,6 +163,8 @@ QOGAM_DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 # machines); regenerated a while after data changes (debounced) and nightly.
 EXPORTS_ROOT = Path(env("EXPORTS_ROOT") or BASE_DIR / "var" / "exports")
 EXPORTS_DEBOUNCE_SECONDS = env_int("EXPORTS_DEBOUNCE_SECONDS", 600)
+# Scores and sector summaries: stale organisation-years are refreshed this long after a change (debounced).
+SUMMARIES_DEBOUNCE_SECONDS = env_int("SUMMARIES_DEBOUNCE_SECONDS", 60)
 DIRECTORY_PAGE_SIZE = 25
 
 # The API (docs/api.md): read anonymously, write with a session or a token, through the pages' permissions.

@@ -1,0 +1,167 @@
+"""API v1 for scoring: sector summaries and an organisation's scores (read-only)."""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from registry.api import organisation_or_moved
+from scoring import indicators as ind
+from scoring.models import SectorSummary
+from scoring.selectors import current_run, organisation_scores
+
+SEGMENT = re.compile(r"^(all|(region|legal_form|field|size):[A-Za-z0-9_-]{1,40})$")
+CELL = inline_serializer(
+    "IndicatorCell", {"value": serializers.FloatField(allow_null=True), "n": serializers.IntegerField()}
+)
+QUARTILES = inline_serializer(
+    "Quartiles",
+    {
+        "q1": serializers.FloatField(),
+        "median": serializers.FloatField(),
+        "q3": serializers.FloatField(),
+        "n": serializers.IntegerField(),
+    },
+)
+
+
+class SummaryOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    segment = serializers.CharField()
+    n_organisations = serializers.IntegerField(help_text="organisations that filed the year's report")
+    suppressed = serializers.BooleanField(help_text="fewer than 10: the figures below are null")
+    generated_at = serializers.DateTimeField()
+    methodology_version = serializers.CharField()
+    registered = serializers.IntegerField()
+    active = serializers.IntegerField()
+    reporting_on_time = serializers.IntegerField()
+    indicators = serializers.DictField(child=CELL, allow_null=True, help_text="CSI code -> percentage and n")
+    subdimensions = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_null=True)
+    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_null=True)
+    own = serializers.DictField(child=QUARTILES, allow_null=True, help_text="QG code -> median and quartiles")
+    funding = serializers.DictField(
+        child=inline_serializer(
+            "MechanismTotal", {"amount": serializers.CharField(), "awards": serializers.IntegerField()}
+        ),
+        help_text="mechanism -> amount (KZT, as a string) and number of awards made in the year",
+    )
+
+
+class Summaries(APIView):
+    @extend_schema(
+        summary="A sector summary: one reporting year, one segment",
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="reporting year; the latest when absent"),
+            OpenApiParameter(
+                "segment",
+                OpenApiTypes.STR,
+                description="all, region:KZ-71, legal_form:foundation, field:environment or size:<band>",
+            ),
+        ],
+        responses=SummaryOut,
+    )
+    def get(self, request):
+        segment = request.query_params.get("segment", "all")
+        if not SEGMENT.match(segment):
+            raise exceptions.ValidationError(
+                {"segment": ["one of all, region:<code>, legal_form:<code>, field:<code>, size:<band>."]}
+            )
+        raw_year = request.query_params.get("year")
+        if raw_year is not None and not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
+            raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        run = current_run()
+        if run is None:
+            raise exceptions.NotFound("the summaries have not been computed yet.")
+        summaries = SectorSummary.objects.filter(run=run, segment=segment)
+        summary = (summaries.filter(year=int(raw_year)) if raw_year else summaries.order_by("-year")).first()
+        if summary is None:
+            raise exceptions.NotFound(f"no summary for {segment} in {raw_year or 'any year'}.")
+        data = summary.data
+        return Response(
+            SummaryOut(
+                {
+                    "year": summary.year,
+                    "segment": summary.segment,
+                    "n_organisations": summary.n_organisations,
+                    "suppressed": summary.suppressed,
+                    "generated_at": run.finished_at,
+                    "methodology_version": run.version,
+                    "registered": data["registered"],
+                    "active": data["active"],
+                    "reporting_on_time": data["reporting_on_time"],
+                    "indicators": data["indicators"],
+                    "subdimensions": data["subdimensions"],
+                    "dimensions": data["dimensions"],
+                    "own": {k: v for k, v in data["own"].items() if v} if data["own"] else None,
+                    "funding": data["funding"],
+                }
+            ).data
+        )
+
+
+class ScoreLineOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.CharField(allow_null=True, help_text="100, 0 or null for CSI items; exact figures for ours")
+    rule = serializers.CharField()
+    missing = serializers.ListField(child=serializers.CharField())
+    sector = serializers.FloatField(allow_null=True, help_text="this year's sector value (percentage or median)")
+
+
+class ScoresOut(serializers.Serializer):
+    org_id = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    years = serializers.ListField(child=serializers.IntegerField())
+    methodology_version = serializers.CharField()
+    indicators = ScoreLineOut(many=True)
+    own = ScoreLineOut(many=True)
+    subdimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+def _line(line) -> dict:
+    return {
+        "code": line.indicator.code,
+        "name": line.indicator.name,
+        "value": None if line.value is None else str(line.value),
+        "rule": line.indicator.rule,
+        "missing": line.missing,
+        "sector": line.sector,
+    }
+
+
+class OrganisationScoresView(APIView):
+    @extend_schema(
+        summary="An organisation's scores for a reporting year (its latest by default)",
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT)],
+        responses=ScoresOut,
+    )
+    def get(self, request, org_id: str):
+        organisation, moved = organisation_or_moved(org_id, "api:organisation_scores")
+        if moved:
+            return moved
+        raw_year = request.query_params.get("year")
+        if raw_year is not None and not raw_year.isdigit():
+            raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        scores = organisation_scores(organisation, int(raw_year) if raw_year else None)
+        if raw_year and scores.year != int(raw_year):
+            raise exceptions.NotFound(f"no {raw_year} report is filed for this organisation.")
+        return Response(
+            ScoresOut(
+                {
+                    "org_id": organisation.org_id,
+                    "year": scores.year,
+                    "years": scores.years,
+                    "methodology_version": ind.METHODOLOGY_VERSION,
+                    "indicators": [_line(line) for line in scores.csi],
+                    "own": [_line(line) for line in scores.own],
+                    "subdimensions": scores.subdimensions,
+                    "dimensions": scores.dimensions,
+                }
+            ).data
+        )

@@ -1,0 +1,28 @@
+"""python manage.py regenerate_summaries: every score and sector summary, synchronously, with its timing."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+from django.core.management.base import BaseCommand
+
+from scoring.services import regenerate_full
+
+
+class Command(BaseCommand):
+    help = "Recompute every organisation's scores and every sector summary now (a new run, swapped in whole)."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        run = regenerate_full(
+            progress=lambda message: self.stderr.write(f"  {message}") if options["verbosity"] > 1 else None
+        )
+        from scoring.models import OrganisationScore, SectorSummary
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(
+            f"Run {run.pk}: {OrganisationScore.objects.filter(run=run).count()} organisation-years scored, "
+            f"{SectorSummary.objects.filter(run=run).count()} summaries, in {time.monotonic() - started:.1f} s "
+            f"(peak memory {peak:.0f} MB)."
+        )

@@ -1,0 +1,121 @@
+"""Scores and sector summaries: derived data, rebuilt by runs and swapped in whole (docs/methodology.md)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from scoring.indicators import CSI_INDICATORS
+
+SIZE_BANDS = [
+    ("none", _("no income reported")),
+    ("under_1m", _("under 1 million KZT")),
+    ("1m_10m", _("1 to 10 million KZT")),
+    ("10m_100m", _("10 to 100 million KZT")),
+    ("100m_plus", _("100 million KZT and more")),
+]
+
+
+class SummaryRun(models.Model):
+    """One regeneration. Readers use the current complete run only; a new one becomes current in the same
+    transaction that finishes it, so nobody reads a half-built set."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(max_length=12, default="full")  # full, or incremental (rows patched in place)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    current = models.BooleanField(default=False)
+    version = models.CharField(max_length=20)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["current"], condition=models.Q(current=True), name="one_current_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+def _csi_columns() -> dict:
+    return {
+        indicator.column: models.SmallIntegerField(indicator.code, null=True, blank=True)
+        for indicator in CSI_INDICATORS
+    }
+
+
+class OrganisationScoreBase(models.Model):
+    run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    version = models.CharField(max_length=20)
+    # The segment keys, copied when scored so the summaries group without joins.
+    region = models.CharField(max_length=10, blank=True)
+    legal_form = models.CharField(max_length=40)
+    size = models.CharField(max_length=12, choices=SIZE_BANDS)
+    on_time = models.BooleanField()
+    days_late = models.IntegerField(null=True, blank=True)
+    income_diversity = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    state_dependency = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    tier = models.SmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+OrganisationScore = type(
+    "OrganisationScore",
+    (OrganisationScoreBase,),
+    {
+        "__module__": __name__,
+        "__doc__": "One organisation's indicators for one reporting year (one filed report), in one run.",
+        **_csi_columns(),
+        "Meta": type(
+            "Meta",
+            (),
+            {
+                "constraints": [
+                    models.UniqueConstraint(fields=["run", "organisation", "year"], name="score_once_per_run")
+                ],
+                "indexes": [models.Index(fields=["run", "year"], name="score_run_year")],
+            },
+        ),
+    },
+)
+
+
+class SectorSummary(models.Model):
+    """One reporting year x one segment, in one run. `data` holds the figures docs/methodology.md lists."""
+
+    run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="summaries")
+    year = models.PositiveSmallIntegerField()
+    segment = models.CharField(max_length=60)  # all, region:KZ-71, legal_form:foundation, field:health, size:…
+    n_organisations = models.PositiveIntegerField()  # organisations that filed a report for the year
+    suppressed = models.BooleanField()  # fewer than 10: figures withheld
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "year", "segment"], name="summary_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.segment}"
+
+
+class StaleSummary(models.Model):
+    """A changed report or award left this organisation-year (and so its segments) to recompute."""
+
+    organisation = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="stale_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year}"

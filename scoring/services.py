@@ -1,0 +1,409 @@
+"""Regeneration of organisation scores and sector summaries: full (a new run swapped in whole) or incremental
+(the stale organisation-years and their segments, patched in the current run in one transaction).
+
+Scores are computed by the pure functions of scoring/indicators.py from report rows streamed in chunks;
+summaries are SQL aggregates over the score table (percentages from counts; quartiles from value
+histograms), so memory does not grow with the number of organisations.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from funding.models import Award
+from funding.selectors import Year
+from registry.models import Organisation, OrganisationField, YearlyReport, report_due_on
+from scoring import indicators as ind
+from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
+
+CHUNK = 2000
+MIN_N = 10  # segments with fewer reporting organisations are suppressed (CSI practice)
+SEGMENT_KINDS = ("all", "region", "legal_form", "field", "size")
+OWN_COLUMNS = {"QG.1": "days_late", "QG.2": "income_diversity", "QG.3": "state_dependency", "QG.4": "tier"}
+Progress = Callable[[str], None]
+
+
+def size_band(total_income: Decimal | None) -> str:
+    if not total_income:
+        return "none"
+    if total_income < 1_000_000:
+        return "under_1m"
+    if total_income < 10_000_000:
+        return "1m_10m"
+    if total_income < 100_000_000:
+        return "10m_100m"
+    return "100m_plus"
+
+
+REPORT_VALUES = (
+    "id",
+    "organisation_id",
+    "year",
+    "submitted_on",
+    *ind.INCOME_SOURCES,
+    "expenses_total",
+    "paid_staff",
+    "volunteers",
+    "beneficiaries",
+    "has_board",
+    "network_member",
+    "met_other_csos",
+    "exchanged_information",
+    "stable_finances",
+    "technology_access",
+    "decision_making",
+    "equal_opportunity_policy",
+    "staff_in_unions",
+    "labour_rights_training",
+    "labour_policy_public",
+    "code_of_conduct_public",
+    "financial_info_public",
+    "environmental_policy_public",
+)
+ORG_VALUES = ("id", "bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "region_id", "address")
+ORG_VALUES += ("phone", "email", "website", "mission", "charter_activities", "has_fields", "last_filed")
+
+
+def _organisations(ids: Iterable[int]) -> dict[int, dict]:
+    rows = (
+        Organisation.objects.filter(pk__in=list(ids))
+        .annotate(
+            has_fields=Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"))),
+            last_filed=Coalesce(
+                YearlyReport.objects.filter(organisation=OuterRef("pk")).order_by("-year").values("year")[:1],
+                Value(None),
+            ),
+        )
+        .values(*ORG_VALUES)
+    )
+    return {row["id"]: row for row in rows}
+
+
+def profile_facts(org: dict) -> ind.ProfileFacts:
+    return ind.ProfileFacts(
+        has_identity=bool(org["bin"] or org["registered_on"])
+        and bool(org["name_kk"] or org["name_ru"] or org["name_en"])
+        and bool(org["legal_form_id"]),
+        has_contact=bool(org["address"]) and bool(org["phone"] or org["email"] or org["website"]),
+        has_fields=bool(org["has_fields"]),
+        has_purpose=bool(org["mission"] or org["charter_activities"]),
+    )
+
+
+def overdue_days(last_filed: int | None, registered_on: datetime.date | None, today: datetime.date) -> int:
+    """Days since the first report after the last filed one fell due (0 when none is overdue)."""
+    if last_filed is None:
+        if registered_on is None:
+            return 0
+        last_filed = registered_on.year - 1
+    return max(0, (today - report_due_on(last_filed + 1)).days)
+
+
+def score_row(report: dict, org: dict, today: datetime.date) -> dict:
+    """The OrganisationScore columns for one report (plain values in, plain values out)."""
+    csi = ind.csi_scores(report)
+    known = [report[name] for name in ind.INCOME_SOURCES if report[name] is not None]
+    due = report_due_on(report["year"])
+    return {
+        "organisation_id": report["organisation_id"],
+        "year": report["year"],
+        "version": ind.METHODOLOGY_VERSION,
+        "region": org["region_id"] or "",
+        "legal_form": org["legal_form_id"],
+        "size": size_band(sum(known, Decimal(0)) if known else None),
+        "on_time": report["submitted_on"] <= due,
+        "days_late": ind.timeliness(due, report["submitted_on"], today).value,
+        "income_diversity": ind.income_diversity(report).value,
+        "state_dependency": ind.state_dependency(report).value,
+        "tier": ind.transparency_tier(
+            profile_facts(org), report, overdue_days(org["last_filed"], org["registered_on"], today)
+        ).value,
+        **{ind.CSI_BY_CODE[code].column: score.value for code, score in csi.items()},
+    }
+
+
+def _score_reports(run: SummaryRun, reports, today: datetime.date, progress: Progress | None = None) -> int:
+    """Stream reports in chunks; score each; write the chunk. Returns the number of rows."""
+    written, batch = 0, []
+
+    def flush():
+        nonlocal written, batch
+        orgs = _organisations({r["organisation_id"] for r in batch})
+        OrganisationScore.objects.bulk_create(
+            [OrganisationScore(run=run, **score_row(r, orgs[r["organisation_id"]], today)) for r in batch]
+        )
+        written += len(batch)
+        batch = []
+        if progress:
+            progress(f"scored {written} reports")
+
+    for report in reports.values(*REPORT_VALUES).order_by("id").iterator(chunk_size=CHUNK):
+        batch.append(report)
+        if len(batch) >= CHUNK:
+            flush()
+    if batch:
+        flush()
+    return written
+
+
+def _reports():
+    return YearlyReport.objects.filter(organisation__merged_into__isnull=True)
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def _key(kind: str):
+    return {
+        "all": Value("all"),
+        "region": F("region"),
+        "legal_form": F("legal_form"),
+        "size": F("size"),
+        "field": F("organisation__fields"),
+    }[kind]
+
+
+def _segment(kind: str, key) -> str | None:
+    if kind == "all":
+        return "all"
+    return f"{kind}:{key}" if key else None
+
+
+def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple[int, str]] | None = None) -> list:
+    """SectorSummary objects (unsaved) for every year and segment, or only the `wanted` ones."""
+    scores = OrganisationScore.objects.filter(run=run)
+    if years is not None:
+        scores = scores.filter(year__in=years)
+    found: dict[tuple[int, str], dict] = {}
+    csi_columns = [i.column for i in ind.CSI_INDICATORS]
+    for kind in SEGMENT_KINDS:
+        counts = {"n": Count("id"), "on_time": Count("id", filter=Q(on_time=True))}
+        counts["active_reporting"] = Count("id", filter=Q(organisation__status=Organisation.Status.ACTIVE))
+        for column in csi_columns:
+            counts[f"{column}_pos"] = Count("id", filter=Q(**{column: 100}))
+            counts[f"{column}_n"] = Count(column)
+        for row in scores.values("year", key=_key(kind)).annotate(**counts).order_by():
+            segment = _segment(kind, row["key"])
+            if segment is None or (wanted is not None and (row["year"], segment) not in wanted):
+                continue
+            found[(row["year"], segment)] = {"kind": kind, "key": row["key"], **row}
+    for row in found.values():
+        row["own"] = {}
+    _add_quartiles(scores, found)
+    _add_registered(found)
+    _add_funding(found)
+    summaries = []
+    for (year, segment), row in sorted(found.items()):
+        suppressed = row["n"] < MIN_N
+        counts = {i.code: (row[f"{i.column}_pos"], row[f"{i.column}_n"]) for i in ind.CSI_INDICATORS}
+        indicators, subdimensions, dimensions = ind.aggregate_csi(counts)
+        data = {
+            "registered": row.get("registered", row["n"]),
+            "active": row.get("active", row["active_reporting"]),
+            "reporting": row["n"],
+            "reporting_on_time": row["on_time"],
+            "funding": row.get("funding", {}),
+            "indicators": None if suppressed else indicators,
+            "subdimensions": None if suppressed else subdimensions,
+            "dimensions": None if suppressed else dimensions,
+            "own": None if suppressed else {code: row["own"].get(code) for code in OWN_COLUMNS},
+        }
+        summaries.append(
+            SectorSummary(
+                run=run, year=year, segment=segment, n_organisations=row["n"], suppressed=suppressed, data=data
+            )
+        )
+    return summaries
+
+
+def _add_quartiles(scores, found: dict) -> None:
+    """Median and quartiles of our indicators per segment, from value histograms streamed in order."""
+    for code, column in OWN_COLUMNS.items():
+        for kind in SEGMENT_KINDS:
+            rows = (
+                scores.exclude(**{f"{column}__isnull": True})
+                .values("year", key=_key(kind), value=F(column))
+                .annotate(count=Count("id"))
+                .order_by("year", "key", "value")
+            )
+            current, histogram = None, []
+            for row in rows.iterator(chunk_size=CHUNK):
+                group = (row["year"], _segment(kind, row["key"]))
+                if group != current:
+                    _store_quartiles(found, current, code, histogram)
+                    current, histogram = group, []
+                histogram.append((Decimal(row["value"]), row["count"]))
+            _store_quartiles(found, current, code, histogram)
+
+
+def _store_quartiles(found: dict, group, code: str, histogram: list) -> None:
+    if group is not None and group in found:
+        found[group]["own"][code] = ind.quartiles_from_histogram(histogram)
+
+
+def _add_registered(found: dict) -> None:
+    """Organisations registered by the year's end, and active now, per segment (not for income-size bands,
+    which exist only where a report was filed: there, the reporting organisations)."""
+    years = sorted({year for year, _segment in found})
+    base = Organisation.objects.filter(merged_into__isnull=True)
+    keys = {"all": Value("all"), "region": F("region"), "legal_form": F("legal_form"), "field": F("fields")}
+    for year in years:
+        registered = base.filter(Q(registered_on__isnull=True) | Q(registered_on__lte=datetime.date(year, 12, 31)))
+        for kind, key in keys.items():
+            rows = registered.values(key=key).annotate(
+                registered=Count("id"), active=Count("id", filter=Q(status=Organisation.Status.ACTIVE))
+            )
+            for row in rows.order_by():
+                group = (year, _segment(kind, row["key"]))
+                if group in found:
+                    found[group]["registered"] = row["registered"]
+                    found[group]["active"] = row["active"]
+
+
+def _add_funding(found: dict) -> None:
+    """Awards made in the year to organisations of the segment, by mechanism (amount exact, as text)."""
+    years = sorted({year for year, _segment in found})
+    awards = Award.objects.annotate(award_year=Year("awarded_on")).filter(award_year__in=years)
+    keys = {
+        "all": Value("all"),
+        "region": F("recipient__region"),
+        "legal_form": F("recipient__legal_form"),
+        "field": F("recipient__fields"),
+    }
+    for kind, key in keys.items():
+        rows = awards.values("award_year", "mechanism", key=key).annotate(amount=Sum("amount"), awards=Count("id"))
+        for row in rows.order_by():
+            group = (row["award_year"], _segment(kind, row["key"]))
+            if group in found:
+                found[group].setdefault("funding", {})[row["mechanism"]] = {
+                    "amount": f"{row['amount']:.2f}",
+                    "awards": row["awards"],
+                }
+
+
+# ---------------------------------------------------------------- runs
+
+
+def regenerate_full(progress: Progress | None = None) -> SummaryRun:
+    """Build every score and summary into a new run; make it current in one transaction; drop the old ones.
+
+    A run that dies half-way stays `running` (or `failed`) and is never current; the next run starts over.
+    """
+    started = time.monotonic()
+    run = SummaryRun.objects.create(version=ind.METHODOLOGY_VERSION)
+
+    def report(message: str) -> None:
+        # The run's rows are written in one transaction, invisible until it commits: progress goes through
+        # the cache (Redis when configured), where the dashboard can read it while the run goes on.
+        cache.set(progress_key(run.pk), message[:200], 3600)
+        if progress:
+            progress(message)
+
+    try:
+        with transaction.atomic():
+            StaleSummary.objects.all().delete()  # this run covers every change made before it began
+            _score_reports(run, _reports(), timezone.localdate(), report)
+            report("summarising")
+            SectorSummary.objects.bulk_create(summarise(run), batch_size=500)
+            SummaryRun.objects.filter(current=True).update(current=False)
+            run.status, run.current = SummaryRun.Status.DONE, True
+            run.finished_at = timezone.now()
+            run.seconds = round(time.monotonic() - started, 3)
+            run.save()
+    except BaseException:
+        SummaryRun.objects.filter(pk=run.pk).update(status=SummaryRun.Status.FAILED)
+        raise
+    _drop_old_runs(run)
+    return run
+
+
+def progress_key(run_id: int) -> str:
+    return f"scoring:run:{run_id}:progress"
+
+
+def run_progress(run: SummaryRun) -> str:
+    try:
+        return cache.get(progress_key(run.pk)) or ""
+    except Exception:  # the cache (Redis) is down: the page still renders, without progress
+        return ""
+
+
+def _drop_old_runs(current: SummaryRun) -> None:
+    """Derived rows of superseded runs (the scores and summaries are recomputed from the records)."""
+    old = SummaryRun.objects.filter(pk__lt=current.pk, current=False)
+    OrganisationScore.objects.filter(run__in=old).delete()
+    SectorSummary.objects.filter(run__in=old).delete()
+
+
+def regenerate_stale() -> int:
+    """Recompute the marked organisation-years and the segments they belong to, in the current run.
+
+    Returns how many organisation-years were refreshed (0 when nothing is stale or no run exists yet)."""
+    run = SummaryRun.objects.filter(current=True).first()
+    if run is None:
+        return 0
+    today = timezone.localdate()
+    with transaction.atomic():
+        stale = list(StaleSummary.objects.select_for_update().values_list("id", "organisation_id", "year"))
+        if not stale:
+            return 0
+        pairs = {(org, year) for _id, org, year in stale}
+        segments_before = _segments_of(run, pairs)
+        for org, year in pairs:
+            OrganisationScore.objects.filter(run=run, organisation_id=org, year=year).delete()
+            _score_reports(run, _reports().filter(organisation_id=org, year=year), today)
+        wanted = segments_before | _segments_of(run, pairs)
+        years = sorted({year for year, _segment in wanted})
+        fresh = summarise(run, years=years, wanted=wanted)
+        exactly = Q()
+        for year, segment in wanted:
+            exactly |= Q(year=year, segment=segment)
+        SectorSummary.objects.filter(run=run).filter(exactly).delete()
+        SectorSummary.objects.bulk_create(fresh)
+        StaleSummary.objects.filter(pk__in=[pk for pk, _org, _year in stale]).delete()
+    return len(pairs)
+
+
+def _segments_of(run: SummaryRun, pairs: set[tuple[int, int]]) -> set[tuple[int, str]]:
+    """Every (year, segment) the given organisation-years count in (before or after a change)."""
+    wanted: set[tuple[int, str]] = set()
+    orgs = {org for org, _year in pairs}
+    fields = defaultdict(list)
+    for org, field in OrganisationField.objects.filter(organisation__in=orgs).values_list("organisation", "field"):
+        fields[org].append(field)
+    organisation_keys = {
+        row["id"]: row for row in Organisation.objects.filter(pk__in=orgs).values("id", "region", "legal_form")
+    }
+    scored = {
+        (row["organisation"], row["year"]): row
+        for row in OrganisationScore.objects.filter(run=run, organisation__in=orgs).values(
+            "organisation", "year", "size", "region", "legal_form"
+        )
+    }
+    for org, year in pairs:
+        wanted.add((year, "all"))
+        wanted.update((year, f"field:{field}") for field in fields[org])
+        # the organisation's keys now, and those its score was filed under (a region or form may have changed)
+        for keys in (organisation_keys.get(org, {}), scored.get((org, year), {})):
+            if keys.get("region"):
+                wanted.add((year, f"region:{keys['region']}"))
+            if keys.get("legal_form"):
+                wanted.add((year, f"legal_form:{keys['legal_form']}"))
+            if keys.get("size"):
+                wanted.add((year, f"size:{keys['size']}"))
+    return wanted
+
+
+def mark_stale(organisation_id: int, years: Iterable[int]) -> None:
+    for year in set(years):
+        StaleSummary.objects.update_or_create(organisation_id=organisation_id, year=year)

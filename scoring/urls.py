@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from scoring import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("sector/", views.sector, name="sector"),
+    path("sector/download.csv", views.sector_csv, name="sector_csv"),
+    path("methodology/", views.methodology, name="methodology"),
+    # The scores tab of an organisation's profile, served by this app under the shared profile path.
+    path("organisations/<str:org_id>/scores/", views.organisation_scores_tab, name="organisation_scores"),
+]

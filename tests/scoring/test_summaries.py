@@ -1,0 +1,140 @@
+"""Sector summaries reproduce known shares exactly; runs swap in whole, converge, and refresh incrementally."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+
+from scoring import services
+from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
+from tests.funding.factories import make_award
+from tests.registry.factories import make_organisation
+from tests.scoring.conftest import YEAR, file_report
+
+pytestmark = pytest.mark.django_db
+
+
+def summary(segment: str, year: int = YEAR) -> SectorSummary:
+    return SectorSummary.objects.get(run__current=True, year=year, segment=segment)
+
+
+def rows() -> list[tuple]:
+    """The current run's summaries without run ids or timestamps: what must be identical between runs."""
+    current = SectorSummary.objects.filter(run__current=True).order_by("year", "segment")
+    return [(s.year, s.segment, s.n_organisations, s.suppressed, s.data) for s in current]
+
+
+def test_indicator_shares_and_csi_means_are_reproduced_exactly(population):
+    services.regenerate_full()
+    everyone = summary("all")
+    assert everyone.n_organisations == 32 and not everyone.suppressed
+    data = everyone.data
+    assert data["indicators"]["2.1.1"] == {"value": 56.3, "n": 32}  # 18 of 32 = 56.25, half up
+    assert data["indicators"]["2.2.1"] == {"value": 50.0, "n": 16}  # unknown answers are left out, not "no"
+    assert data["indicators"]["2.3.1"] == {"value": None, "n": 0}
+    assert data["subdimensions"]["2.1"] == 56.3 and data["subdimensions"]["2.2"] == 50.0
+    assert data["subdimensions"]["2.3"] is None
+    assert data["dimensions"]["2"] == 53.1  # (56.25 + 50) / 2 = 53.125, exact until rounded once
+    assert data["dimensions"]["3"] is None
+    assert summary("region:KZ-71").data["indicators"]["2.1.1"] == {"value": 75.0, "n": 20}
+    assert summary("region:KZ-75").data["indicators"]["2.1.1"] == {"value": 25.0, "n": 12}
+    assert summary("legal_form:foundation").n_organisations == 20
+    assert summary("field:health").n_organisations == 32
+
+
+def test_our_indicators_have_exact_quartiles(population):
+    services.regenerate_full()
+    own = summary("all").data["own"]
+    assert own["QG.1"] == {"q1": 0.0, "median": 0.0, "q3": 31.0, "n": 32}  # 12 of 32 filed 31 days late
+    assert own["QG.2"]["n"] == 20 and own["QG.2"]["median"] == 0.0  # one income source each
+    assert summary("size:1m_10m").n_organisations == 9 and summary("size:10m_100m").n_organisations == 11
+    assert summary("size:none").n_organisations == 12
+
+
+def test_counts_and_funding(population):
+    make_award(
+        recipient=population[0], mechanism="social_order", amount="1000000", awarded_on=datetime.date(YEAR, 5, 1)
+    )
+    services.regenerate_full()
+    data = summary("all").data
+    assert (data["registered"], data["active"], data["reporting"], data["reporting_on_time"]) == (32, 32, 32, 20)
+    assert data["funding"] == {"social_order": {"amount": "1000000.00", "awards": 1}}
+    assert summary("region:KZ-75").data["funding"] == {}
+
+
+def test_small_segments_are_suppressed(population):
+    for _ in range(5):
+        file_report(make_organisation(region="KZ-55"), has_board=True)
+    services.regenerate_full()
+    small = summary("region:KZ-55")
+    assert small.suppressed and small.n_organisations == 5
+    assert small.data["indicators"] is None and small.data["own"] is None
+    assert small.data["registered"] == 5  # counts are not answers: they stay
+
+
+def test_running_twice_gives_identical_rows(population):
+    services.regenerate_full()
+    first = rows()
+    services.regenerate_full()
+    assert rows() == first
+    assert SummaryRun.objects.filter(current=True).count() == 1
+    assert OrganisationScore.objects.values("run").distinct().count() == 1  # superseded rows dropped
+
+
+def test_a_failed_run_leaves_the_previous_summaries_current(population):
+    good = services.regenerate_full()
+    before = rows()
+    file_report(make_organisation(), year=YEAR, has_board=False)
+    with mock.patch.object(services, "summarise", side_effect=RuntimeError("worker died")), pytest.raises(RuntimeError):
+        services.regenerate_full()
+    assert SummaryRun.objects.get(current=True) == good and rows() == before
+    assert SummaryRun.objects.filter(status="failed").count() == 1
+    assert not OrganisationScore.objects.exclude(run=good).exists()  # the failed run's rows rolled back
+    services.regenerate_full()
+    assert summary("all").n_organisations == 33  # the next run converges
+
+
+def test_a_changed_report_refreshes_only_its_segments_and_matches_a_full_run(population):
+    services.regenerate_full()
+    untouched = summary("region:KZ-71").pk
+    report = population[25].reports.get()  # a KZ-75 association
+    report.has_board = True
+    report.save()
+    assert StaleSummary.objects.filter(organisation=population[25], year=YEAR).exists()
+    assert services.regenerate_stale() == 1
+    assert summary("region:KZ-75").data["indicators"]["2.1.1"] == {"value": 33.3, "n": 12}
+    assert summary("region:KZ-71").pk == untouched  # not recomputed
+    assert not StaleSummary.objects.exists()
+    incremental = rows()
+    services.regenerate_full()
+    assert rows() == incremental
+
+
+def test_an_award_marks_its_recipients_year_stale(population):
+    services.regenerate_full()
+    make_award(recipient=population[0], mechanism="state_grant", amount="500000", awarded_on=datetime.date(YEAR, 6, 1))
+    services.regenerate_stale()
+    assert summary("all").data["funding"] == {"state_grant": {"amount": "500000.00", "awards": 1}}
+    incremental = rows()
+    services.regenerate_full()
+    assert rows() == incremental
+
+
+def test_a_change_of_region_moves_the_organisation_between_segments(population):
+    services.regenerate_full()
+    org = population[0]
+    org.region_id = "KZ-75"
+    org.save()
+    services.regenerate_stale()
+    assert summary("region:KZ-71").n_organisations == 19 and summary("region:KZ-75").n_organisations == 13
+    incremental = rows()
+    services.regenerate_full()
+    assert rows() == incremental
+
+
+def test_nothing_stale_or_no_run_yet_is_a_no_op(population):
+    assert services.regenerate_stale() == 0  # no run yet
+    services.regenerate_full()
+    assert services.regenerate_stale() == 0
