@@ -27,6 +27,7 @@ from scoring import indicators as ind
 from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
 
 CHUNK = 2000
+ABANDONED_AFTER = datetime.timedelta(hours=1)
 MIN_N = 10  # segments with fewer reporting organisations are suppressed (CSI practice)
 SEGMENT_KINDS = ("all", "region", "legal_form", "field", "size")
 OWN_COLUMNS = {"QG.1": "days_late", "QG.2": "income_diversity", "QG.3": "state_dependency", "QG.4": "tier"}
@@ -300,6 +301,10 @@ def regenerate_full(progress: Progress | None = None) -> SummaryRun:
     A run that dies half-way stays `running` (or `failed`) and is never current; the next run starts over.
     """
     started = time.monotonic()
+    # A run that is still "running" after an hour died with its process (a killed worker): say so.
+    SummaryRun.objects.filter(status=SummaryRun.Status.RUNNING, started_at__lt=timezone.now() - ABANDONED_AFTER).update(
+        status=SummaryRun.Status.FAILED
+    )
     run = SummaryRun.objects.create(version=ind.METHODOLOGY_VERSION)
 
     def report(message: str) -> None:
