@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 METHODOLOGY_VERSION = "2026.1"
@@ -309,7 +309,7 @@ def income_diversity(report: Mapping) -> Score:
     if total <= 0:
         return Score(None, known, missing)
     hhi = sum(((value / total) ** 2 for value in known.values()), Decimal(0))
-    return Score((1 - hhi).quantize(RATIO, ROUND_HALF_EVEN), known, missing)
+    return Score((1 - hhi).quantize(RATIO, ROUND_HALF_UP), known, missing)
 
 
 def state_dependency(report: Mapping) -> Score:
@@ -319,7 +319,7 @@ def state_dependency(report: Mapping) -> Score:
     if total <= 0:
         return Score(None, known, missing)
     state = sum((known.get(name, Decimal(0)) for name in STATE_SOURCES), Decimal(0))
-    return Score((state / total).quantize(RATIO, ROUND_HALF_EVEN), known, missing)
+    return Score((state / total).quantize(RATIO, ROUND_HALF_UP), known, missing)
 
 
 def timeliness(due_on: datetime.date, submitted_on: datetime.date | None, today: datetime.date) -> Score:

@@ -25,6 +25,7 @@ from funding.selectors import Year
 from registry.models import Organisation, OrganisationField, YearlyReport, report_due_on
 from scoring import indicators as ind
 from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
+from scoring.sql import insert_scores
 
 CHUNK = 2000
 ABANDONED_AFTER = datetime.timedelta(hours=1)
@@ -111,7 +112,8 @@ def overdue_days(last_filed: int | None, registered_on: datetime.date | None, to
 
 
 def score_row(report: dict, org: dict, today: datetime.date) -> dict:
-    """The OrganisationScore columns for one report (plain values in, plain values out)."""
+    """The OrganisationScore columns for one report, by the pure rules: the reference the SQL path
+    (scoring/sql.py) is tested against. Plain values in, plain values out."""
     csi = ind.csi_scores(report)
     known = [report[name] for name in ind.INCOME_SOURCES if report[name] is not None]
     due = report_due_on(report["year"])
@@ -131,30 +133,6 @@ def score_row(report: dict, org: dict, today: datetime.date) -> dict:
         ).value,
         **{ind.CSI_BY_CODE[code].column: score.value for code, score in csi.items()},
     }
-
-
-def _score_reports(run: SummaryRun, reports, today: datetime.date, progress: Progress | None = None) -> int:
-    """Stream reports in chunks; score each; write the chunk. Returns the number of rows."""
-    written, batch = 0, []
-
-    def flush():
-        nonlocal written, batch
-        orgs = _organisations({r["organisation_id"] for r in batch})
-        OrganisationScore.objects.bulk_create(
-            [OrganisationScore(run=run, **score_row(r, orgs[r["organisation_id"]], today)) for r in batch]
-        )
-        written += len(batch)
-        batch = []
-        if progress:
-            progress(f"scored {written} reports")
-
-    for report in reports.values(*REPORT_VALUES).order_by("id").iterator(chunk_size=CHUNK):
-        batch.append(report)
-        if len(batch) >= CHUNK:
-            flush()
-    if batch:
-        flush()
-    return written
 
 
 def _reports():
@@ -317,7 +295,8 @@ def regenerate_full(progress: Progress | None = None) -> SummaryRun:
     try:
         with transaction.atomic():
             StaleSummary.objects.all().delete()  # this run covers every change made before it began
-            _score_reports(run, _reports(), timezone.localdate(), report)
+            report("scoring")
+            insert_scores(run, _reports(), timezone.localdate())
             report("summarising")
             SectorSummary.objects.bulk_create(summarise(run), batch_size=500)
             SummaryRun.objects.filter(current=True).update(current=False)
@@ -366,7 +345,7 @@ def regenerate_stale() -> int:
         segments_before = _segments_of(run, pairs)
         for org, year in pairs:
             OrganisationScore.objects.filter(run=run, organisation_id=org, year=year).delete()
-            _score_reports(run, _reports().filter(organisation_id=org, year=year), today)
+            insert_scores(run, _reports().filter(organisation_id=org, year=year), today)
         wanted = segments_before | _segments_of(run, pairs)
         years = sorted({year for year, _segment in wanted})
         fresh = summarise(run, years=years, wanted=wanted)
