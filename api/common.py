@@ -229,3 +229,34 @@ class _Data(dict):
 def not_found(request, *args, **kwargs):
     """Unknown /api/ paths answer in the API's error shape."""
     return JsonResponse(error_body(_("no such API endpoint; see /api/docs/.")), status=404)
+
+
+class FastRows:
+    """A list view that builds its rows with a plain function instead of the DRF serializer.
+
+    DRF's field machinery costs about 0.3 ms a row, which is most of a 50-row page; the serializer class
+    stays as the schema's description, and a test checks `rows()` returns exactly what it would."""
+
+    def rows(self, page: list, request) -> list[dict]:  # pragma: no cover - each view defines it
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.rows(page, request))
+
+
+class UrlPattern:
+    """Absolute URLs for many objects of one route, from one reverse() (reverse costs ~60 µs a call)."""
+
+    def __init__(self, request, name: str):
+        from django.urls import reverse
+
+        marker = "__key__"
+        before, _marker, after = reverse(name, args=[marker]).partition(marker)
+        self.prefix = request.build_absolute_uri(before)
+        self.suffix = after
+
+    def __call__(self, key: str) -> str:
+        from urllib.parse import quote
+
+        return f"{self.prefix}{quote(key, safe='')}{self.suffix}"

@@ -18,7 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.common import (
+    FastRows,
     PreconditionFailed,
+    UrlPattern,
     bound_form,
     etag,
     expected_version,
@@ -28,12 +30,14 @@ from api.common import (
 from registry import services
 from registry.filters import OrganisationFilter
 from registry.forms import ModeratorProfileForm, ProfileForm, YearlyReportForm
-from registry.i18n import localized_column
+from registry.i18n import active_language, localized, localized_column
 from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
     REPORT_INCOME_FIELDS,
     ChangeRecord,
+    Organisation,
+    OrganisationField,
     StatusEvent,
     YearlyReport,
 )
@@ -218,6 +222,8 @@ def organisation_or_moved(org_id: str, url_name: str, **kwargs):
     return organisation, None
 
 
+LIST_COLUMNS = ("id", "bin", "local_id", "name_kk", "name_ru", "name_en", "legal_form", "region")
+LIST_COLUMNS += ("territorial_level", "status", "registered_on")
 SORTS = {
     "name": lambda: (localized_column("name"), "id"),
     "-name": lambda: (f"-{localized_column('name')}", "-id"),
@@ -232,12 +238,54 @@ SORTS = {
     "by default the order is stable by id (`relevance` is the HTML page's, and lists by id here). "
     "Pages are cursors: follow `next`.",
 )
-class OrganisationList(generics.ListAPIView):
+class OrganisationList(FastRows, generics.ListAPIView):
     serializer_class = OrganisationSummary
     filterset_class = OrganisationFilter
 
+    def rows(self, page, request) -> list[dict]:
+        """What OrganisationSummary gives, built directly (tests/registry/test_api.py checks they agree)."""
+        reference, language = reference_data(), active_language()
+        labels = reference.labels(language)
+        statuses = {value: str(label) for value, label in Organisation.Status.choices}
+        levels = {value: str(label) for value, label in Organisation.TerritorialLevel.choices}
+        page_url = UrlPattern(request, "registry:organisation_detail")
+        api_url = UrlPattern(request, "api:organisation")
+        fields: dict[int, list[dict]] = {org.pk: [] for org in page}
+        position = {code: i for i, code in enumerate(reference.fields)}  # the fields' own order, as on the page
+        pairs = OrganisationField.objects.filter(organisation__in=list(fields)).values_list(
+            "organisation_id", "field_id"
+        )
+        for organisation_id, code in sorted(pairs, key=lambda pair: (pair[0], position[pair[1]])):
+            fields[organisation_id].append({"code": code, "label": labels["field"][code]})
+        rows = []
+        for org in page:
+            org_id = org.org_id
+            rows.append(
+                {
+                    "org_id": org_id,
+                    "bin": org.bin,
+                    "name": localized(org, "name", language),
+                    "name_kk": org.name_kk,
+                    "name_ru": org.name_ru,
+                    "name_en": org.name_en,
+                    "legal_form": {"code": org.legal_form_id, "label": labels["legal_form"][org.legal_form_id]},
+                    "region": {"code": org.region_id, "label": labels["region"][org.region_id]}
+                    if org.region_id
+                    else None,
+                    "territorial_level": {"code": org.territorial_level, "label": levels[org.territorial_level]}
+                    if org.territorial_level
+                    else None,
+                    "status": {"code": org.status, "label": statuses[org.status]},
+                    "registered_on": org.registered_on.isoformat() if org.registered_on else None,
+                    "fields": fields[org.pk],
+                    "url": page_url(org_id),
+                    "api_url": api_url(org_id),
+                }
+            )
+        return rows
+
     def get_queryset(self):
-        return OrganisationFilter.base_queryset().prefetch_related("fields")
+        return OrganisationFilter.base_queryset().only(*LIST_COLUMNS)
 
     def get_cursor_ordering(self):
         sort = self.request.query_params.get("sort", "")

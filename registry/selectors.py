@@ -6,6 +6,7 @@ import datetime
 import re
 import time
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.i18n import active_language
+from registry.i18n import active_language, localized
 from registry.models import (
     DemoDataset,
     FieldOfActivity,
@@ -39,6 +40,17 @@ class Reference:
     regions: dict[str, Region]
     fields: dict[str, FieldOfActivity]
     loaded_at: float
+    _labels: dict = dataclass_field(default_factory=dict)
+
+    def labels(self, language: str) -> dict[str, dict[str, str]]:
+        """{"legal_form"|"region"|"field": {code: name in `language`}}, worked out once per language."""
+        if language not in self._labels:
+            self._labels[language] = {
+                "legal_form": {c: localized(x, "name", language) for c, x in self.legal_forms.items()},
+                "region": {c: localized(x, "name", language) for c, x in self.regions.items()},
+                "field": {c: localized(x, "name", language) for c, x in self.fields.items()},
+            }
+        return self._labels[language]
 
 
 _reference: Reference | None = None

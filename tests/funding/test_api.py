@@ -194,3 +194,18 @@ def test_awards_are_newest_first_by_award_date_not_by_entry(client, department):
 
 def ids_of(body) -> list[str]:
     return [row["id"] for row in body["results"]]
+
+
+def test_the_fast_rows_are_what_the_documented_serializer_gives(client, department, rf):
+    import json
+
+    from funding.api import AwardSummary
+
+    make_award(administrator=department, amount="1234.50", currency="KZT")
+    make_award(administrator=department, field=None, region=None, mechanism="state_grant")
+    listed = client.get(AWARDS).json()["results"]
+    request = rf.get(AWARDS)
+    expected = [
+        dict(AwardSummary(a, context={"request": request}).data) for a in Award.objects.order_by("-awarded_on", "-id")
+    ]
+    assert listed == json.loads(json.dumps(expected))
