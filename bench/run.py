@@ -163,7 +163,104 @@ def measure_scale(scale: int, repeat: int) -> dict:
         deep = results["cases"][f"{list_name}, deep page"]["page_ms"]
         results["cases"][f"{list_name}, deep page"]["deep_vs_first"] = deep / first
     results["exports"] = measure_exports(scale)
+    results["summaries"] = measure_summaries(repeat=3)
     return results
+
+
+def measure_summaries(repeat: int) -> dict:
+    """Full regeneration (a process of its own, for its peak memory) against plain SQL GROUP BYs over the
+    same reports and awards; then the incremental refresh after one changed report and one award."""
+    import re
+
+    from django.db import connection
+
+    from funding.models import Award
+    from registry.models import YearlyReport
+    from scoring.services import regenerate_stale
+
+    env = {**os.environ}
+    fulls, peaks = [], []
+    connection.close()
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "manage.py", "regenerate_summaries"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds, peak = re.search(r"in ([0-9.]+) s \(peak memory ([0-9]+) MB\)", done.stdout).groups()
+        fulls.append(float(seconds))
+        peaks.append(int(peak))
+    answers = [
+        "has_board",
+        "network_member",
+        "met_other_csos",
+        "exchanged_information",
+        "stable_finances",
+        "technology_access",
+        "equal_opportunity_policy",
+        "staff_in_unions",
+        "labour_rights_training",
+        "labour_policy_public",
+        "code_of_conduct_public",
+        "financial_info_public",
+        "environmental_policy_public",
+    ]
+    sums = ", ".join(f"SUM(CASE WHEN r.{a} THEN 1 ELSE 0 END), COUNT(r.{a})" for a in answers)
+    sums += (
+        ", SUM(CASE WHEN r.volunteers * 4 <= r.paid_staff + r.volunteers AND r.paid_staff + r.volunteers > 0"
+        " THEN 1 ELSE 0 END), COUNT(CASE WHEN r.paid_staff + r.volunteers > 0 THEN 1 END)"
+        ", SUM(CASE WHEN r.decision_making IN ('members', 'elected_board', 'elected_leader', 'staff')"
+        " THEN 1 ELSE 0 END), COUNT(NULLIF(r.decision_making, ''))"
+    )
+    base = "FROM registry_yearlyreport r JOIN registry_organisation o ON o.id = r.organisation_id"
+    keys = {"'all'": "", "o.region_id": "", "o.legal_form_id": ""}
+    statements = [f"SELECT r.year, {key}, COUNT(*), {sums} {base} GROUP BY r.year, {key}" for key in keys]
+    statements.append(
+        f"SELECT r.year, f.field_id, COUNT(*), {sums} {base} "
+        "JOIN registry_organisationfield f ON f.organisation_id = o.id GROUP BY r.year, f.field_id"
+    )
+    year = (
+        "CAST(SUBSTR(a.awarded_on, 1, 4) AS integer)"
+        if connection.vendor == "sqlite"
+        else "EXTRACT(YEAR FROM a.awarded_on)"
+    )
+    statements.append(
+        f"SELECT {year}, o.region_id, a.mechanism, SUM(a.amount), COUNT(*) FROM funding_award a "
+        f"JOIN registry_organisation o ON o.id = a.recipient_id GROUP BY 1, 2, 3"
+    )
+
+    def floor():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    sql_seconds = median_seconds(floor, repeat, warmup=1)
+    report = YearlyReport.objects.order_by("id").first()
+    report.paid_staff = (report.paid_staff or 0) + 1
+    report.save()
+    started = time.perf_counter()
+    regenerate_stale()
+    after_report = time.perf_counter() - started
+    award = Award.objects.order_by("id").first()
+    award.title += " "
+    award.save()
+    started = time.perf_counter()
+    regenerate_stale()
+    after_award = time.perf_counter() - started
+    full = statistics.median(fulls)
+    return {
+        "full_seconds": full,
+        "peak_mb": max(peaks),
+        "sql_seconds": sql_seconds,
+        "ratio": full / sql_seconds,
+        "incremental_report_seconds": after_report,
+        "incremental_award_seconds": after_award,
+        "incremental_share": max(after_report, after_award) / full,
+    }
 
 
 def _cursor(position) -> str:
@@ -258,6 +355,14 @@ def report(all_results: list[dict]) -> str:
             lines.append("|---|---:|---:|---:|---:|")
             for code, e in res["exports"].items():
                 lines.append(f"| {code} | {e['records']:,} | {e['mb']:.1f} | {e['seconds']:.1f} | {e['peak_mb']:.0f} |")
+        if res.get("summaries"):
+            s = res["summaries"]
+            lines.append(
+                f"\nScores and sector summaries at {res['scale']}x: full regeneration {s['full_seconds']:.1f} s "
+                f"(peak memory {s['peak_mb']} MB), plain SQL GROUP BYs {s['sql_seconds']:.2f} s, ratio "
+                f"{s['ratio']:.2f}; incremental after one report {s['incremental_report_seconds']:.2f} s, after one "
+                f"award {s['incremental_award_seconds']:.2f} s ({s['incremental_share']:.3f} of a full run)."
+            )
     return "\n".join(lines)
 
 
