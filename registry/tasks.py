@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from celery import shared_task
 
 
@@ -37,14 +40,13 @@ def exports_schedule() -> bool:
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return False
-    if not cache.add(EXPORTS_SCHEDULED_KEY, True, settings.EXPORTS_DEBOUNCE_SECONDS * 2):
-        return False  # one is already waiting
     try:
+        if not cache.add(EXPORTS_SCHEDULED_KEY, True, settings.EXPORTS_DEBOUNCE_SECONDS * 2):
+            return False  # one is already waiting
         exports_regenerate.apply_async(countdown=settings.EXPORTS_DEBOUNCE_SECONDS)
-    except Exception:
-        cache.delete(EXPORTS_SCHEDULED_KEY)
-        import logging
-
-        logging.getLogger("qogam").warning("exports not scheduled: the Celery broker is unreachable")
+    except Exception:  # Redis (broker and cache) unreachable: the nightly run catches up; the edit must not fail
+        logging.getLogger("qogam").warning("exports not scheduled: the task queue is unreachable")
+        with contextlib.suppress(Exception):
+            cache.delete(EXPORTS_SCHEDULED_KEY)
         return False
     return True

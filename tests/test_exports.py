@@ -199,3 +199,15 @@ def test_a_change_schedules_one_regeneration_later(settings):
         assert tasks.exports_schedule() is True
         assert tasks.exports_schedule() is False  # debounced: one is waiting
     queued.assert_called_once_with(countdown=60)
+
+
+def test_with_redis_unreachable_a_change_still_saves(settings):
+    from unittest import mock
+
+    from registry import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with mock.patch("django.core.cache.cache.add", side_effect=ConnectionError("Redis down")):
+        assert tasks.exports_schedule() is False
+    with mock.patch.object(tasks.exports_regenerate, "apply_async", side_effect=ConnectionError("Redis down")):
+        assert tasks.exports_schedule() is False
