@@ -175,7 +175,7 @@ def measure_summaries(repeat: int) -> dict:
     from django.db import connection
 
     from funding.models import Award
-    from registry.models import YearlyReport
+    from registry.models import REPORT_ANSWER_FIELDS, YearlyReport
     from scoring.services import regenerate_stale
 
     env = {**os.environ}
@@ -193,21 +193,7 @@ def measure_summaries(repeat: int) -> dict:
         seconds, peak = re.search(r"in ([0-9.]+) s \(peak memory ([0-9]+) MB\)", done.stdout).groups()
         fulls.append(float(seconds))
         peaks.append(int(peak))
-    answers = [
-        "has_board",
-        "network_member",
-        "met_other_csos",
-        "exchanged_information",
-        "stable_finances",
-        "technology_access",
-        "equal_opportunity_policy",
-        "staff_in_unions",
-        "labour_rights_training",
-        "labour_policy_public",
-        "code_of_conduct_public",
-        "financial_info_public",
-        "environmental_policy_public",
-    ]
+    answers = REPORT_ANSWER_FIELDS
     sums = ", ".join(f"SUM(CASE WHEN r.{a} THEN 1 ELSE 0 END), COUNT(r.{a})" for a in answers)
     sums += (
         ", SUM(CASE WHEN r.volunteers * 4 <= r.paid_staff + r.volunteers AND r.paid_staff + r.volunteers > 0"

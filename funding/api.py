@@ -339,10 +339,14 @@ class AwardDetail(APIView):
         return Response(AwardOut(award, context={"request": request}).data)
 
 
-def _award_for_entry(request, public_id: str) -> Award:
+def _award_entry(request, public_id: str, form_class, save, out):
+    """Officers' entry on an award: permission, the page's form, the service, 201 with what was written."""
     award = get_object_or_404(Award.objects.select_related("administrator"), public_id=public_id)
     _officer_only(request, award)
-    return award
+    form = bound_form(form_class, request.data)
+    if not form.is_valid():
+        raise form_errors(form)
+    return Response(out(save(award=award, **form.cleaned_data)).data, status=201)
 
 
 class AwardPayments(APIView):
@@ -350,12 +354,7 @@ class AwardPayments(APIView):
 
     @extend_schema(summary="Record a payment", request=PAYMENT_WRITE, responses={201: PaymentOut})
     def post(self, request, public_id: str):
-        award = _award_for_entry(request, public_id)
-        form = bound_form(PaymentForm, request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        payment = services.payment_create(award=award, **form.cleaned_data)
-        return Response(PaymentOut(payment).data, status=201)
+        return _award_entry(request, public_id, PaymentForm, services.payment_create, PaymentOut)
 
 
 class AwardEvaluations(APIView):
@@ -363,9 +362,4 @@ class AwardEvaluations(APIView):
 
     @extend_schema(summary="Record an evaluation", request=EVALUATION_WRITE, responses={201: EvaluationOut})
     def post(self, request, public_id: str):
-        award = _award_for_entry(request, public_id)
-        form = bound_form(EvaluationForm, request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        evaluation = services.evaluation_record(award=award, **form.cleaned_data)
-        return Response(EvaluationOut(evaluation).data, status=201)
+        return _award_entry(request, public_id, EvaluationForm, services.evaluation_record, EvaluationOut)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from registry.models import REPORT_INCOME_FIELDS, REPORT_STATE_INCOME_FIELDS
+
 METHODOLOGY_VERSION = "2026.1"
 VERSION_HISTORY = [
     (
@@ -238,18 +240,8 @@ TIERS = {
     4: "results",
 }
 POSITIVE_DECISIONS = {"members", "elected_board", "elected_leader", "staff"}
-INCOME_SOURCES = (
-    "income_social_order",
-    "income_state_grants",
-    "income_state_awards",
-    "income_foreign",
-    "income_business",
-    "income_individuals",
-    "income_membership_fees",
-    "income_own_activities",
-    "income_other",
-)
-STATE_SOURCES = INCOME_SOURCES[:3]
+INCOME_SOURCES = REPORT_INCOME_FIELDS  # the report's nine income sources (registry.models)
+STATE_SOURCES = REPORT_STATE_INCOME_FIELDS
 HOW_TO_SUPPLY = "Answer it in the yearly report (My organisations › file or correct the report)."
 
 

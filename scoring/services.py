@@ -22,7 +22,15 @@ from django.utils import timezone
 
 from funding.models import Award
 from funding.selectors import Year
-from registry.models import Organisation, OrganisationField, YearlyReport, report_due_on
+from registry.models import (
+    REPORT_ANSWER_FIELDS,
+    REPORT_COUNT_FIELDS,
+    REPORT_INCOME_FIELDS,
+    Organisation,
+    OrganisationField,
+    YearlyReport,
+    report_due_on,
+)
 from scoring import indicators as ind
 from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
 from scoring.sql import insert_scores
@@ -52,25 +60,11 @@ REPORT_VALUES = (
     "organisation_id",
     "year",
     "submitted_on",
-    *ind.INCOME_SOURCES,
+    *REPORT_INCOME_FIELDS,
     "expenses_total",
-    "paid_staff",
-    "volunteers",
-    "beneficiaries",
-    "has_board",
-    "network_member",
-    "met_other_csos",
-    "exchanged_information",
-    "stable_finances",
-    "technology_access",
+    *REPORT_COUNT_FIELDS,
+    *REPORT_ANSWER_FIELDS,
     "decision_making",
-    "equal_opportunity_policy",
-    "staff_in_unions",
-    "labour_rights_training",
-    "labour_policy_public",
-    "code_of_conduct_public",
-    "financial_info_public",
-    "environmental_policy_public",
 )
 ORG_VALUES = ("id", "bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "region_id", "address")
 ORG_VALUES += ("phone", "email", "website", "mission", "charter_activities", "has_fields", "last_filed")

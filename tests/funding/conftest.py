@@ -8,6 +8,21 @@ from funding.models import Administrator, OfficerMembership
 from registry.models import Membership
 from tests.funding.factories import make_administrator, make_award
 
+# Every role an officer's write is checked against, and those allowed to write for "department".
+ROLES = [
+    "anonymous",
+    "signed_in_user",
+    "cso_manager",
+    "moderator",
+    "other_officer",
+    "akimat_officer_only",
+    "ended_officer",
+    "officer",
+    "akimat_officer_with_departments",
+    "superuser",
+]
+ALLOWED = {"officer", "akimat_officer_with_departments", "superuser"}
+
 
 @pytest.fixture
 def akimat():

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from funding import services
 from funding.models import Award, Evaluation, Payment
+from tests.funding.conftest import ALLOWED, ROLES
 from tests.funding.factories import make_administrator, make_award, make_competition
 from tests.registry.factories import make_organisation
 
@@ -136,21 +137,6 @@ def test_entry_errors_name_the_field(client, officer, award):
         {"paid_on": "2020-04-01", "amount": "9999999", "kind": "advance"},
     )
     assert over.status_code == 400 and "amount" in over.json()["errors"] and not Payment.objects.exists()
-
-
-ROLES = [
-    "anonymous",
-    "signed_in_user",
-    "cso_manager",
-    "moderator",
-    "other_officer",
-    "akimat_officer_only",
-    "ended_officer",
-    "officer",
-    "akimat_officer_with_departments",
-    "superuser",
-]
-ALLOWED = {"officer", "akimat_officer_with_departments", "superuser"}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,24 +6,12 @@ import pytest
 from django.urls import reverse
 
 from funding.models import Award, Payment
+from tests.funding.conftest import ALLOWED, ROLES
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
 
 
-ROLES = [
-    "anonymous",
-    "signed_in_user",
-    "cso_manager",
-    "moderator",
-    "other_officer",
-    "akimat_officer_only",
-    "ended_officer",
-    "officer",
-    "akimat_officer_with_departments",
-    "superuser",
-]
-ALLOWED = {"officer", "akimat_officer_with_departments", "superuser"}
 PAGES = {
     "award_new": lambda a: reverse("funding:award_new", args=["department"]),
     "payment": lambda a: reverse("funding:award_payment", args=[a.public_id]),

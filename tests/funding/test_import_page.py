@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from funding.models import Award
 from registry.models import ImportJob
+from tests.funding.conftest import ALLOWED, ROLES
 from tests.funding.test_imports import HEADER
 from tests.registry.factories import make_organisation
 
@@ -77,21 +78,6 @@ def test_departments_are_offered_to_an_officer_granted_them(client, akimat_offic
     client.force_login(akimat_officer_with_departments)
     page = client.get(reverse("registry:imports")).content.decode()
     assert 'value="akimat"' in page and 'value="department"' in page
-
-
-ROLES = [
-    "anonymous",
-    "signed_in_user",
-    "cso_manager",
-    "moderator",
-    "other_officer",
-    "akimat_officer_only",
-    "ended_officer",
-    "officer",
-    "akimat_officer_with_departments",
-    "superuser",
-]
-ALLOWED = {"officer", "akimat_officer_with_departments", "superuser"}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -16,6 +16,17 @@ pytestmark = pytest.mark.django_db
 NEWCOMER = "newcomer@example.kz"
 
 
+def pending_invitation(org, owner, email: str, token_hash: str) -> Invitation:
+    return Invitation.objects.create(
+        organisation=org,
+        email=email,
+        role="editor",
+        token_hash=token_hash,
+        invited_by=owner,
+        expires_at=timezone.now() + Invitation.VALID_FOR,
+    )
+
+
 def invite(client, org, email=NEWCOMER, role="editor"):
     url = reverse("registry:organisation_managers", args=[org.org_id])
     return client.post(url, {"action": "add", "email": email, "role": role})
@@ -141,14 +152,7 @@ MAY_MANAGE = {"owner", "moderator", "superuser"}
 
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix_for_invite_and_withdraw(client, request, org, owner, editor, role):
-    invitation = Invitation.objects.create(
-        organisation=org,
-        email="pending@example.kz",
-        role="editor",
-        token_hash="0" * 64,
-        invited_by=owner,
-        expires_at=timezone.now() + Invitation.VALID_FOR,
-    )
+    invitation = pending_invitation(org, owner, "pending@example.kz", "0" * 64)
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     url = reverse("registry:organisation_managers", args=[org.org_id])
@@ -167,14 +171,7 @@ def test_permission_matrix_for_invite_and_withdraw(client, request, org, owner, 
 
 
 def test_an_invitation_of_another_organisation_can_not_be_withdrawn_here(client, org, other_org, owner):
-    foreign = Invitation.objects.create(
-        organisation=other_org,
-        email="x@example.kz",
-        role="editor",
-        token_hash="1" * 64,
-        invited_by=owner,
-        expires_at=timezone.now() + Invitation.VALID_FOR,
-    )
+    foreign = pending_invitation(other_org, owner, "x@example.kz", "1" * 64)
     client.force_login(owner)
     url = reverse("registry:organisation_managers", args=[org.org_id])
     assert client.post(url, {"action": "revoke", "invitation": foreign.pk}).status_code == 404
