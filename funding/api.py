@@ -19,7 +19,7 @@ from funding.filters import AwardFilter
 from funding.forms import AwardForm, EvaluationForm, PaymentForm
 from funding.models import Administrator, Amendment, Application, Award, Competition, Evaluation, Lot, Payment
 from funding.selectors import award_detail
-from registry.api import CodeLabel, coded
+from registry.api import Choice, CodeLabel, coded
 from registry.i18n import active_language, localized
 from registry.selectors import reference_data
 
@@ -42,7 +42,7 @@ def _field(code: str | None) -> dict | None:
 
 class AdministratorOut(serializers.ModelSerializer):
     name = serializers.CharField()
-    kind = serializers.SerializerMethodField()
+    kind = Choice()
     budget_level = serializers.SerializerMethodField()
     region = serializers.SerializerMethodField()
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -54,10 +54,6 @@ class AdministratorOut(serializers.ModelSerializer):
         fields = ["code", "name", "name_kk", "name_ru", "name_en", "kind", "budget_level", "region", "parent", "bin"]
         extra_kwargs = {"bin": {"allow_null": True}}
         fields += ["org_id", "url"]
-
-    @extend_schema_field(CodeLabel)
-    def get_kind(self, obj) -> dict:
-        return coded(obj.kind, obj.get_kind_display())
 
     @extend_schema_field(CodeLabel)
     def get_budget_level(self, obj) -> dict:
@@ -117,17 +113,13 @@ class LotOut(serializers.ModelSerializer):
 
 class CompetitionOut(serializers.ModelSerializer):
     administrator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    mechanism = serializers.SerializerMethodField()
+    mechanism = Choice()
     lots = LotOut(many=True)
 
     class Meta:
         model = Competition
         fields = ["public_id", "reference", "title", "administrator", "mechanism", "announced_on", "deadline_on"]
         fields += ["decided_on", "lots"]
-
-    @extend_schema_field(CodeLabel)
-    def get_mechanism(self, obj) -> dict:
-        return coded(obj.mechanism, obj.get_mechanism_display())
 
 
 class CompetitionList(generics.ListAPIView):
@@ -143,8 +135,8 @@ class CompetitionList(generics.ListAPIView):
 
 class AwardSummary(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id")
-    mechanism = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
+    mechanism = Choice()
+    status = Choice()
     administrator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     recipient = serializers.SerializerMethodField()
     field = serializers.SerializerMethodField()
@@ -160,14 +152,6 @@ class AwardSummary(serializers.ModelSerializer):
         fields = ["id", "reference", "mechanism", "status", "administrator", "recipient", "title", "field", "region"]
         fields += ["amount", "amount_awarded", "currency", "amount_original", "awarded_on", "starts_on", "ends_on"]
         fields += ["url", "api_url"]
-
-    @extend_schema_field(CodeLabel)
-    def get_mechanism(self, obj) -> dict:
-        return coded(obj.mechanism, obj.get_mechanism_display())
-
-    @extend_schema_field(CodeLabel)
-    def get_status(self, obj) -> dict:
-        return coded(obj.status, obj.get_status_display())
 
     @extend_schema_field(
         serializers.DictField(help_text="org_id, bin and name of the recipient", child=serializers.CharField())

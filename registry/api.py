@@ -60,6 +60,23 @@ def coded(code: str | None, label) -> dict | None:
     return None if code is None else {"code": code, "label": str(label)}
 
 
+class Choice(serializers.Field):
+    """A model choice as its code with its label ({"code", "label"}; null when blank)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, instance):
+        code = getattr(instance, self.field_name)
+        return coded(code, getattr(instance, f"get_{self.field_name}_display")()) if code else None
+
+
+extend_schema_field(CodeLabel)(Choice)
+
+
 class OrganisationSummary(serializers.Serializer):
     """One directory row: identifiers, names, codes with their labels."""
 
@@ -71,8 +88,8 @@ class OrganisationSummary(serializers.Serializer):
     name_en = serializers.CharField()
     legal_form = serializers.SerializerMethodField()
     region = serializers.SerializerMethodField()
-    territorial_level = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
+    territorial_level = Choice(allow_null=True)
+    status = Choice()
     registered_on = serializers.DateField(allow_null=True)
     fields = serializers.SerializerMethodField(method_name="fields_of_activity")
     url = serializers.SerializerMethodField()
@@ -88,14 +105,6 @@ class OrganisationSummary(serializers.Serializer):
         region = reference_data().regions.get(obj.region_id) if obj.region_id else None
         return coded(region.code, region.name) if region else None
 
-    @extend_schema_field(CodeLabel(allow_null=True))
-    def get_territorial_level(self, obj) -> dict | None:
-        return coded(obj.territorial_level, obj.get_territorial_level_display()) if obj.territorial_level else None
-
-    @extend_schema_field(CodeLabel)
-    def get_status(self, obj) -> dict:
-        return coded(obj.status, obj.get_status_display())
-
     @extend_schema_field(CodeLabel(many=True))
     def fields_of_activity(self, obj) -> list[dict]:
         return [coded(f.code, f.name) for f in obj.fields.all()]
@@ -108,15 +117,11 @@ class OrganisationSummary(serializers.Serializer):
 
 
 class StatusEventOut(serializers.ModelSerializer):
-    kind = serializers.SerializerMethodField()
+    kind = Choice()
 
     class Meta:
         model = StatusEvent
         fields = ["kind", "occurred_on", "ends_on", "legal_basis", "note"]
-
-    @extend_schema_field(CodeLabel)
-    def get_kind(self, obj) -> dict:
-        return coded(obj.kind, obj.get_kind_display())
 
 
 REPORT_PUBLIC_FIELDS = [*REPORT_INCOME_FIELDS, "expenses_total", *REPORT_COUNT_FIELDS, *REPORT_ANSWER_FIELDS]
