@@ -30,7 +30,7 @@ from api.common import (
 from registry import services
 from registry.filters import OrganisationFilter
 from registry.forms import ModeratorProfileForm, ProfileForm, YearlyReportForm
-from registry.i18n import active_language, localized, localized_column
+from registry.i18n import active_language, localized_column, localized_row
 from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
@@ -40,6 +40,8 @@ from registry.models import (
     OrganisationField,
     StatusEvent,
     YearlyReport,
+    bin_org_id,
+    fallback_org_id,
 )
 from registry.rules import is_moderator
 from registry.selectors import (
@@ -227,7 +229,7 @@ def organisation_or_moved(org_id: str, url_name: str, **kwargs):
     return organisation, None
 
 
-LIST_COLUMNS = ("id", "bin", "local_id", "name_kk", "name_ru", "name_en", "legal_form", "region")
+LIST_COLUMNS = ("id", "bin", "local_id", "name_kk", "name_ru", "name_en", "legal_form_id", "region_id")
 LIST_COLUMNS += ("territorial_level", "status", "registered_on")
 SORTS = {
     "name": lambda: (localized_column("name"), "id"),
@@ -255,7 +257,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
         levels = {value: str(label) for value, label in Organisation.TerritorialLevel.choices}
         page_url = UrlPattern(request, "registry:organisation_detail")
         api_url = UrlPattern(request, "api:organisation")
-        fields: dict[int, list[dict]] = {org.pk: [] for org in page}
+        fields: dict[int, list[dict]] = {org["id"]: [] for org in page}
         position = {code: i for i, code in enumerate(reference.fields)}  # the fields' own order, as on the page
         pairs = OrganisationField.objects.filter(organisation__in=list(fields)).values_list(
             "organisation_id", "field_id"
@@ -263,26 +265,26 @@ class OrganisationList(FastRows, generics.ListAPIView):
         for organisation_id, code in sorted(pairs, key=lambda pair: (pair[0], position[pair[1]])):
             fields[organisation_id].append({"code": code, "label": labels["field"][code]})
         rows = []
-        for org in page:
-            org_id = org.org_id
+        for org in page:  # values() dicts: model instances cost more than the rest of the page
+            org_id = bin_org_id(org["bin"]) if org["bin"] else fallback_org_id(org["local_id"])
             rows.append(
                 {
                     "org_id": org_id,
-                    "bin": org.bin,
-                    "name": localized(org, "name", language),
-                    "name_kk": org.name_kk,
-                    "name_ru": org.name_ru,
-                    "name_en": org.name_en,
-                    "legal_form": {"code": org.legal_form_id, "label": labels["legal_form"][org.legal_form_id]},
-                    "region": {"code": org.region_id, "label": labels["region"][org.region_id]}
-                    if org.region_id
+                    "bin": org["bin"],
+                    "name": localized_row(org, "name", language),
+                    "name_kk": org["name_kk"],
+                    "name_ru": org["name_ru"],
+                    "name_en": org["name_en"],
+                    "legal_form": {"code": org["legal_form_id"], "label": labels["legal_form"][org["legal_form_id"]]},
+                    "region": {"code": org["region_id"], "label": labels["region"][org["region_id"]]}
+                    if org["region_id"]
                     else None,
-                    "territorial_level": {"code": org.territorial_level, "label": levels[org.territorial_level]}
-                    if org.territorial_level
+                    "territorial_level": {"code": org["territorial_level"], "label": levels[org["territorial_level"]]}
+                    if org["territorial_level"]
                     else None,
-                    "status": {"code": org.status, "label": statuses[org.status]},
-                    "registered_on": org.registered_on.isoformat() if org.registered_on else None,
-                    "fields": fields[org.pk],
+                    "status": {"code": org["status"], "label": statuses[org["status"]]},
+                    "registered_on": org["registered_on"].isoformat() if org["registered_on"] else None,
+                    "fields": fields[org["id"]],
                     "url": page_url(org_id),
                     "api_url": api_url(org_id),
                 }
@@ -290,7 +292,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
         return rows
 
     def get_queryset(self):
-        return OrganisationFilter.base_queryset().only(*LIST_COLUMNS)
+        return OrganisationFilter.base_queryset().values(*LIST_COLUMNS)
 
     def get_cursor_ordering(self):
         sort = self.request.query_params.get("sort", "")
