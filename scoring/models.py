@@ -119,3 +119,54 @@ class StaleSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.year}"
+
+
+class Flag(models.Model):
+    """One red flag raised by a run (scoring/flags.py): worth a look, never a verdict."""
+
+    run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(max_length=30)
+    subject_type = models.CharField(max_length=20)  # award, competition, administrator, organisation
+    subject_key = models.CharField(max_length=40)  # award or competition public id, administrator code, org pk
+    title = models.CharField(max_length=300)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    administrator = models.CharField(max_length=80, blank=True)
+    region = models.CharField(max_length=10, blank=True)
+    organisation = models.ForeignKey(
+        "registry.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    values = models.JSONField(default=dict)
+    records = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["code", "-year", "id"]
+        indexes = [
+            models.Index(fields=["run", "code", "year"], name="flag_run_code_year"),
+            models.Index(fields=["run", "subject_type", "subject_key"], name="flag_run_subject"),
+            models.Index(fields=["run", "organisation"], name="flag_run_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+
+class Concentration(models.Model):
+    """State money per administrator (or region) and year: HHI of recipients' shares, top-1 and top-5 shares."""
+
+    run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="concentration")
+    by = models.CharField(max_length=15)  # administrator or region
+    key = models.CharField(max_length=80)
+    year = models.PositiveSmallIntegerField()
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    awards = models.PositiveIntegerField()
+    recipients = models.PositiveIntegerField()
+    hhi = models.DecimalField(max_digits=7, decimal_places=1)
+    top1_share = models.DecimalField(max_digits=5, decimal_places=1)
+    top5_share = models.DecimalField(max_digits=5, decimal_places=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "by", "year"], name="concentration_run_by_year")]
+
+    def __str__(self) -> str:
+        return f"{self.by} {self.key} {self.year}"

@@ -32,7 +32,7 @@ from registry.models import (
     report_due_on,
 )
 from scoring import indicators as ind
-from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
+from scoring.models import Concentration, Flag, OrganisationScore, SectorSummary, StaleSummary, SummaryRun
 from scoring.sql import insert_scores
 
 CHUNK = 2000
@@ -293,6 +293,8 @@ def regenerate_full(progress: Progress | None = None) -> SummaryRun:
             insert_scores(run, _reports(), timezone.localdate())
             report("summarising")
             SectorSummary.objects.bulk_create(summarise(run), batch_size=500)
+            report("flags")
+            write_flags(run, timezone.localdate())
             SummaryRun.objects.filter(current=True).update(current=False)
             run.status, run.current = SummaryRun.Status.DONE, True
             run.finished_at = timezone.now()
@@ -316,11 +318,43 @@ def run_progress(run: SummaryRun) -> str:
         return ""
 
 
+def write_flags(run: SummaryRun, today: datetime.date) -> int:
+    """Every red flag and the concentration figures, into the run."""
+    from scoring.flags import compute_flags, concentration
+
+    hits = compute_flags(today)
+    Flag.objects.bulk_create(
+        (
+            Flag(
+                run=run,
+                code=hit.code,
+                subject_type=hit.subject_type,
+                subject_key=hit.subject_key,
+                title=hit.title[:300],
+                year=hit.year,
+                administrator=hit.administrator,
+                region=hit.region,
+                organisation_id=hit.organisation_id,
+                amount=hit.amount,
+                values=hit.values,
+                records=hit.records,
+            )
+            for hit in hits
+        ),
+        batch_size=2000,
+    )
+    Concentration.objects.bulk_create(
+        (Concentration(run=run, by=by, **row) for by in ("administrator", "region") for row in concentration(by)),
+        batch_size=2000,
+    )
+    return len(hits)
+
+
 def _drop_old_runs(current: SummaryRun) -> None:
     """Derived rows of superseded runs (the scores and summaries are recomputed from the records)."""
     old = SummaryRun.objects.filter(pk__lt=current.pk, current=False)
-    OrganisationScore.objects.filter(run__in=old).delete()
-    SectorSummary.objects.filter(run__in=old).delete()
+    for model in (OrganisationScore, SectorSummary, Flag, Concentration):
+        model.objects.filter(run__in=old).delete()
 
 
 def regenerate_stale() -> int:
@@ -348,6 +382,9 @@ def regenerate_stale() -> int:
             exactly |= Q(year=year, segment=segment)
         SectorSummary.objects.filter(run=run).filter(exactly).delete()
         SectorSummary.objects.bulk_create(fresh)
+        Flag.objects.filter(run=run).delete()  # flags compare across the whole data set: all recomputed
+        Concentration.objects.filter(run=run).delete()
+        write_flags(run, today)
         StaleSummary.objects.filter(pk__in=[pk for pk, _org, _year in stale]).delete()
     return len(pairs)
 

@@ -211,3 +211,18 @@ def test_with_redis_unreachable_a_change_still_saves(settings):
         assert tasks.exports_schedule() is False
     with mock.patch.object(tasks.exports_regenerate, "apply_async", side_effect=ConnectionError("Redis down")):
         assert tasks.exports_schedule() is False
+
+
+def test_the_demo_datas_planted_irregular_cases_are_all_found(demo):
+    """The demo plants its irregular cases on purpose (funding/demo.py); the flags must find every kind."""
+    import datetime
+
+    from scoring.flags import FLAG_FUNCTIONS
+
+    today = datetime.date(2026, 11, 22)
+    found = {code: function(today) for code, function in FLAG_FUNCTIONS.items()}
+    split_years = {hit.year for hit in found["threshold_splitting"]}
+    assert {2019, 2022, 2024} <= split_years  # the three planted triples
+    assert all(len([h for h in found["threshold_splitting"] if h.year == y]) >= 3 for y in (2019, 2022, 2024))
+    for code in ("single_applicant", "new_born", "year_end_rush", "price_outlier", "overdue_reporting"):
+        assert found[code], code
