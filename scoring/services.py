@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from funding.models import Award
 from funding.selectors import Year
+from registry.i18n import localized_row
 from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
@@ -29,6 +30,8 @@ from registry.models import (
     Organisation,
     OrganisationField,
     YearlyReport,
+    bin_org_id,
+    fallback_org_id,
     report_due_on,
 )
 from scoring import indicators as ind
@@ -323,6 +326,27 @@ def write_flags(run: SummaryRun, today: datetime.date) -> int:
     from scoring.flags import compute_flags, concentration
 
     hits = compute_flags(today)
+    # Organisations are named by their org-id, the identifier the site's URLs use (stable across runs).
+    wanted = {int(h.subject_key) for h in hits if h.subject_type == "organisation"}
+    wanted |= {int(r["key"]) for h in hits for r in h.records if r["type"] == "organisation"}
+    names = {
+        row["id"]: row
+        for row in Organisation.objects.filter(pk__in=wanted).values(
+            "id", "bin", "local_id", "name_kk", "name_ru", "name_en"
+        )
+    }
+
+    def org_id(pk: int) -> str:
+        row = names[pk]
+        return bin_org_id(row["bin"]) if row["bin"] else fallback_org_id(row["local_id"])
+
+    for hit in hits:
+        if hit.subject_type == "organisation":
+            hit.subject_key = org_id(int(hit.subject_key))
+        for record in hit.records:
+            if record["type"] == "organisation":
+                pk = int(record["key"])
+                record["key"], record["label"] = org_id(pk), localized_row(names[pk], "name")
     Flag.objects.bulk_create(
         (
             Flag(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scoring import views
+from scoring import transparency, views
 
 app_name = "scoring"
 
@@ -10,6 +10,13 @@ urlpatterns = [
     path("sector/", views.sector, name="sector"),
     path("sector/download.csv", views.sector_csv, name="sector_csv"),
     path("methodology/", views.methodology, name="methodology"),
+    path("transparency/", transparency.transparency, name="transparency"),
+    path("transparency/download.csv", transparency.transparency_csv, name="transparency_csv"),
+    path(
+        "transparency/<slug:code>/<slug:subject_type>/<str:subject_key>/",
+        transparency.flag_detail,
+        name="flag_detail",
+    ),
     # The scores tab of an organisation's profile, served by this app under the shared profile path.
     path("organisations/<str:org_id>/scores/", views.organisation_scores_tab, name="organisation_scores"),
 ]

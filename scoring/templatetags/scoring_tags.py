@@ -1,0 +1,15 @@
+"""Template tags other apps' pages load to show scoring's panels (their Python imports nothing from here)."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("scoring/_worth_a_look.html")
+def worth_a_look(subject_type: str, subject_key: str, organisation_id: int | None = None) -> dict:
+    """The current run's red flags on a record, worded as worth a look, each linking to its rule."""
+    from scoring.transparency import flags_for
+
+    return {"flags": flags_for(subject_type, str(subject_key), organisation_id)}
