@@ -26,6 +26,8 @@ urlpatterns = [
         name="organisation_scores",
     ),
     path("v1/summaries/", scoring_api.Summaries.as_view(), name="summaries"),
+    path("v1/flags/", scoring_api.FlagList.as_view(), name="flags"),
+    path("v1/concentration/", scoring_api.ConcentrationView.as_view(), name="concentration"),
     path("v1/administrators/", funding_api.AdministratorList.as_view(), name="administrators"),
     path("v1/administrators/<str:code>/awards/", funding_api.AwardCreate.as_view(), name="award_create"),
     path("v1/competitions/", funding_api.CompetitionList.as_view(), name="competitions"),

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
-from scoring.models import SectorSummary
+from scoring.flags import CATALOGUE, RULES
+from scoring.models import Concentration, Flag, SectorSummary
 from scoring.selectors import current_run, organisation_scores
+from scoring.transparency import FlagFilter, filtered_flags
 
 SEGMENT = re.compile(r"^(all|(region|legal_form|field|size):[A-Za-z0-9_-]{1,40})$")
 CELL = inline_serializer(
@@ -165,3 +168,109 @@ class OrganisationScoresView(APIView):
                 }
             ).data
         )
+
+
+class FlagOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    subject_type = serializers.CharField()
+    subject_key = serializers.CharField()
+    title = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    administrator = serializers.CharField()
+    region = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    values = serializers.DictField(help_text="the numbers that triggered the flag (fences and quartiles included)")
+    records = serializers.ListField(child=serializers.DictField(), help_text="the records involved")
+    rule_url = serializers.CharField()
+    url = serializers.CharField()
+
+
+class FlagList(generics.ListAPIView):
+    """Red flags of the current run: signals worth a look, never verdicts (see /transparency/ for the rules)."""
+
+    serializer_class = FlagOut
+
+    @extend_schema(
+        summary="Red flags",
+        parameters=[
+            OpenApiParameter("code", OpenApiTypes.STR, enum=[rule.code for rule in CATALOGUE]),
+            OpenApiParameter(
+                "subject_type", OpenApiTypes.STR, enum=["award", "competition", "administrator", "organisation"]
+            ),
+            OpenApiParameter("administrator", OpenApiTypes.STR),
+            OpenApiParameter("region", OpenApiTypes.STR),
+            OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter("organisation", OpenApiTypes.STR, description="org-id"),
+        ],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        form = FlagFilter(self.request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError({field: [str(m) for m in errors] for field, errors in form.errors.items()})
+        run = current_run()
+        return filtered_flags(run, form.cleaned_data) if run else Flag.objects.none()
+
+    def get_cursor_ordering(self):
+        return ("-id",)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = []
+        for flag in page:
+            rule = RULES[flag.code]
+            rows.append(
+                {
+                    "code": flag.code,
+                    "name": rule.name,
+                    "subject_type": flag.subject_type,
+                    "subject_key": flag.subject_key,
+                    "title": flag.title,
+                    "year": flag.year,
+                    "administrator": flag.administrator,
+                    "region": flag.region,
+                    "amount": None if flag.amount is None else f"{flag.amount:.2f}",
+                    "values": flag.values,
+                    "records": flag.records,
+                    "rule_url": request.build_absolute_uri(reverse("scoring:transparency") + f"#rule-{flag.code}"),
+                    "url": request.build_absolute_uri(
+                        reverse("scoring:flag_detail", args=[flag.code, flag.subject_type, flag.subject_key])
+                    ),
+                }
+            )
+        return self.get_paginated_response(rows)
+
+
+class ConcentrationOut(serializers.Serializer):
+    key = serializers.CharField(help_text="administrator code or region ISO code")
+    year = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=20, decimal_places=2)
+    awards = serializers.IntegerField()
+    recipients = serializers.IntegerField()
+    hhi = serializers.DecimalField(max_digits=7, decimal_places=1, help_text="0-10,000")
+    top1_share = serializers.DecimalField(max_digits=5, decimal_places=1)
+    top5_share = serializers.DecimalField(max_digits=5, decimal_places=1)
+
+
+class ConcentrationView(APIView):
+    @extend_schema(
+        summary="Concentration of state money per administrator or region in a year",
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, required=True),
+            OpenApiParameter("by", OpenApiTypes.STR, enum=["administrator", "region"]),
+        ],
+        responses=ConcentrationOut(many=True),
+    )
+    def get(self, request):
+        by = request.query_params.get("by", "administrator")
+        if by not in ("administrator", "region"):
+            raise exceptions.ValidationError({"by": ["administrator or region."]})
+        raw_year = request.query_params.get("year", "")
+        if not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
+            raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        run = current_run()
+        rows = Concentration.objects.filter(run=run, by=by, year=int(raw_year)).order_by("-hhi", "key") if run else []
+        return Response(ConcentrationOut(rows, many=True).data)

@@ -182,3 +182,10 @@ def flags_for(subject_type: str, subject_key: str, organisation_id: int | None =
     for flag in found:
         flag.rule = RULES[flag.code]
     return found
+
+
+def flags_on_records_of(administrator: str) -> int:
+    run = current_run()
+    if run is None:
+        return 0
+    return Flag.objects.filter(run=run, administrator=administrator).exclude(subject_type="administrator").count()

@@ -9,7 +9,9 @@ register = template.Library()
 
 @register.inclusion_tag("scoring/_worth_a_look.html")
 def worth_a_look(subject_type: str, subject_key: str, organisation_id: int | None = None) -> dict:
-    """The current run's red flags on a record, worded as worth a look, each linking to its rule."""
-    from scoring.transparency import flags_for
+    """The current run's red flags on a record, worded as worth a look, each linking to its rule; for an
+    administrator also how many flags its awards and competitions carry, linking to them."""
+    from scoring.transparency import flags_for, flags_on_records_of
 
-    return {"flags": flags_for(subject_type, str(subject_key), organisation_id)}
+    records = flags_on_records_of(subject_key) if subject_type == "administrator" else 0
+    return {"flags": flags_for(subject_type, str(subject_key), organisation_id), "records": records, "key": subject_key}

@@ -1,0 +1,92 @@
+"""/transparency/, flag pages at stable URLs, 'worth a look' on record pages, and the flags API."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from scoring import flags, services
+from scoring.models import Flag
+from tests.funding.factories import make_administrator, make_award
+from tests.registry.factories import make_organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def split():
+    """Three awards just under the threshold, from one administrator to one recipient, in June 2024."""
+    admin = make_administrator(code="district")
+    org = make_organisation(registered_on=datetime.date(2010, 1, 1))
+    threshold = Decimal(flags.SPLIT_THRESHOLD_MCI * flags.MCI[2024])
+    awards = [
+        make_award(
+            recipient=org,
+            administrator=admin,
+            amount=str((threshold * Decimal("0.97")).quantize(Decimal(1))),
+            awarded_on=datetime.date(2024, 6, 1 + 9 * k),
+            title=f"Part {k + 1}",
+        )
+        for k in range(3)
+    ]
+    services.regenerate_full()
+    return awards
+
+
+def test_the_page_counts_and_lists_flags(client, split):
+    page = client.get(reverse("scoring:transparency")).content.decode()
+    assert "Threshold splitting" in page and "Part 1" in page and "never a finding" in page
+    filtered = client.get(
+        reverse("scoring:transparency"), {"code": "threshold_splitting", "year": 2024}
+    ).content.decode()
+    assert "Part 3" in filtered
+    csv = b"".join(client.get(reverse("scoring:transparency_csv"), {"code": "threshold_splitting"}).streaming_content)
+    assert csv.decode("utf-8-sig").count("threshold_splitting") == 3
+
+
+def test_a_flag_page_has_a_stable_url_the_rule_and_the_numbers(client, split):
+    award = split[0]
+    url = reverse("scoring:flag_detail", args=["threshold_splitting", "award", award.public_id])
+    page = client.get(url).content.decode()
+    assert "Threshold splitting" in page and "threshold" in page and split[1].public_id in page
+    services.regenerate_full()  # a new run: the same URL still answers
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("scoring:flag_detail", args=["threshold_splitting", "award", "NOPE"])).status_code == 404
+
+
+def test_record_pages_say_worth_a_look(client, split):
+    award = split[0]
+    assert "Worth a look" in client.get(award.get_absolute_url()).content.decode()
+    assert "Worth a look" in client.get(award.administrator.get_absolute_url()).content.decode()
+    clean = make_award(administrator=make_administrator(code="calm"), awarded_on=datetime.date(2015, 1, 1))
+    services.regenerate_full()
+    assert "Threshold splitting" not in client.get(clean.get_absolute_url()).content.decode()
+
+
+def test_the_flags_api_filters_and_pages(client, split):
+    body = client.get("/api/v1/flags/", {"code": "threshold_splitting", "page_size": 2}).json()
+    assert len(body["results"]) == 2 and body["next"] and body["results"][0]["values"]["threshold"]
+    assert client.get(body["next"]).json()["results"][0]["code"] == "threshold_splitting"
+    assert client.get("/api/v1/flags/", {"year": "x"}).status_code == 400
+    assert client.get("/api/v1/flags/", {"code": "nonsense"}).status_code == 400
+    rows = client.get("/api/v1/concentration/", {"year": 2024, "by": "administrator"}).json()
+    assert rows[0]["key"] == "district" and rows[0]["hhi"] == "10000.0" and rows[0]["recipients"] == 1
+    assert client.get("/api/v1/concentration/", {"year": 2024, "by": "planet"}).status_code == 400
+
+
+def test_flag_list_queries_do_not_grow_with_rows(client, split):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/api/v1/flags/")
+        return len(queries)
+
+    few = count()
+    for k in range(6):
+        make_award(administrator=split[0].administrator, awarded_on=datetime.date(2024, 12, 1 + k))
+    services.regenerate_full()
+    assert count() == few and Flag.objects.filter(run__current=True).count() > 3
