@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -170,3 +171,35 @@ class Concentration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.by} {self.key} {self.year}"
+
+
+class Concern(models.Model):
+    """A signed-in person's concern about a record; moderators triage it with a public resolution note."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        UNDER_REVIEW = "under_review", _("under review")
+        RESOLVED = "resolved", _("resolved")
+        DISMISSED = "dismissed", _("dismissed")
+
+    SUBJECTS = [("award", _("award")), ("organisation", _("organisation")), ("administrator", _("administrator"))]
+
+    subject_type = models.CharField(_("record type"), max_length=20, choices=SUBJECTS)
+    subject_key = models.CharField(_("record"), max_length=40)
+    what = models.TextField(_("what looks wrong"), max_length=4000)
+    evidence = models.TextField(_("evidence links"), blank=True, max_length=4000, help_text=_("one link a line"))
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("resolution note (public)"), blank=True, max_length=4000)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_key"], name="concern_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_key}: {self.get_status_display()}"

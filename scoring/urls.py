@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scoring import transparency, views
+from scoring import concerns, transparency, views
 
 app_name = "scoring"
 
@@ -17,6 +17,9 @@ urlpatterns = [
         transparency.flag_detail,
         name="flag_detail",
     ),
+    path("concerns/new/<slug:subject_type>/<str:subject_key>/", concerns.concern_new, name="concern_new"),
+    path("moderation/concerns/", concerns.concern_queue, name="concern_queue"),
+    path("moderation/concerns/<int:pk>/", concerns.concern_triage, name="concern_triage"),
     # The scores tab of an organisation's profile, served by this app under the shared profile path.
     path("organisations/<str:org_id>/scores/", views.organisation_scores_tab, name="organisation_scores"),
 ]
