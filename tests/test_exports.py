@@ -226,3 +226,62 @@ def test_the_demo_datas_planted_irregular_cases_are_all_found(demo):
     assert all(len([h for h in found["threshold_splitting"] if h.year == y]) >= 3 for y in (2019, 2022, 2024))
     for code in ("single_applicant", "new_born", "year_end_rush", "price_outlier", "overdue_reporting"):
         assert found[code], code
+
+
+def test_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
+    """Independent raw-SQL computations of three flags and of concentration give the same sets."""
+    import datetime
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from scoring.flags import FLAG_FUNCTIONS, concentration
+
+    today = datetime.date(2026, 11, 22)
+    state = "('social_order', 'state_grant', 'ngo_award')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.public_id, l.number FROM funding_lot l JOIN funding_competition c ON c.id = l.competition_id "
+            f"LEFT JOIN funding_application a ON a.lot_id = l.id WHERE c.mechanism IN {state} "
+            f"GROUP BY l.id, c.public_id, l.number, l.reported_applicants "
+            f"HAVING (COUNT(a.id) > 0 AND SUM(CASE WHEN a.outcome <> 'rejected' THEN 1 ELSE 0 END) = 1) "
+            f"OR (COUNT(a.id) = 0 AND l.reported_applicants = 1)"
+        )
+        single = {(key, number) for key, number in cursor.fetchall()}
+        cursor.execute(
+            "SELECT organisation_id, year FROM registry_yearlyreport r JOIN registry_organisation o ON o.id = "
+            "r.organisation_id WHERE o.merged_into_id IS NULL AND (COALESCE(income_social_order, 0) + "
+            "COALESCE(income_state_grants, 0) + COALESCE(income_state_awards, 0)) * 10 >= 9 * ("
+            + " + ".join(
+                f"COALESCE({n}, 0)"
+                for n in (
+                    "income_social_order",
+                    "income_state_grants",
+                    "income_state_awards",
+                    "income_foreign",
+                    "income_business",
+                    "income_individuals",
+                    "income_membership_fees",
+                    "income_own_activities",
+                    "income_other",
+                )
+            )
+            + ") AND (COALESCE(income_social_order, 0) + COALESCE(income_state_grants, 0) + "
+            "COALESCE(income_state_awards, 0) + COALESCE(income_foreign, 0) + COALESCE(income_business, 0) + "
+            "COALESCE(income_individuals, 0) + COALESCE(income_membership_fees, 0) + "
+            "COALESCE(income_own_activities, 0) + COALESCE(income_other, 0)) > 0"
+        )
+        dependent = set(cursor.fetchall())
+        busiest = max(concentration("administrator"), key=lambda r: r["awards"])
+        cursor.execute(
+            f"SELECT ad.code, a.recipient_id, SUM(a.amount) FROM funding_award a JOIN funding_administrator ad "
+            f"ON ad.id = a.administrator_id WHERE a.mechanism IN {state} AND ad.code = %s AND a.awarded_on >= %s "
+            f"AND a.awarded_on < %s GROUP BY ad.code, a.recipient_id",
+            [busiest["key"], datetime.date(busiest["year"], 1, 1), datetime.date(busiest["year"] + 1, 1, 1)],
+        )
+        by_recipient = cursor.fetchall()
+    assert {(h.subject_key, h.values["lot"]) for h in FLAG_FUNCTIONS["single_applicant"](today)} == single
+    found = {(h.organisation_id, h.year) for h in FLAG_FUNCTIONS["state_dependency"](today)}
+    assert found == dependent
+    assert busiest["recipients"] == len(by_recipient)
+    assert busiest["total"] == sum(Decimal(str(row[2])) for row in by_recipient)
