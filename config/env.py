@@ -45,3 +45,18 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from exc
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory in MB (VmHWM: unlike getrusage's ru_maxrss, it starts afresh at
+    exec, so a child started by a large parent reports its own peak)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -155,6 +155,30 @@ def _segment(kind: str, key) -> str | None:
     return f"{kind}:{key}" if key else None
 
 
+SCORE_PATHS = {"region": "region", "legal_form": "legal_form", "size": "size", "field": "organisation__fields"}
+ORGANISATION_PATHS = {"region": "region", "legal_form": "legal_form", "field": "fields"}
+AWARD_PATHS = {"region": "recipient__region", "legal_form": "recipient__legal_form", "field": "recipient__fields"}
+
+
+def _keys_by_kind(segments) -> dict[str, set[str]]:
+    keys: dict[str, set[str]] = defaultdict(set)
+    for segment in segments:
+        kind, _sep, key = segment.partition(":")
+        keys[kind].add(key or "all")
+    return keys
+
+
+def _narrow(queryset, kind: str, wanted_keys: dict[str, set[str]] | None, paths: dict[str, str]):
+    """Only the rows of the wanted segments of this kind (an incremental refresh); None: skip the kind."""
+    if wanted_keys is None:
+        return queryset
+    if kind not in wanted_keys:
+        return None
+    if kind == "all":
+        return queryset
+    return queryset.filter(**{f"{paths[kind]}__in": wanted_keys[kind]})
+
+
 def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple[int, str]] | None = None) -> list:
     """SectorSummary objects (unsaved) for every year and segment, or only the `wanted` ones."""
     scores = OrganisationScore.objects.filter(run=run)
@@ -162,22 +186,26 @@ def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple
         scores = scores.filter(year__in=years)
     found: dict[tuple[int, str], dict] = {}
     csi_columns = [i.column for i in ind.CSI_INDICATORS]
+    wanted_keys = _keys_by_kind(segment for _year, segment in wanted) if wanted is not None else None
     for kind in SEGMENT_KINDS:
+        narrowed = _narrow(scores, kind, wanted_keys, SCORE_PATHS)
+        if narrowed is None:
+            continue
         counts = {"n": Count("id"), "on_time": Count("id", filter=Q(on_time=True))}
         counts["active_reporting"] = Count("id", filter=Q(organisation__status=Organisation.Status.ACTIVE))
         for column in csi_columns:
             counts[f"{column}_pos"] = Count("id", filter=Q(**{column: 100}))
             counts[f"{column}_n"] = Count(column)
-        for row in scores.values("year", key=_key(kind)).annotate(**counts).order_by():
+        for row in narrowed.values("year", key=_key(kind)).annotate(**counts).order_by():
             segment = _segment(kind, row["key"])
             if segment is None or (wanted is not None and (row["year"], segment) not in wanted):
                 continue
             found[(row["year"], segment)] = {"kind": kind, "key": row["key"], **row}
     for row in found.values():
         row["own"] = {}
-    _add_quartiles(scores, found)
-    _add_registered(found)
-    _add_funding(found)
+    _add_quartiles(scores, found, wanted_keys)
+    _add_registered(found, wanted_keys)
+    _add_funding(found, wanted_keys)
     summaries = []
     for (year, segment), row in sorted(found.items()):
         suppressed = row["n"] < MIN_N
@@ -202,12 +230,15 @@ def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple
     return summaries
 
 
-def _add_quartiles(scores, found: dict) -> None:
+def _add_quartiles(scores, found: dict, wanted_keys: dict | None) -> None:
     """Median and quartiles of our indicators per segment, from value histograms streamed in order."""
     for code, column in OWN_COLUMNS.items():
         for kind in SEGMENT_KINDS:
+            narrowed = _narrow(scores, kind, wanted_keys, SCORE_PATHS)
+            if narrowed is None:
+                continue
             rows = (
-                scores.exclude(**{f"{column}__isnull": True})
+                narrowed.exclude(**{f"{column}__isnull": True})
                 .values("year", key=_key(kind), value=F(column))
                 .annotate(count=Count("id"))
                 .order_by("year", "key", "value")
@@ -227,7 +258,7 @@ def _store_quartiles(found: dict, group, code: str, histogram: list) -> None:
         found[group]["own"][code] = ind.quartiles_from_histogram(histogram)
 
 
-def _add_registered(found: dict) -> None:
+def _add_registered(found: dict, wanted_keys: dict | None) -> None:
     """Organisations registered by the year's end, and active now, per segment (not for income-size bands,
     which exist only where a report was filed: there, the reporting organisations)."""
     years = sorted({year for year, _segment in found})
@@ -236,7 +267,10 @@ def _add_registered(found: dict) -> None:
     for year in years:
         registered = base.filter(Q(registered_on__isnull=True) | Q(registered_on__lte=datetime.date(year, 12, 31)))
         for kind, key in keys.items():
-            rows = registered.values(key=key).annotate(
+            narrowed = _narrow(registered, kind, wanted_keys, ORGANISATION_PATHS)
+            if narrowed is None:
+                continue
+            rows = narrowed.values(key=key).annotate(
                 registered=Count("id"), active=Count("id", filter=Q(status=Organisation.Status.ACTIVE))
             )
             for row in rows.order_by():
@@ -246,7 +280,7 @@ def _add_registered(found: dict) -> None:
                     found[group]["active"] = row["active"]
 
 
-def _add_funding(found: dict) -> None:
+def _add_funding(found: dict, wanted_keys: dict | None) -> None:
     """Awards made in the year to organisations of the segment, by mechanism (amount exact, as text)."""
     years = sorted({year for year, _segment in found})
     awards = Award.objects.annotate(award_year=Year("awarded_on")).filter(award_year__in=years)
@@ -257,7 +291,10 @@ def _add_funding(found: dict) -> None:
         "field": F("recipient__fields"),
     }
     for kind, key in keys.items():
-        rows = awards.values("award_year", "mechanism", key=key).annotate(amount=Sum("amount"), awards=Count("id"))
+        narrowed = _narrow(awards, kind, wanted_keys, AWARD_PATHS)
+        if narrowed is None:
+            continue
+        rows = narrowed.values("award_year", "mechanism", key=key).annotate(amount=Sum("amount"), awards=Count("id"))
         for row in rows.order_by():
             group = (row["award_year"], _segment(kind, row["key"]))
             if group in found:
@@ -374,6 +411,20 @@ def write_flags(run: SummaryRun, today: datetime.date) -> int:
     return len(hits)
 
 
+def refresh_flags() -> int:
+    """Recompute every flag and the concentration figures in the current run, in one transaction.
+
+    Flags compare records across the whole data set (fences over peer groups, pairs of organisations), so
+    they are recomputed whole; a change schedules this a while after the summaries' refresh (tasks.py)."""
+    run = SummaryRun.objects.filter(current=True).first()
+    if run is None:
+        return 0
+    with transaction.atomic():
+        Flag.objects.filter(run=run).delete()
+        Concentration.objects.filter(run=run).delete()
+        return write_flags(run, timezone.localdate())
+
+
 def _drop_old_runs(current: SummaryRun) -> None:
     """Derived rows of superseded runs (the scores and summaries are recomputed from the records)."""
     old = SummaryRun.objects.filter(pk__lt=current.pk, current=False)
@@ -406,9 +457,6 @@ def regenerate_stale() -> int:
             exactly |= Q(year=year, segment=segment)
         SectorSummary.objects.filter(run=run).filter(exactly).delete()
         SectorSummary.objects.bulk_create(fresh)
-        Flag.objects.filter(run=run).delete()  # flags compare across the whole data set: all recomputed
-        Concentration.objects.filter(run=run).delete()
-        write_flags(run, today)
         StaleSummary.objects.filter(pk__in=[pk for pk, _org, _year in stale]).delete()
     return len(pairs)
 

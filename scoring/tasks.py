@@ -8,6 +8,7 @@ import logging
 from celery import shared_task
 
 REFRESH_SCHEDULED_KEY = "scoring:refresh:scheduled"
+FLAGS_SCHEDULED_KEY = "scoring:flags:scheduled"
 log = logging.getLogger("qogam")
 
 
@@ -30,6 +31,17 @@ def summaries_refresh() -> int:
     return regenerate_stale()
 
 
+@shared_task(acks_late=True)
+def flags_refresh() -> int:
+    """Every red flag and the concentration figures, recomputed in the current run."""
+    from django.core.cache import cache
+
+    from scoring.services import refresh_flags
+
+    cache.delete(FLAGS_SCHEDULED_KEY)
+    return refresh_flags()
+
+
 def schedule_refresh() -> bool:
     """After a change: one refresh SUMMARIES_DEBOUNCE_SECONDS later however many changes come (real broker
     only; in-process tasks would do the work inside the request, so there the change waits for the nightly
@@ -40,13 +52,15 @@ def schedule_refresh() -> bool:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return False
     try:
+        if cache.add(FLAGS_SCHEDULED_KEY, True, settings.FLAGS_DEBOUNCE_SECONDS * 2):
+            flags_refresh.apply_async(countdown=settings.FLAGS_DEBOUNCE_SECONDS)
         if not cache.add(REFRESH_SCHEDULED_KEY, True, settings.SUMMARIES_DEBOUNCE_SECONDS * 2):
             return False
         summaries_refresh.apply_async(countdown=settings.SUMMARIES_DEBOUNCE_SECONDS)
     except Exception:
         log.warning("summary refresh not scheduled: the task queue is unreachable")
         with contextlib.suppress(Exception):  # the cache is the same Redis; nothing more to do
-            cache.delete(REFRESH_SCHEDULED_KEY)
+            cache.delete_many([REFRESH_SCHEDULED_KEY, FLAGS_SCHEDULED_KEY])
         return False
     return True
 

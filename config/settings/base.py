@@ -165,6 +165,8 @@ EXPORTS_ROOT = Path(env("EXPORTS_ROOT") or BASE_DIR / "var" / "exports")
 EXPORTS_DEBOUNCE_SECONDS = env_int("EXPORTS_DEBOUNCE_SECONDS", 600)
 # Scores and sector summaries: stale organisation-years are refreshed this long after a change (debounced).
 SUMMARIES_DEBOUNCE_SECONDS = env_int("SUMMARIES_DEBOUNCE_SECONDS", 60)
+# Red flags compare records across the whole data set, so they are recomputed whole, less eagerly.
+FLAGS_DEBOUNCE_SECONDS = env_int("FLAGS_DEBOUNCE_SECONDS", 600)
 DIRECTORY_PAGE_SIZE = 25
 
 # The API (docs/api.md): read anonymously, write with a session or a token, through the pages' permissions.

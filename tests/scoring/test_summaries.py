@@ -138,3 +138,20 @@ def test_nothing_stale_or_no_run_yet_is_a_no_op(population):
     assert services.regenerate_stale() == 0  # no run yet
     services.regenerate_full()
     assert services.regenerate_stale() == 0
+
+
+def test_incremental_equals_full_with_organisations_in_several_fields():
+    orgs = [
+        make_organisation(fields=("health", "women") if i % 2 else ("women", "culture_education")) for i in range(12)
+    ]
+    for i, org in enumerate(orgs):
+        file_report(org, has_board=i % 3 == 0, paid_staff=i, volunteers=1)
+    services.regenerate_full()
+    report = orgs[1].reports.get()
+    report.has_board = not report.has_board
+    report.save()
+    services.regenerate_stale()
+    incremental = rows()
+    services.regenerate_full()
+    assert rows() == incremental
+    assert summary("field:women").n_organisations == 12 and summary("field:health").n_organisations == 6

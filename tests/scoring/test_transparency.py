@@ -90,3 +90,34 @@ def test_flag_list_queries_do_not_grow_with_rows(client, split):
         make_award(administrator=split[0].administrator, awarded_on=datetime.date(2024, 12, 1 + k))
     services.regenerate_full()
     assert count() == few and Flag.objects.filter(run__current=True).count() > 3
+
+
+def flag_rows() -> list[tuple]:
+    current = Flag.objects.filter(run__current=True).order_by("code", "subject_type", "subject_key", "year", "title")
+    return [(f.code, f.subject_type, f.subject_key, f.year, f.title, f.values) for f in current]
+
+
+def test_refreshing_flags_after_a_change_equals_a_full_run(split):
+    make_award(
+        recipient=split[0].recipient, administrator=split[0].administrator, awarded_on=datetime.date(2024, 12, 20)
+    )
+    assert services.refresh_flags() > 0
+    refreshed = flag_rows()
+    services.regenerate_full()
+    assert flag_rows() == refreshed
+
+
+def test_a_change_schedules_the_summaries_and_the_flags(settings, split):
+    from unittest import mock
+
+    from scoring import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with (
+        mock.patch.object(tasks.summaries_refresh, "apply_async") as summaries,
+        mock.patch.object(tasks.flags_refresh, "apply_async") as flags_task,
+    ):
+        assert tasks.schedule_refresh() is True
+        assert tasks.schedule_refresh() is False  # both already waiting
+    summaries.assert_called_once_with(countdown=settings.SUMMARIES_DEBOUNCE_SECONDS)
+    flags_task.assert_called_once_with(countdown=settings.FLAGS_DEBOUNCE_SECONDS)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import resource
-
 from django.core.management.base import BaseCommand, CommandError
 
+from config.env import peak_memory_mb
 from registry.exports import EXPORT_KINDS, export_regenerate
 
 
@@ -21,7 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown formats: {', '.join(unknown)}; choose from {', '.join(EXPORT_KINDS)}")
         for code in kinds or list(EXPORT_KINDS):
             record = export_regenerate(code)
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            peak = peak_memory_mb()
             self.stdout.write(
                 f"{record.filename}: {record.rows} records, {record.size / 1e6:.1f} MB in {record.seconds:.1f} s "
                 f"(peak memory of this process so far {peak:.0f} MB)"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import resource
 import time
 
 from django.core.management.base import BaseCommand
 
+from config.env import peak_memory_mb
 from scoring.services import regenerate_full
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
         from scoring.models import OrganisationScore, SectorSummary
 
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = peak_memory_mb()
         self.stdout.write(
             f"Run {run.pk}: {OrganisationScore.objects.filter(run=run).count()} organisation-years scored, "
             f"{SectorSummary.objects.filter(run=run).count()} summaries, in {time.monotonic() - started:.1f} s "
