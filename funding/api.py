@@ -41,6 +41,18 @@ def _field(code: str | None) -> dict | None:
     return coded(field.code, field.name) if field else None
 
 
+class FieldAndRegion:
+    """The field of activity and region of implementation, each as a code with its label."""
+
+    @extend_schema_field(CodeLabel(allow_null=True))
+    def get_field(self, obj) -> dict | None:
+        return _field(obj.field_id)
+
+    @extend_schema_field(CodeLabel(allow_null=True))
+    def get_region(self, obj) -> dict | None:
+        return _region(obj.region_id)
+
+
 class AdministratorOut(serializers.ModelSerializer):
     name = serializers.CharField()
     kind = Choice()
@@ -93,7 +105,9 @@ class CompetitionFilter(filters.FilterSet):
         fields: list[str] = []
 
 
-class LotOut(serializers.ModelSerializer):
+class LotOut(FieldAndRegion, serializers.ModelSerializer):
+    """A lot of a competition: its planned amount and how many applied."""
+
     field = serializers.SerializerMethodField()
     region = serializers.SerializerMethodField()
     planned_amount = serializers.DecimalField(**MONEY)
@@ -102,14 +116,6 @@ class LotOut(serializers.ModelSerializer):
     class Meta:
         model = Lot
         fields = ["number", "title", "field", "region", "planned_amount", "reported_applicants", "applicants"]
-
-    @extend_schema_field(CodeLabel(allow_null=True))
-    def get_field(self, obj) -> dict | None:
-        return _field(obj.field_id)
-
-    @extend_schema_field(CodeLabel(allow_null=True))
-    def get_region(self, obj) -> dict | None:
-        return _region(obj.region_id)
 
 
 class CompetitionOut(serializers.ModelSerializer):
@@ -134,7 +140,9 @@ class CompetitionList(generics.ListAPIView):
         return Competition.objects.select_related("administrator").prefetch_related(Prefetch("lots", queryset=lots))
 
 
-class AwardSummary(serializers.ModelSerializer):
+class AwardSummary(FieldAndRegion, serializers.ModelSerializer):
+    """One award: who gave how much to whom, for what, when; amounts as strings."""
+
     id = serializers.CharField(source="public_id")
     mechanism = Choice()
     status = Choice()
@@ -159,14 +167,6 @@ class AwardSummary(serializers.ModelSerializer):
     )
     def get_recipient(self, obj) -> dict:
         return {"org_id": obj.recipient.org_id, "bin": obj.recipient.bin, "name": obj.recipient.name}
-
-    @extend_schema_field(CodeLabel(allow_null=True))
-    def get_field(self, obj) -> dict | None:
-        return _field(obj.field_id)
-
-    @extend_schema_field(CodeLabel(allow_null=True))
-    def get_region(self, obj) -> dict | None:
-        return _region(obj.region_id)
 
     def get_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())

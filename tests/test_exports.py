@@ -235,6 +235,7 @@ def test_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
 
     from django.db import connection
 
+    from registry.models import REPORT_INCOME_FIELDS
     from scoring.flags import FLAG_FUNCTIONS, concentration
 
     today = datetime.date(2026, 11, 22)
@@ -252,24 +253,10 @@ def test_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
             "SELECT organisation_id, year FROM registry_yearlyreport r JOIN registry_organisation o ON o.id = "
             "r.organisation_id WHERE o.merged_into_id IS NULL AND (COALESCE(income_social_order, 0) + "
             "COALESCE(income_state_grants, 0) + COALESCE(income_state_awards, 0)) * 10 >= 9 * ("
-            + " + ".join(
-                f"COALESCE({n}, 0)"
-                for n in (
-                    "income_social_order",
-                    "income_state_grants",
-                    "income_state_awards",
-                    "income_foreign",
-                    "income_business",
-                    "income_individuals",
-                    "income_membership_fees",
-                    "income_own_activities",
-                    "income_other",
-                )
-            )
-            + ") AND (COALESCE(income_social_order, 0) + COALESCE(income_state_grants, 0) + "
-            "COALESCE(income_state_awards, 0) + COALESCE(income_foreign, 0) + COALESCE(income_business, 0) + "
-            "COALESCE(income_individuals, 0) + COALESCE(income_membership_fees, 0) + "
-            "COALESCE(income_own_activities, 0) + COALESCE(income_other, 0)) > 0"
+            + " + ".join(f"COALESCE({n}, 0)" for n in REPORT_INCOME_FIELDS)
+            + ") AND ("
+            + " + ".join(f"COALESCE({n}, 0)" for n in REPORT_INCOME_FIELDS)
+            + ") > 0"
         )
         dependent = set(cursor.fetchall())
         busiest = max(concentration("administrator"), key=lambda r: r["awards"])
