@@ -20,6 +20,7 @@ migrate: install
 
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py regenerate_summaries --if-missing
 
 run: seed
 	$(PY) manage.py runserver 127.0.0.1:8000

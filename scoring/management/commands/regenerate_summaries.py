@@ -13,7 +13,17 @@ from scoring.services import regenerate_full
 class Command(BaseCommand):
     help = "Recompute every organisation's scores and every sector summary now (a new run, swapped in whole)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-missing", action="store_true", help="do nothing when summaries exist already (make run uses it)"
+        )
+
+    def handle(self, *args, if_missing: bool = False, **options):
+        from scoring.models import SummaryRun
+
+        if if_missing and SummaryRun.objects.filter(current=True).exists():
+            self.stdout.write("Summaries exist already; not regenerated.")
+            return
         started = time.monotonic()
         run = regenerate_full(
             progress=lambda message: self.stderr.write(f"  {message}") if options["verbosity"] > 1 else None
