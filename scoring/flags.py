@@ -1,7 +1,7 @@
 """Red flags for watchdogs (DOMAIN §5): each a signal worth a look, never a verdict.
 
 The catalogue says, for every flag, what it looks at, its rule in plain words, why it matters, its
-inputs, its threshold and its known false positives. `compute_flags(today)` returns every hit with the
+inputs, its threshold and its known false positives. Each function in FLAG_FUNCTIONS returns every hit with the
 numbers that triggered it and the records involved; outlier fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR) are
 computed over a stated peer group and shown with the quartiles used. Pure helpers (fences, HHI) are
 unit-tested on plain values; the queries read the registry and funding tables.
@@ -848,7 +848,3 @@ FLAG_FUNCTIONS = {
     "ineligible_recipient": flag_ineligible_recipient,
     "self_report_mismatch": flag_self_report_mismatch,
 }
-
-
-def compute_flags(today: datetime.date) -> list[Hit]:
-    return [hit for code in FLAG_FUNCTIONS for hit in FLAG_FUNCTIONS[code](today)]

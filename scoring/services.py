@@ -359,11 +359,26 @@ def run_progress(run: SummaryRun) -> str:
 
 
 def write_flags(run: SummaryRun, today: datetime.date) -> int:
-    """Every red flag and the concentration figures, into the run."""
-    from scoring.flags import compute_flags, concentration
+    """Every red flag and the concentration figures, into the run: one flag at a time, so only one flag's
+    hits are held at once."""
+    from scoring.flags import FLAG_FUNCTIONS, concentration
 
-    hits = compute_flags(today)
-    # Organisations are named by their org-id, the identifier the site's URLs use (stable across runs).
+    written = 0
+    for function in FLAG_FUNCTIONS.values():
+        hits = function(today)
+        _name_organisations(hits)
+        Flag.objects.bulk_create((_flag_row(run, hit) for hit in hits), batch_size=2000)
+        written += len(hits)
+        del hits
+    Concentration.objects.bulk_create(
+        (Concentration(run=run, by=by, **row) for by in ("administrator", "region") for row in concentration(by)),
+        batch_size=2000,
+    )
+    return written
+
+
+def _name_organisations(hits) -> None:
+    """Organisations are named by their org-id, the identifier the site's URLs use (stable across runs)."""
     wanted = {int(h.subject_key) for h in hits if h.subject_type == "organisation"}
     wanted |= {int(r["key"]) for h in hits for r in h.records if r["type"] == "organisation"}
     names = {
@@ -384,31 +399,23 @@ def write_flags(run: SummaryRun, today: datetime.date) -> int:
             if record["type"] == "organisation":
                 pk = int(record["key"])
                 record["key"], record["label"] = org_id(pk), localized_row(names[pk], "name")
-    Flag.objects.bulk_create(
-        (
-            Flag(
-                run=run,
-                code=hit.code,
-                subject_type=hit.subject_type,
-                subject_key=hit.subject_key,
-                title=hit.title[:300],
-                year=hit.year,
-                administrator=hit.administrator,
-                region=hit.region,
-                organisation_id=hit.organisation_id,
-                amount=hit.amount,
-                values=hit.values,
-                records=hit.records,
-            )
-            for hit in hits
-        ),
-        batch_size=2000,
+
+
+def _flag_row(run: SummaryRun, hit) -> Flag:
+    return Flag(
+        run=run,
+        code=hit.code,
+        subject_type=hit.subject_type,
+        subject_key=hit.subject_key,
+        title=hit.title[:300],
+        year=hit.year,
+        administrator=hit.administrator,
+        region=hit.region,
+        organisation_id=hit.organisation_id,
+        amount=hit.amount,
+        values=hit.values,
+        records=hit.records,
     )
-    Concentration.objects.bulk_create(
-        (Concentration(run=run, by=by, **row) for by in ("administrator", "region") for row in concentration(by)),
-        batch_size=2000,
-    )
-    return len(hits)
 
 
 def refresh_flags() -> int:
