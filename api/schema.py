@@ -32,8 +32,27 @@ CONDITIONAL_ERRORS = {
 REDIRECTING = ("/api/v1/organisations/{org_id}/",)  # and every path below it
 
 
+DATABASE_LIMITS = {32767, 2147483647, 9223372036854775807}
+
+
+def _drop_database_limits(node) -> None:
+    """Integer maxima that come from the database's column ranges (SQLite reports 64-bit ones, PostgreSQL
+    smallint or integer) are not part of the API's contract, and would make the schema differ by database."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer" and node.get("maximum") in DATABASE_LIMITS:
+            node.pop("maximum")
+            if node.get("format") == "int64":
+                node.pop("format")
+        for value in node.values():
+            _drop_database_limits(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_database_limits(value)
+
+
 def add_error_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry."""
+    _drop_database_limits(result.get("components", {}))
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
