@@ -11,6 +11,7 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.common import FastRows
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
 from scoring.flags import CATALOGUE, RULES
@@ -186,7 +187,7 @@ class FlagOut(serializers.Serializer):
     url = serializers.CharField()
 
 
-class FlagList(generics.ListAPIView):
+class FlagList(FastRows, generics.ListAPIView):
     """Red flags of the current run: signals worth a look, never verdicts (see /transparency/ for the rules)."""
 
     serializer_class = FlagOut
@@ -219,8 +220,7 @@ class FlagList(generics.ListAPIView):
     def get_cursor_ordering(self):
         return ("-id",)
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+    def rows(self, page, request) -> list[dict]:
         rows = []
         for flag in page:
             rule = RULES[flag.code]
@@ -243,7 +243,7 @@ class FlagList(generics.ListAPIView):
                     ),
                 }
             )
-        return self.get_paginated_response(rows)
+        return rows
 
 
 class ConcentrationOut(serializers.Serializer):

@@ -16,8 +16,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
 
 from funding.models import Award
@@ -78,9 +77,8 @@ def _organisations(ids: Iterable[int]) -> dict[int, dict]:
         Organisation.objects.filter(pk__in=list(ids))
         .annotate(
             has_fields=Exists(OrganisationField.objects.filter(organisation=OuterRef("pk"))),
-            last_filed=Coalesce(
-                YearlyReport.objects.filter(organisation=OuterRef("pk")).order_by("-year").values("year")[:1],
-                Value(None),
+            last_filed=Subquery(
+                YearlyReport.objects.filter(organisation=OuterRef("pk")).order_by("-year").values("year")[:1]
             ),
         )
         .values(*ORG_VALUES)
