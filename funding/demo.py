@@ -32,7 +32,15 @@ from funding.models import (
     PublishedTotal,
 )
 from registry.demo import AS_OF, CITIES
-from registry.models import REPORT_INCOME_FIELDS, Organisation, OrganisationField, Region, StatusEvent
+from registry.models import (
+    REPORT_INCOME_FIELDS,
+    REPORT_STATE_INCOME_FIELDS,
+    Organisation,
+    OrganisationField,
+    Region,
+    StatusEvent,
+    report_due_on,
+)
 from registry.services import new_local_id
 
 BATCH = 2000
@@ -329,8 +337,8 @@ def load_demo_funding(*, seed: int, scale: float = 1.0) -> None:
             )
         for year, rate in USD_KZT.items():
             _foreign_year(builder, by_kind["foreign_donor"][0], year, rate, max(1, round(30 * scale)))
-        _write(builder, admins, rng)
-        _demo_reports(builder, rng)
+        payments = _write(builder, admins, rng)
+        _demo_reports(builder, rng, payments)
 
 
 def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
@@ -719,7 +727,7 @@ def _plant_splits(builder, by_kind, rng) -> dict[int, Decimal]:
     return planted
 
 
-def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> None:
+def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> list[Payment]:
     admin_rows = {}
     for code, spec in admins.items():  # parents first: akimats precede their departments in the dict
         admin_rows[code] = Administrator.objects.create(
@@ -857,6 +865,7 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> Non
             for year, m in SOCIAL_ORDER_MILLIONS.items()
         ]
     )
+    return payments
 
 
 def _final_status(spec: dict, rng: random.Random) -> str:
@@ -946,7 +955,7 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
 
 # ---------------------------------------------------------------- yearly reports (DOMAIN §3.4, §4, §7)
 
-REPORT_YEARS = range(2019, 2026)
+REPORT_YEARS = range(2016, 2026)  # the NGO database report, a precondition for state money since 2018
 REPORT_FORMS = {
     "public_association",
     "foundation",
@@ -982,25 +991,39 @@ def _money(rng: random.Random, median: float) -> Decimal:
     return Decimal(round(rng.lognormvariate(0, 1.0) * median, -3))
 
 
-def _demo_reports(builder: Builder, rng: random.Random) -> None:
+def _demo_reports(builder: Builder, rng: random.Random, payments: list[Payment]) -> None:
+    """Yearly reports consistent with the funding records, so the demo's flags are the planted ones.
+
+    Income is declared from the money actually paid in the year (what an NGO's accounts show), and an
+    organisation funded by the state files the report that was due before each award (the legal
+    precondition the "not reporting" flag checks), all but a planted 1.5%.
+    """
     from registry.models import YearlyReport
 
     received: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for payment in payments:
+        award = payment.award
+        received[(award.recipient_id, payment.paid_on.year)][MECHANISM_INCOME[award.mechanism]] += payment.amount
+    required: set[tuple[int, int]] = set()  # (org, report year) that had to be filed before a state award
     for award in builder.awards:
-        received[(award["recipient"], award["awarded_on"].year)][MECHANISM_INCOME[award["mechanism"]]] += award[
-            "amount"
-        ]
+        if award["mechanism"] != Mechanism.FOREIGN_GRANT:
+            day = award["awarded_on"]
+            year = day.year - 1 if report_due_on(day.year - 1) <= day else day.year - 2
+            required.add((award["recipient"], year))
     rows = []
     for org in builder.orgs:
         if org.form not in REPORT_FORMS:
             continue
         for year in REPORT_YEARS:
-            due = datetime.date(year + 1, 3, 31)
+            due = report_due_on(year)
             if org.registered_on.year > year or (org.ceased_on and org.ceased_on <= due):
                 continue
             money = received.get((org.id, year), {})
             roll = rng.random()
-            on_time_share, late_share = (0.8, 0.1) if money else (0.27, 0.15)  # funded NGOs must report
+            if (org.id, year) in required:
+                on_time_share, late_share = 0.985, 0.0
+            else:
+                on_time_share, late_share = (0.8, 0.1) if money else (0.27, 0.15)
             if roll < on_time_share:
                 submitted = datetime.date(year + 1, 1, 10) + datetime.timedelta(days=rng.randint(0, 79))
             elif roll < on_time_share + late_share:
@@ -1030,6 +1053,11 @@ def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.dat
         figures["income_membership_fees"] = _money(rng, 50_000)
     if "income_foreign" not in figures and rng.random() < 0.08:
         figures["income_foreign"] = _money(rng, 3_000_000)
+    state = sum((figures.get(name, Decimal(0)) for name in REPORT_STATE_INCOME_FIELDS), Decimal(0))
+    if state and rng.random() < 0.85:  # most funded NGOs also earn; the rest live on state money alone
+        figures["income_own_activities"] = figures.get("income_own_activities", Decimal(0)) + _money(
+            rng, float(state) * 0.5
+        )
     total = sum(figures.values(), Decimal(0))
     staff = max(0, round(rng.lognormvariate(1.0, 0.9)) - 1)
     # CSI 2.4.1: volunteers at most a quarter of staff + volunteers in 14.4% of organisations.

@@ -391,7 +391,7 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
             name_en=name_en,
             fields=fields,
             territorial_level=level,
-            address=f"{city[1]}, {street[1]}, {rng.randint(1, 250)}",
+            address=f"{city[1]}, {street[1]}, {rng.randint(1, 250)}, {rng.randint(1, 400)}",  # building, office
             phone=phone,
             email=email,
             website=website,

@@ -35,6 +35,7 @@ MISMATCH_MINIMUM = Decimal(1_000_000)  # KZT: smaller differences are rounding a
 REPORT_GRACE_DAYS = 90  # with no evaluation recorded, a report is expected this long after the end
 NEWBORN_MONTHS = 12
 CAPTIVE_YEARS = 3
+NOT_REPORTING_SINCE = 2018  # DOMAIN §3.1: since 2018 an applicant must have filed its NGO database report
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,11 @@ CATALOGUE = [
         "Not reporting",
         "award",
         "The recipient had not filed its yearly report for the year before the award (a legal precondition for "
-        "state money) by the award date.",
+        f"state money since {NOT_REPORTING_SINCE}) by the award date. Awards made before {NOT_REPORTING_SINCE} "
+        "are not checked.",
         "The NGO database report is required before receiving state money.",
         "award date; yearly reports and their filing dates",
-        "no report for the previous year filed by the award date",
+        f"no report for the previous year filed by the award date, for awards from 1 January {NOT_REPORTING_SINCE}",
         "Organisations registered in the previous year (nothing was due); reports filed on paper, not recorded.",
     ),
     FlagRule(
@@ -495,7 +497,8 @@ def flag_not_reporting(today: datetime.date) -> list[Hit]:
     for org, year, submitted in YearlyReport.objects.values_list("organisation_id", "year", "submitted_on"):
         filed[org][year] = submitted
     hits = []
-    for row in _state_awards().values(*AWARD_VALUES, "recipient__registered_on").iterator(chunk_size=2000):
+    awards = _state_awards().filter(awarded_on__gte=datetime.date(NOT_REPORTING_SINCE, 1, 1))
+    for row in awards.values(*AWARD_VALUES, "recipient__registered_on").iterator(chunk_size=2000):
         previous = row["awarded_on"].year - 1
         registered = row["recipient__registered_on"]
         if registered and registered.year > previous:

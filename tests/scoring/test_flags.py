@@ -105,6 +105,15 @@ def test_not_reporting_needs_the_previous_years_report_by_the_award_date():
     assert len(hits("not_reporting")) == 1  # nothing was due from an organisation registered that year
 
 
+def test_not_reporting_starts_with_the_2018_precondition():
+    admin = make_administrator()
+    org = make_organisation(registered_on=datetime.date(2010, 1, 1))
+    make_award(recipient=org, administrator=admin, awarded_on=datetime.date(2017, 12, 31))  # before the rule
+    first = make_award(recipient=org, administrator=admin, awarded_on=datetime.date(2018, 1, 1))
+    assert [h.subject_key for h in hits("not_reporting")] == [first.public_id]
+    assert hits("not_reporting")[0].values == {"report_year": 2016, "filed_on": None}  # 2017's was not yet due
+
+
 def test_threshold_splitting_edges():
     admin = make_administrator()
     org = make_organisation()
