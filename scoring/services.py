@@ -240,42 +240,49 @@ def _add_quartiles(scores, found: dict, wanted_keys: dict | None) -> None:
                 .values("year", key=_key(kind), value=F(column))
                 .annotate(count=Count("id"))
                 .order_by("year", "key", "value")
+                .values_list("year", "key", "value", "count")
             )
             current, histogram = None, []
-            for row in rows.iterator(chunk_size=CHUNK):
-                group = (row["year"], _segment(kind, row["key"]))
+            for year, key, value, count in rows.iterator(chunk_size=CHUNK):
+                group = (year, key)
                 if group != current:
-                    _store_quartiles(found, current, code, histogram)
+                    _store_quartiles(found, kind, current, code, histogram)
                     current, histogram = group, []
-                histogram.append((Decimal(row["value"]), row["count"]))
-            _store_quartiles(found, current, code, histogram)
+                histogram.append((value, count))
+            _store_quartiles(found, kind, current, code, histogram)
 
 
-def _store_quartiles(found: dict, group, code: str, histogram: list) -> None:
-    if group is not None and group in found:
-        found[group]["own"][code] = ind.quartiles_from_histogram(histogram)
+def _store_quartiles(found: dict, kind: str, group, code: str, histogram: list) -> None:
+    if group is not None:
+        segment = (group[0], _segment(kind, group[1]))
+        if segment in found:
+            found[segment]["own"][code] = ind.quartiles_from_histogram(histogram)
 
 
 def _add_registered(found: dict, wanted_keys: dict | None) -> None:
     """Organisations registered by the year's end, and active now, per segment (not for income-size bands,
-    which exist only where a report was filed: there, the reporting organisations)."""
+    which exist only where a report was filed: there, the reporting organisations). One query per kind of
+    segment, with a pair of conditional counts per year."""
     years = sorted({year for year, _segment in found})
+    if not years:
+        return
     base = Organisation.objects.filter(merged_into__isnull=True)
     keys = {"all": Value("all"), "region": F("region"), "legal_form": F("legal_form"), "field": F("fields")}
+    counts = {}
     for year in years:
-        registered = base.filter(Q(registered_on__isnull=True) | Q(registered_on__lte=datetime.date(year, 12, 31)))
-        for kind, key in keys.items():
-            narrowed = _narrow(registered, kind, wanted_keys, ORGANISATION_PATHS)
-            if narrowed is None:
-                continue
-            rows = narrowed.values(key=key).annotate(
-                registered=Count("id"), active=Count("id", filter=Q(status=Organisation.Status.ACTIVE))
-            )
-            for row in rows.order_by():
+        by_then = Q(registered_on__isnull=True) | Q(registered_on__lte=datetime.date(year, 12, 31))
+        counts[f"registered_{year}"] = Count("id", filter=by_then)
+        counts[f"active_{year}"] = Count("id", filter=by_then & Q(status=Organisation.Status.ACTIVE))
+    for kind, key in keys.items():
+        narrowed = _narrow(base, kind, wanted_keys, ORGANISATION_PATHS)
+        if narrowed is None:
+            continue
+        for row in narrowed.values(key=key).annotate(**counts).order_by():
+            for year in years:
                 group = (year, _segment(kind, row["key"]))
                 if group in found:
-                    found[group]["registered"] = row["registered"]
-                    found[group]["active"] = row["active"]
+                    found[group]["registered"] = row[f"registered_{year}"]
+                    found[group]["active"] = row[f"active_{year}"]
 
 
 def _add_funding(found: dict, wanted_keys: dict | None) -> None:

@@ -25,14 +25,24 @@ class Command(BaseCommand):
             self.stdout.write("Summaries exist already; not regenerated.")
             return
         started = time.monotonic()
-        run = regenerate_full(
-            progress=lambda message: self.stderr.write(f"  {message}") if options["verbosity"] > 1 else None
-        )
+        phases: list[list] = []  # [name, seconds] per phase, from the run's progress messages
+
+        def progress(message: str) -> None:
+            now = time.monotonic()
+            if phases:
+                phases[-1][1] = now - phases[-1][1]
+            phases.append([message, now])
+            if options["verbosity"] > 1:
+                self.stderr.write(f"  {message}")
+
+        run = regenerate_full(progress=progress)
+        if phases:
+            phases[-1][1] = time.monotonic() - phases[-1][1]
         from scoring.models import OrganisationScore, SectorSummary
 
         peak = peak_memory_mb()
         self.stdout.write(
             f"Run {run.pk}: {OrganisationScore.objects.filter(run=run).count()} organisation-years scored, "
             f"{SectorSummary.objects.filter(run=run).count()} summaries, in {time.monotonic() - started:.1f} s "
-            f"(peak memory {peak:.0f} MB)."
+            f"(peak memory {peak:.0f} MB; " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases) + ")."
         )
