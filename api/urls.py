@@ -13,7 +13,7 @@ from scoring import api as scoring_api
 app_name = "api"
 
 urlpatterns = [
-    path("v1/organisations/", registry_api.OrganisationList.as_view(), name="organisations"),
+    path("v1/organisations/", registry_api.OrganisationList.as_fast_view(), name="organisations"),
     path("v1/organisations/<str:org_id>/", registry_api.OrganisationDetail.as_view(), name="organisation"),
     path(
         "v1/organisations/<str:org_id>/reports/<int:year>/",
@@ -26,12 +26,12 @@ urlpatterns = [
         name="organisation_scores",
     ),
     path("v1/summaries/", scoring_api.Summaries.as_view(), name="summaries"),
-    path("v1/flags/", scoring_api.FlagList.as_view(), name="flags"),
+    path("v1/flags/", scoring_api.FlagList.as_fast_view(), name="flags"),
     path("v1/concentration/", scoring_api.ConcentrationView.as_view(), name="concentration"),
     path("v1/administrators/", funding_api.AdministratorList.as_view(), name="administrators"),
     path("v1/administrators/<str:code>/awards/", funding_api.AwardCreate.as_view(), name="award_create"),
     path("v1/competitions/", funding_api.CompetitionList.as_view(), name="competitions"),
-    path("v1/awards/", funding_api.AwardList.as_view(), name="awards"),
+    path("v1/awards/", funding_api.AwardList.as_fast_view(), name="awards"),
     path("v1/awards/<str:public_id>/", funding_api.AwardDetail.as_view(), name="award"),
     path("v1/awards/<str:public_id>/payments/", funding_api.AwardPayments.as_view(), name="award_payments"),
     path("v1/awards/<str:public_id>/evaluations/", funding_api.AwardEvaluations.as_view(), name="award_evaluations"),

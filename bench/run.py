@@ -64,7 +64,7 @@ def median_seconds(fn, repeat: int, warmup: int = 2) -> float:
     return statistics.median(samples)
 
 
-def measure_scale(scale: int, repeat: int) -> dict:
+def measure_scale(scale: int, repeat: int, only: str = "") -> dict:
     import django
 
     django.setup()
@@ -116,6 +116,8 @@ def measure_scale(scale: int, repeat: int) -> dict:
     }
     api_lists = _api_cases(filtered)
     cases.update(api_lists)
+    if only:
+        cases = {name: url for name, url in cases.items() if name.startswith(only)}
     uncached = {"home page (figures recounted)"}  # cached for 5 minutes in use; timed here as recounted
     minimal = median_seconds(lambda: client.get("/bench/minimal/"), repeat)
     results = {
@@ -159,11 +161,14 @@ def measure_scale(scale: int, repeat: int) -> dict:
             "queries": len(statements),
         }
     for list_name in ("directory", "directory filtered", *{name.rsplit(",", 1)[0] for name in api_lists}):
+        if f"{list_name}, deep page" not in results["cases"]:
+            continue
         first = results["cases"][f"{list_name}, first page"]["page_ms"]
         deep = results["cases"][f"{list_name}, deep page"]["page_ms"]
         results["cases"][f"{list_name}, deep page"]["deep_vs_first"] = deep / first
-    results["exports"] = measure_exports(scale)
-    results["summaries"] = measure_summaries(repeat=3)
+    if not only:
+        results["exports"] = measure_exports(scale)
+        results["summaries"] = measure_summaries(repeat=3)
     return results
 
 
@@ -402,6 +407,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10", help="comma-separated multiples of 22,300 organisations")
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (median is reported)")
+    parser.add_argument("--only", default="", help="only the page cases whose name starts with this (no exports)")
     parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -409,7 +415,7 @@ def main() -> None:
     if args.one_scale:
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
         os.environ["DATABASE_URL"] = database_url(args.one_scale)
-        print(json.dumps(measure_scale(args.one_scale, args.repeat)))
+        print(json.dumps(measure_scale(args.one_scale, args.repeat, args.only)))
         return
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -420,7 +426,7 @@ def main() -> None:
             ensure_postgres_database(url)
         print(f"scale {scale}x: {url}", file=sys.stderr)
         done = subprocess.run(  # noqa: S603 - our own script, our own arguments
-            [sys.executable, __file__, "--one-scale", str(scale), "--repeat", str(args.repeat)],
+            [sys.executable, __file__, "--one-scale", str(scale), "--repeat", str(args.repeat), "--only", args.only],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Administrator, Award, Mechanism
+from registry.filters import SharedFormFilterSet
 from registry.selectors import organisation_by_org_id, reference_data
 
 MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
@@ -58,7 +59,7 @@ class AwardFilterForm(forms.Form):
         return organisation
 
 
-class AwardFilter(django_filters.FilterSet):
+class AwardFilter(SharedFormFilterSet):
     mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices, label=_("Mechanism"), distinct=False)
     administrator = django_filters.CharFilter(method="filter_administrator", label=_("Administrator (code)"))
     budget = django_filters.MultipleChoiceFilter(
