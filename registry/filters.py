@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 import django_filters
-from django.http import QueryDict
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from registry.i18n import localized_column
