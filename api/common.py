@@ -246,6 +246,15 @@ class FastRows:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.rows(page, request))
 
+    def get_queryset(self):
+        """A clone of the view's `list_queryset()`, built once per class: resolving a values() list with
+        joins costs about a third of a millisecond, the clone a few microseconds. The template is never
+        evaluated, so it holds no rows and no connection."""
+        cls = type(self)
+        if "_list_template" not in cls.__dict__:
+            cls._list_template = self.list_queryset()
+        return cls._list_template.all()
+
     @classmethod
     def as_fast_view(cls):
         """The view for the URLconf: a plain GET that succeeds is answered here, with the view's own filters,

@@ -242,7 +242,7 @@ class AwardList(FastRows, generics.ListAPIView):
     serializer_class = AwardSummary
     filterset_class = AwardFilter
 
-    def get_queryset(self):
+    def list_queryset(self):
         return Award.objects.values(*AWARD_LIST_COLUMNS)
 
     def rows(self, page, request) -> list[dict]:

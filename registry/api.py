@@ -291,7 +291,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
             )
         return rows
 
-    def get_queryset(self):
+    def list_queryset(self):
         return OrganisationFilter.base_queryset().values(*LIST_COLUMNS)
 
     def get_cursor_ordering(self):

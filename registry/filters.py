@@ -47,8 +47,7 @@ class SharedFormFilterSet(django_filters.FilterSet):
     django-filter deep-copies every filter and builds a new form class per request, which costs more than
     a 50-row API page's own SQL. Our filters hold no per-request state (their choices are callables, read
     at validation), so each request gets shallow copies of the filters, parented to it, and one form class
-    per FilterSet class, built on first use. The form instance still copies its fields, as every Django
-    form does."""
+    per FilterSet class, built on first use, whose instances share its fields (see _SharedFields)."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
@@ -69,8 +68,19 @@ class SharedFormFilterSet(django_filters.FilterSet):
     def get_form_class(self):
         cls = type(self)
         if "_shared_form_class" not in cls.__dict__:
-            cls._shared_form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            cls._shared_form_class = form_class
         return cls._shared_form_class
+
+
+class _SharedFields(dict):
+    """A form's base fields that each form instance shares instead of deep-copying (Django copies them so
+    an instance may change its own; filter forms never do: they validate, and the pages render their
+    values by hand)."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class OrganisationFilter(SharedFormFilterSet):
