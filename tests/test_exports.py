@@ -272,3 +272,64 @@ def test_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
     assert found == dependent
     assert busiest["recipients"] == len(by_recipient)
     assert busiest["total"] == sum(Decimal(str(row[2])) for row in by_recipient)
+
+
+def _sql_year(column: str) -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
+    return f"CAST(strftime('%%Y', {column}) AS integer)"
+
+
+def _sql_month_day(column: str) -> str:
+    from django.db import connection
+
+    return f"to_char({column}, 'MM-DD')" if connection.vendor == "postgresql" else f"strftime('%%m-%%d', {column})"
+
+
+def test_reporting_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
+    """Not reporting and self-report mismatch, computed independently in raw SQL, give the same sets."""
+    import datetime
+
+    from django.db import connection
+
+    from scoring.flags import FLAG_FUNCTIONS
+
+    today = datetime.date(2026, 11, 22)
+    state = "('social_order', 'state_grant', 'ngo_award')"
+    # The report that had to be filed before an award: last year's once it fell due (31 March), else the one before.
+    required = (
+        f"({_sql_year('a.awarded_on')} - 1 - CASE WHEN {_sql_month_day('a.awarded_on')} < '03-31' THEN 1 ELSE 0 END)"
+    )
+    declared = (
+        "COALESCE(r.income_social_order, 0) + COALESCE(r.income_state_grants, 0) + COALESCE(r.income_state_awards, 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.public_id FROM funding_award a JOIN registry_organisation o ON o.id = a.recipient_id "
+            f"WHERE a.mechanism IN {state} AND a.awarded_on >= %s "
+            f"AND (o.registered_on IS NULL OR {_sql_year('o.registered_on')} <= {required}) "
+            f"AND NOT EXISTS (SELECT 1 FROM registry_yearlyreport r WHERE r.organisation_id = a.recipient_id "
+            f"AND r.year = {required} AND r.submitted_on <= a.awarded_on)",
+            [datetime.date(2018, 1, 1)],
+        )
+        not_reporting = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT r.organisation_id, r.year FROM registry_yearlyreport r "
+            f"JOIN registry_organisation o ON o.id = r.organisation_id "
+            f"LEFT JOIN (SELECT a.recipient_id AS org, {_sql_year('p.paid_on')} AS year, SUM(p.amount) AS paid "
+            f"FROM funding_payment p JOIN funding_award a ON a.id = p.award_id WHERE a.mechanism IN {state} "
+            f"GROUP BY 1, 2) t ON t.org = r.organisation_id AND t.year = r.year "
+            f"WHERE o.merged_into_id IS NULL AND (r.income_social_order IS NOT NULL "
+            f"OR r.income_state_grants IS NOT NULL OR r.income_state_awards IS NOT NULL) "
+            f"AND ABS(({declared}) - COALESCE(t.paid, 0)) > 1000000 "
+            f"AND ABS(({declared}) - COALESCE(t.paid, 0)) * 10 > CASE WHEN ({declared}) > COALESCE(t.paid, 0) "
+            f"THEN ({declared}) ELSE COALESCE(t.paid, 0) END",
+            [],  # with parameters, so the %% in the year expression reads as one %
+        )
+        mismatched = set(cursor.fetchall())
+    assert not_reporting  # the demo plants some
+    assert {h.subject_key for h in FLAG_FUNCTIONS["not_reporting"](today)} == not_reporting
+    assert mismatched
+    assert {(h.organisation_id, h.year) for h in FLAG_FUNCTIONS["self_report_mismatch"](today)} == mismatched
