@@ -289,7 +289,7 @@ def _sql_month_day(column: str) -> str:
 
 
 def test_reporting_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
-    """Not reporting and self-report mismatch, computed independently in raw SQL, give the same sets."""
+    """Not reporting, self-report mismatch and overdue reporting, computed in raw SQL, give the same sets."""
     import datetime
 
     from django.db import connection
@@ -329,7 +329,19 @@ def test_reporting_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
             [],  # with parameters, so the %% in the year expression reads as one %
         )
         mismatched = set(cursor.fetchall())
+        cursor.execute(
+            f"SELECT a.public_id FROM funding_award a WHERE a.mechanism IN {state} AND a.ends_on < %s "
+            f"AND a.status <> 'terminated' AND ("
+            f"(EXISTS (SELECT 1 FROM funding_evaluation e WHERE e.award_id = a.id AND e.report_received_on IS NULL "
+            f"AND e.report_due_on < %s) AND NOT EXISTS (SELECT 1 FROM funding_evaluation e WHERE e.award_id = a.id "
+            f"AND e.report_received_on IS NOT NULL)) "
+            f"OR (NOT EXISTS (SELECT 1 FROM funding_evaluation e WHERE e.award_id = a.id) AND a.ends_on < %s))",
+            [today, today, today - datetime.timedelta(days=90)],
+        )
+        overdue = {row[0] for row in cursor.fetchall()}
     assert not_reporting  # the demo plants some
     assert {h.subject_key for h in FLAG_FUNCTIONS["not_reporting"](today)} == not_reporting
     assert mismatched
     assert {(h.organisation_id, h.year) for h in FLAG_FUNCTIONS["self_report_mismatch"](today)} == mismatched
+    assert overdue
+    assert {h.subject_key for h in FLAG_FUNCTIONS["overdue_reporting"](today)} == overdue
