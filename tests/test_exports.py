@@ -345,3 +345,52 @@ def test_reporting_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
     assert {(h.organisation_id, h.year) for h in FLAG_FUNCTIONS["self_report_mismatch"](today)} == mismatched
     assert overdue
     assert {h.subject_key for h in FLAG_FUNCTIONS["overdue_reporting"](today)} == overdue
+
+
+def test_award_pattern_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
+    """Captive recipient and threshold splitting, computed in raw SQL, give the same sets."""
+    import datetime
+
+    from django.db import connection
+
+    from scoring import flags
+
+    today = datetime.date(2026, 11, 22)
+    state = "('social_order', 'state_grant', 'ngo_award')"
+    days_apart = (
+        "(n1.awarded_on - n2.awarded_on)"
+        if connection.vendor == "postgresql"
+        else "(julianday(n1.awarded_on) - julianday(n2.awarded_on))"
+    )
+    mci = ", ".join(f"({year}, {value})" for year, value in flags.MCI.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.recipient_id FROM funding_award a WHERE a.mechanism IN {state} GROUP BY a.recipient_id "
+            f"HAVING COUNT(DISTINCT a.administrator_id) = 1 "
+            f"AND COUNT(DISTINCT {_sql_year('a.awarded_on')}) >= %s "
+            f"UNION SELECT MIN(a.recipient_id) FROM funding_award a JOIN funding_lot l ON l.id = a.lot_id "
+            f"WHERE a.mechanism IN {state} GROUP BY a.competition_id "
+            f"HAVING COUNT(DISTINCT a.recipient_id) = 1 AND COUNT(DISTINCT a.lot_id) >= 2 "
+            f"AND COUNT(DISTINCT a.lot_id) = (SELECT COUNT(*) FROM funding_lot l2 "
+            f"WHERE l2.competition_id = a.competition_id)",
+            [flags.CAPTIVE_YEARS],
+        )
+        captive = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            f"WITH mci(year, value) AS (VALUES {mci}), near AS (SELECT a.id, a.public_id, a.administrator_id, "
+            f"a.recipient_id, a.awarded_on FROM funding_award a JOIN mci ON mci.year = {_sql_year('a.awarded_on')} "
+            f"WHERE a.mechanism IN {state} AND a.competition_id IS NULL "
+            f"AND a.amount * 100 >= %s * %s * mci.value AND a.amount < %s * mci.value) "
+            f"SELECT DISTINCT n1.public_id FROM near n1 JOIN near n2 ON n1.administrator_id = n2.administrator_id "
+            f"AND n1.recipient_id = n2.recipient_id AND n1.id <> n2.id AND ABS({days_apart}) <= %s",
+            [
+                int(flags.SPLIT_SHARE * 100),
+                flags.SPLIT_THRESHOLD_MCI,
+                flags.SPLIT_THRESHOLD_MCI,
+                flags.SPLIT_WINDOW_DAYS,
+            ],
+        )
+        split = {row[0] for row in cursor.fetchall()}
+    assert captive and split
+    assert {h.organisation_id for h in flags.FLAG_FUNCTIONS["captive_recipient"](today)} == captive
+    assert {h.subject_key for h in flags.FLAG_FUNCTIONS["threshold_splitting"](today)} == split
