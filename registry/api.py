@@ -6,6 +6,7 @@ rules and messages) and services as the pages, with the same permissions (regist
 
 from __future__ import annotations
 
+from django.db import connection
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -245,6 +246,21 @@ SORTS = {
     "by default the order is stable by id (`relevance` is the HTML page's, and lists by id here). "
     "Pages are cursors: follow `next`.",
 )
+def _field_pairs(organisation_ids: list[int]) -> list[tuple[int, str]]:
+    """(organisation, field) pairs of a page's organisations. Plain SQL: the ORM's `__in` normalises each of
+    the page's ids through the relation, which cost more than the query itself."""
+    if not organisation_ids:
+        return []
+    table = connection.ops.quote_name(OrganisationField._meta.db_table)
+    marks = ", ".join(["%s"] * len(organisation_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT organisation_id, field_id FROM {table} WHERE organisation_id IN ({marks})",  # noqa: S608 - placeholders only
+            organisation_ids,
+        )
+        return cursor.fetchall()
+
+
 class OrganisationList(FastRows, generics.ListAPIView):
     serializer_class = OrganisationSummary
     filterset_class = OrganisationFilter
@@ -259,9 +275,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
         api_url = UrlPattern(request, "api:organisation")
         fields: dict[int, list[dict]] = {org["id"]: [] for org in page}
         position = {code: i for i, code in enumerate(reference.fields)}  # the fields' own order, as on the page
-        pairs = OrganisationField.objects.filter(organisation__in=list(fields)).values_list(
-            "organisation_id", "field_id"
-        )
+        pairs = _field_pairs(list(fields))
         for organisation_id, code in sorted(pairs, key=lambda pair: (pair[0], position[pair[1]])):
             fields[organisation_id].append({"code": code, "label": labels["field"][code]})
         rows = []
