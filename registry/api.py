@@ -240,12 +240,6 @@ SORTS = {
 }
 
 
-@extend_schema(
-    summary="The directory",
-    description="The directory's filters (as on /organisations/). `sort`: name, -name, registered, -registered; "
-    "by default the order is stable by id (`relevance` is the HTML page's, and lists by id here). "
-    "Pages are cursors: follow `next`.",
-)
 def _field_pairs(organisation_ids: list[int]) -> list[tuple[int, str]]:
     """(organisation, field) pairs of a page's organisations. Plain SQL: the ORM's `__in` normalises each of
     the page's ids through the relation, which cost more than the query itself."""
@@ -261,6 +255,12 @@ def _field_pairs(organisation_ids: list[int]) -> list[tuple[int, str]]:
         return cursor.fetchall()
 
 
+@extend_schema(
+    summary="The directory",
+    description="The directory's filters (as on /organisations/). `sort`: name, -name, registered, -registered; "
+    "by default the order is stable by id (`relevance` is the HTML page's, and lists by id here). "
+    "Pages are cursors: follow `next`.",
+)
 class OrganisationList(FastRows, generics.ListAPIView):
     serializer_class = OrganisationSummary
     filterset_class = OrganisationFilter
