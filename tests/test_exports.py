@@ -394,3 +394,66 @@ def test_award_pattern_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
     assert captive and split
     assert {h.organisation_id for h in flags.FLAG_FUNCTIONS["captive_recipient"](today)} == captive
     assert {h.subject_key for h in flags.FLAG_FUNCTIONS["threshold_splitting"](today)} == split
+
+
+def test_peer_and_overlap_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
+    """Double funding (overlaps in raw SQL), and year-end rush and price outlier (their inputs in raw SQL, their
+    fences by the standard library's inclusive quartiles) give the same sets."""
+    import datetime
+    import statistics
+
+    from django.db import connection
+
+    from scoring import flags
+
+    today = datetime.date(2026, 11, 22)
+    state = "('social_order', 'state_grant', 'ngo_award')"
+
+    def outside(values: dict) -> set:
+        """The keys whose value lies beyond Q1 - 1.5 IQR or Q3 + 1.5 IQR of all the values."""
+        q1, _median, q3 = statistics.quantiles(sorted(values.values()), n=4, method="inclusive")
+        low, high = q1 - Decimal("1.5") * (q3 - q1), q3 + Decimal("1.5") * (q3 - q1)
+        return {key for key, value in values.items() if value < low or value > high}
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT a1.public_id FROM funding_award a1 JOIN funding_award a2 "
+            f"ON a1.recipient_id = a2.recipient_id AND a1.field_id = a2.field_id "
+            f"AND a1.administrator_id <> a2.administrator_id "
+            f"AND COALESCE(a2.starts_on, a2.awarded_on) <= COALESCE(a1.ends_on, a1.starts_on, a1.awarded_on) "
+            f"AND COALESCE(a1.starts_on, a1.awarded_on) <= COALESCE(a2.ends_on, a2.starts_on, a2.awarded_on) "
+            f"WHERE a1.mechanism IN {state} AND a2.mechanism IN {state}",
+            [],
+        )
+        double = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT ad.code, {_sql_year('a.awarded_on')}, COUNT(*), "
+            f"SUM(CASE WHEN {_sql_month_day('a.awarded_on')} >= '12-01' THEN 1 ELSE 0 END) "
+            f"FROM funding_award a JOIN funding_administrator ad ON ad.id = a.administrator_id "
+            f"WHERE a.mechanism IN {state} GROUP BY 1, 2 HAVING COUNT(*) >= 5",
+            [],
+        )
+        shares_by_year: dict[int, dict] = {}
+        for code, year, n, december in cursor.fetchall():
+            share = (Decimal(december) / n).quantize(Decimal("0.0001"))
+            shares_by_year.setdefault(year, {})[code] = share
+        rush = set()
+        for year, shares in shares_by_year.items():
+            if len(shares) >= 4:
+                q1, _m, q3 = statistics.quantiles(sorted(shares.values()), n=4, method="inclusive")
+                rush |= {(code, year) for code, share in shares.items() if share > q3 + Decimal("1.5") * (q3 - q1)}
+        cursor.execute(
+            f"SELECT a.public_id, a.mechanism, {_sql_year('a.awarded_on')}, a.amount, l.planned_amount "
+            f"FROM funding_award a JOIN funding_lot l ON l.id = a.lot_id "
+            f"WHERE a.mechanism IN {state} AND l.planned_amount > 0",
+            [],
+        )
+        ratios: dict[tuple, dict] = {}
+        for public_id, mechanism, year, amount, planned in cursor.fetchall():
+            ratio = (Decimal(str(amount)) / Decimal(str(planned))).quantize(Decimal("0.0001"))
+            ratios.setdefault((mechanism, year), {})[public_id] = ratio
+        outliers = set().union(*(outside(group) for group in ratios.values() if len(group) >= 4))
+    assert double and rush and outliers
+    assert {h.subject_key for h in flags.FLAG_FUNCTIONS["double_funding"](today)} == double
+    assert {(h.subject_key, h.year) for h in flags.FLAG_FUNCTIONS["year_end_rush"](today)} == rush
+    assert {h.subject_key for h in flags.FLAG_FUNCTIONS["price_outlier"](today)} == outliers
