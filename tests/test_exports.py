@@ -457,3 +457,38 @@ def test_peer_and_overlap_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
     assert {h.subject_key for h in flags.FLAG_FUNCTIONS["double_funding"](today)} == double
     assert {(h.subject_key, h.year) for h in flags.FLAG_FUNCTIONS["year_end_rush"](today)} == rush
     assert {h.subject_key for h in flags.FLAG_FUNCTIONS["price_outlier"](today)} == outliers
+
+
+def test_new_born_reconciles_with_raw_sql_on_the_demo_data(demo):
+    """New-born recipients: awards within a year of the registration date, or of the month the BIN encodes."""
+    import datetime
+
+    from django.db import connection
+
+    from scoring import flags
+
+    today = datetime.date(2026, 11, 22)
+
+    def a_year_after(day: datetime.date) -> datetime.date:
+        return day.replace(year=day.year + 1) if (day.month, day.day) != (2, 29) else datetime.date(day.year + 1, 3, 1)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.public_id, a.awarded_on, o.registered_on, o.bin FROM funding_award a "
+            "JOIN registry_organisation o ON o.id = a.recipient_id "
+            "WHERE a.mechanism IN ('social_order', 'state_grant', 'ngo_award') "
+            "AND (o.registered_on IS NOT NULL OR o.bin IS NOT NULL)",
+            [],
+        )
+        newborn = set()
+        for public_id, awarded, registered, bin_ in cursor.fetchall():
+            awarded = datetime.date.fromisoformat(str(awarded))
+            if registered is not None:
+                start = datetime.date.fromisoformat(str(registered))
+            else:  # digits 1-4 of the BIN: year and month of registration, in the latest century not ahead of today
+                year = 2000 + int(bin_[:2])
+                start = datetime.date(year if year <= today.year else year - 100, int(bin_[2:4]), 1)
+            if awarded < a_year_after(start):
+                newborn.add(public_id)
+    assert newborn
+    assert {h.subject_key for h in flags.FLAG_FUNCTIONS["new_born"](today)} == newborn
