@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -309,11 +309,13 @@ def load_demo_funding(*, seed: int, scale: float = 1.0) -> None:
             a["code"] for a in rng.sample(by_kind["district_department"], k=min(4, len(by_kind["district_department"])))
         }
         planted = _plant_splits(builder, by_kind, rng)  # part of their year's total, so the series stays exact
+        _plant_ineligible(builder, by_kind, rng, planted)
+        planted_count = Counter(award["awarded_on"].year for award in builder.awards)  # every award so far
         for year, millions in SOCIAL_ORDER_MILLIONS.items():
             if millions is None:
                 continue
             total = Decimal(millions) * MILLION * Decimal(str(scale)) - planted.get(year, Decimal(0))
-            count = max(1, round(SOCIAL_ORDER_PROJECTS[year] * scale) - (3 if year in planted else 0))
+            count = max(1, round(SOCIAL_ORDER_PROJECTS[year] * scale) - planted_count[year])
             _social_order_year(builder, admins, by_kind, year, total, count, rush)
         for year, millions in GRANT_MILLIONS.items():
             _operator_year(
@@ -725,6 +727,44 @@ def _plant_splits(builder, by_kind, rng) -> dict[int, Decimal]:
             )
             planted[year] = planted.get(year, Decimal(0)) + amount
     return planted
+
+
+def _plant_ineligible(builder, by_kind, rng, planted: dict[int, Decimal]) -> None:
+    """Two direct awards that should never have been made (DOMAIN §5, ineligible recipient): one to an
+    organisation whose legal form is not an NGO, one to an organisation already liquidated or reorganised."""
+    cases = []
+    if builder.ineligible:
+        cases.append((rng.choice(builder.ineligible), datetime.date(2022, 9, 14)))
+    ceased = [
+        o
+        for o in builder.eligible
+        if o.ceased_on and datetime.date(2019, 1, 1) <= o.ceased_on <= datetime.date(2025, 6, 30)
+    ]
+    if ceased:
+        org = rng.choice(ceased)
+        cases.append((org, org.ceased_on + datetime.timedelta(days=45)))
+    for org, day in cases:
+        admin = rng.choice(by_kind["district_department"])
+        amount = Decimal(rng.randint(2, 6) * 1_000_000)
+        builder.awards.append(
+            {
+                "admin": admin["code"],
+                "mechanism": Mechanism.SOCIAL_ORDER,
+                "recipient": org.id,
+                "competition": None,
+                "lot": None,
+                "amount": amount,
+                "awarded_on": day,
+                "starts_on": day + datetime.timedelta(days=5),
+                "ends_on": datetime.date(day.year, 12, 15),
+                "field": (org.fields or ["community"])[0],
+                "region": admin["region"],
+                "currency": "KZT",
+                "amount_original": None,
+                "title": f"Community support (direct award, {day.year})",
+            }
+        )
+        planted[day.year] = planted.get(day.year, Decimal(0)) + amount
 
 
 def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> list[Payment]:

@@ -226,6 +226,10 @@ def test_the_demo_datas_planted_irregular_cases_are_all_found(demo):
     assert all(len([h for h in found["threshold_splitting"] if h.year == y]) >= 3 for y in (2019, 2022, 2024))
     for code in ("single_applicant", "new_born", "year_end_rush", "price_outlier", "overdue_reporting"):
         assert found[code], code
+    reasons = {tuple(sorted(h.values)) for h in found["ineligible_recipient"]}
+    assert reasons == {("legal_form",), ("status_on_award_date",)}  # both planted kinds
+    for code in ("not_reporting", "self_report_mismatch", "shared_contacts", "double_funding", "captive_recipient"):
+        assert found[code], code
 
 
 def test_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
@@ -492,3 +496,27 @@ def test_new_born_reconciles_with_raw_sql_on_the_demo_data(demo):
                 newborn.add(public_id)
     assert newborn
     assert {h.subject_key for h in flags.FLAG_FUNCTIONS["new_born"](today)} == newborn
+
+
+def test_ineligible_recipients_reconcile_with_raw_sql_on_the_demo_data(demo):
+    """Awards to a legal form that is not an NGO, or to an organisation whose last status event by the award
+    date liquidated or reorganised it."""
+    import datetime
+
+    from django.db import connection
+
+    from scoring import flags
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.public_id FROM funding_award a JOIN registry_organisation o ON o.id = a.recipient_id "
+            "JOIN registry_legalform f ON f.code = o.legal_form_id "
+            "WHERE a.mechanism IN ('social_order', 'state_grant', 'ngo_award') AND (NOT f.ngo_eligible OR ("
+            "SELECT e.kind FROM registry_statusevent e WHERE e.organisation_id = o.id AND e.occurred_on <= "
+            "a.awarded_on ORDER BY e.occurred_on DESC, e.id DESC LIMIT 1) IN ('liquidated', 'reorganised'))",
+            [],
+        )
+        ineligible = {row[0] for row in cursor.fetchall()}
+    assert len(ineligible) >= 2
+    found = flags.FLAG_FUNCTIONS["ineligible_recipient"](datetime.date(2026, 11, 22))
+    assert {h.subject_key for h in found} == ineligible
