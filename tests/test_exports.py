@@ -520,3 +520,58 @@ def test_ineligible_recipients_reconcile_with_raw_sql_on_the_demo_data(demo):
     assert len(ineligible) >= 2
     found = flags.FLAG_FUNCTIONS["ineligible_recipient"](datetime.date(2026, 11, 22))
     assert {h.subject_key for h in found} == ineligible
+
+
+def test_concentration_reconciles_with_raw_sql_for_every_group(demo):
+    """HHI, top-1 and top-5 shares, recipients and awards of every administrator-year and region-year, and the
+    concentration flag, from raw SQL sums and exact fractions."""
+    import datetime
+    import math
+    from fractions import Fraction
+
+    from django.db import connection
+
+    from scoring import flags
+
+    def tenth(value: Fraction) -> Decimal:  # half up, to one decimal
+        return Decimal(math.floor(value * 10 + Fraction(1, 2))) / 10
+
+    expected = {}
+    with connection.cursor() as cursor:
+        for by, column in (("administrator", "ad.code"), ("region", "a.region_id")):
+            cursor.execute(
+                f"SELECT {column}, {_sql_year('a.awarded_on')}, a.recipient_id, SUM(a.amount), COUNT(*) "
+                f"FROM funding_award a JOIN funding_administrator ad ON ad.id = a.administrator_id "
+                f"WHERE a.mechanism IN ('social_order', 'state_grant', 'ngo_award') AND {column} IS NOT NULL "
+                f"GROUP BY 1, 2, 3",
+                [],
+            )
+            groups: dict[tuple, list] = {}
+            for key, year, _recipient, amount, n in cursor.fetchall():
+                groups.setdefault((by, key, year), []).append((Fraction(str(amount)), n))
+            for group, rows in groups.items():
+                amounts = sorted((a for a, _n in rows), reverse=True)
+                total = sum(amounts)
+                expected[group] = {
+                    "awards": sum(n for _a, n in rows),
+                    "recipients": len(amounts),
+                    "hhi": tenth(sum((a * 100 / total) ** 2 for a in amounts if a > 0)),
+                    "top1_share": tenth(amounts[0] * 100 / total),
+                    "top5_share": tenth(sum(amounts[:5]) * 100 / total),
+                }
+    computed = {
+        (by, row["key"], row["year"]): {
+            name: row[name] for name in ("awards", "recipients", "hhi", "top1_share", "top5_share")
+        }
+        for by in ("administrator", "region")
+        for row in flags.concentration(by)
+    }
+    assert computed == expected
+    concentrated = {
+        (key, year)
+        for (by, key, year), row in expected.items()
+        if by == "administrator" and row["awards"] >= flags.MIN_AWARDS_FOR_CONCENTRATION and row["hhi"] >= 2500
+    }
+    assert concentrated
+    found = flags.FLAG_FUNCTIONS["concentration"](datetime.date(2026, 11, 22))
+    assert {(h.subject_key, h.year) for h in found} == concentrated
