@@ -1,8 +1,8 @@
 """Red flags for watchdogs (DOMAIN §5): each a signal worth a look, never a verdict.
 
 The catalogue says, for every flag, what it looks at, its rule in plain words, why it matters, its
-inputs, its threshold and its known false positives. Each function in FLAG_FUNCTIONS returns every hit with the
-numbers that triggered it and the records involved; outlier fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR) are
+inputs, its threshold and its known false positives. Each function in FLAG_FUNCTIONS returns (or yields)
+every hit with the numbers that triggered it and the records involved; outlier fences (Q1 - 1.5 IQR, Q3 + 1.5 IQR) are
 computed over a stated peer group and shown with the quartiles used. Pure helpers (fences, HHI) are
 unit-tested on plain values; the queries read the registry and funding tables.
 """
@@ -10,12 +10,14 @@ unit-tested on plain values; the queries read the registry and funding tables.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from funding.models import STATE_MECHANISMS, Application, Award, Evaluation, Lot
 from registry.bin import bin_decode
@@ -285,6 +287,17 @@ def _money(value) -> str:
 # ---------------------------------------------------------------- the flags
 
 
+@contextmanager
+def _stream(queryset, chunk_size: int = 5000) -> Iterator:
+    """A queryset's rows, read in chunks and closed on leaving the block, so PostgreSQL's server-side cursor
+    is released inside the transaction even when a merge stops before the last row."""
+    rows = queryset.iterator(chunk_size=chunk_size)
+    try:
+        yield rows
+    finally:
+        rows.close()
+
+
 def _state_awards():
     return Award.objects.filter(mechanism__in=STATE_MECHANISMS)
 
@@ -332,41 +345,48 @@ def flag_concentration(today: datetime.date) -> list[Hit]:
 
 
 def concentration(by: str) -> list[dict]:
-    """HHI, top-1 and top-5 shares and distinct recipients of state money per administrator (or region) and year."""
+    """HHI, top-1 and top-5 shares and distinct recipients of state money per administrator (or region) and year.
+
+    The (group, recipient) sums are streamed in group order, so only one group's recipients are held."""
     key = "administrator__code" if by == "administrator" else "region_id"
-    sums: dict[tuple, dict[int, Decimal]] = defaultdict(dict)
-    counts: dict[tuple, int] = defaultdict(int)
     rows = (
         _state_awards()
         .exclude(**{f"{key}__isnull": True})
         .values(key, "awarded_on__year", "recipient_id")
         .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by()
+        .order_by(key, "awarded_on__year")
+        .values_list(key, "awarded_on__year", "total", "n")
     )
-    for row in rows:
-        group = (row[key], row["awarded_on__year"])
-        sums[group][row["recipient_id"]] = row["total"]
-        counts[group] += row["n"]
     result = []
-    for (group_key, year), by_recipient in sorted(sums.items()):
-        amounts = sorted(by_recipient.values(), reverse=True)
-        total = sum(amounts, Decimal(0))
-        result.append(
-            {
-                "key": group_key,
-                "year": year,
-                "total": total,
-                "awards": counts[(group_key, year)],
-                "recipients": len(amounts),
-                "hhi": hhi(amounts),
-                "top1_share": (amounts[0] * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP),
-                "top5_share": (sum(amounts[:5], Decimal(0)) * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP),
-            }
-        )
+    current, amounts, awards = None, [], 0
+    for group_key, year, total, n in rows.iterator(chunk_size=2000):
+        if (group_key, year) != current:
+            if current is not None:
+                result.append(_concentration_row(current, amounts, awards))
+            current, amounts, awards = (group_key, year), [], 0
+        amounts.append(total)
+        awards += n
+    if current is not None:
+        result.append(_concentration_row(current, amounts, awards))
     return result
 
 
-def flag_single_applicant(today: datetime.date) -> list[Hit]:
+def _concentration_row(group: tuple, amounts: list[Decimal], awards: int) -> dict:
+    amounts = sorted(amounts, reverse=True)
+    total = sum(amounts, Decimal(0))
+    return {
+        "key": group[0],
+        "year": group[1],
+        "total": total,
+        "awards": awards,
+        "recipients": len(amounts),
+        "hhi": hhi(amounts),
+        "top1_share": (amounts[0] * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        "top5_share": (sum(amounts[:5], Decimal(0)) * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP),
+    }
+
+
+def flag_single_applicant(today: datetime.date) -> Iterator[Hit]:
     lots = (
         Lot.objects.filter(competition__mechanism__in=STATE_MECHANISMS)
         .annotate(
@@ -388,13 +408,12 @@ def flag_single_applicant(today: datetime.date) -> list[Hit]:
             "planned_amount",
         )
     )
-    hits = []
-    for lot in lots:
+    for lot in lots.iterator(chunk_size=2000):  # a generator: the most frequent flag is never held whole
         recorded = lot["applications_n"]
         single = (recorded and lot["admissible"] == 1) or (not recorded and lot["reported_applicants"] == 1)
         if not single:
             continue
-        hits.append(
+        yield (
             Hit(
                 code="single_applicant",
                 subject_type="competition",
@@ -413,33 +432,42 @@ def flag_single_applicant(today: datetime.date) -> list[Hit]:
                 records=[{"type": "competition", "key": lot["competition__public_id"], "label": lot["title"]}],
             )
         )
-    return hits
 
 
 def flag_captive_recipient(today: datetime.date) -> list[Hit]:
     hits = []
-    pairs = defaultdict(set)
+    captive = (  # counted by the database: nothing per recipient is held here
+        _state_awards()
+        .values("recipient_id")
+        .annotate(
+            admins=Count("administrator", distinct=True),
+            admin=Min("administrator__code"),
+            n_years=Count(ExtractYear("awarded_on"), distinct=True),
+        )
+        .filter(admins=1, n_years__gte=CAPTIVE_YEARS)
+        .order_by("recipient_id")
+        .values_list("recipient_id", "admin")
+    )
     years = defaultdict(set)
-    for recipient, admin, year in _state_awards().values_list(
-        "recipient_id", "administrator__code", "awarded_on__year"
+    for recipient, year in (
+        _state_awards()
+        .filter(recipient__in=captive.values("recipient_id"))
+        .values_list("recipient_id", "awarded_on__year")
     ):
-        pairs[recipient].add(admin)
         years[recipient].add(year)
-    for recipient, admins in pairs.items():
-        if len(admins) == 1 and len(years[recipient]) >= CAPTIVE_YEARS:
-            (admin,) = admins
-            hits.append(
-                Hit(
-                    code="captive_recipient",
-                    subject_type="organisation",
-                    subject_key=str(recipient),
-                    title=f"funded only by {admin}",
-                    year=max(years[recipient]),
-                    administrator=admin,
-                    organisation_id=recipient,
-                    values={"administrator": admin, "years": sorted(years[recipient])},
-                )
+    for recipient, admin in captive:
+        hits.append(
+            Hit(
+                code="captive_recipient",
+                subject_type="organisation",
+                subject_key=str(recipient),
+                title=f"funded only by {admin}",
+                year=max(years[recipient]),
+                administrator=admin,
+                organisation_id=recipient,
+                values={"administrator": admin, "years": sorted(years[recipient])},
             )
+        )
     won = (
         Award.objects.filter(mechanism__in=STATE_MECHANISMS, competition__isnull=False, lot__isnull=False)
         .values("competition_id", "competition__public_id", "competition__title", "competition__administrator__code")
@@ -492,51 +520,73 @@ def flag_new_born(today: datetime.date) -> list[Hit]:
     return hits
 
 
-def flag_not_reporting(today: datetime.date) -> list[Hit]:
-    filed = defaultdict(dict)
-    for org, year, submitted in YearlyReport.objects.values_list("organisation_id", "year", "submitted_on"):
-        filed[org][year] = submitted
-    hits = []
-    awards = _state_awards().filter(awarded_on__gte=datetime.date(NOT_REPORTING_SINCE, 1, 1))
-    for row in awards.values(*AWARD_VALUES, "recipient__registered_on").iterator(chunk_size=2000):
-        previous = row["awarded_on"].year - 1
-        registered = row["recipient__registered_on"]
-        if registered and registered.year > previous:
-            continue  # nothing was due yet
-        if report_due_on(previous) > row["awarded_on"]:
-            previous -= 1  # the previous year's report was not yet due: the one before must be filed
+def flag_not_reporting(today: datetime.date) -> Iterator[Hit]:
+    """Awards in recipient order, merged with the reports streamed in the same order: one recipient's reports
+    are held at a time, whatever the size of the registry."""
+    reports = YearlyReport.objects.order_by("organisation_id").values_list("organisation_id", "year", "submitted_on")
+    with _stream(reports) as pending:
+        report = next(pending, None)
+        awards = _state_awards().filter(awarded_on__gte=datetime.date(NOT_REPORTING_SINCE, 1, 1))
+        current, filed = None, {}
+        for row in (
+            awards.values(*AWARD_VALUES, "recipient__registered_on")
+            .order_by("recipient_id", "id")
+            .iterator(chunk_size=2000)
+        ):
+            if row["recipient_id"] != current:
+                current, filed = row["recipient_id"], {}
+                while report is not None and report[0] < current:
+                    report = next(pending, None)
+                while report is not None and report[0] == current:
+                    filed[report[1]] = report[2]
+                    report = next(pending, None)
+            previous = row["awarded_on"].year - 1
+            registered = row["recipient__registered_on"]
             if registered and registered.year > previous:
-                continue
-        submitted = filed[row["recipient_id"]].get(previous)
-        if submitted is None or submitted > row["awarded_on"]:
-            hits.append(
-                _award_hit(
+                continue  # nothing was due yet
+            if report_due_on(previous) > row["awarded_on"]:
+                previous -= 1  # the previous year's report was not yet due: the one before must be filed
+                if registered and registered.year > previous:
+                    continue
+            submitted = filed.get(previous)
+            if submitted is None or submitted > row["awarded_on"]:
+                yield _award_hit(
                     "not_reporting",
                     row,
                     {"report_year": previous, "filed_on": submitted.isoformat() if submitted else None},
                 )
-            )
-    return hits
+
+
+def _contacts(org: dict) -> list[tuple[str, str]]:
+    pairs = (
+        ("phone", normalise_phone(org["phone"])),
+        ("email", org["email"].strip().lower()),
+        ("address", normalise_text(org["address"])),
+    )
+    return [(kind, value) for kind, value in pairs if value]
 
 
 def flag_shared_contacts(today: datetime.date) -> list[Hit]:
-    involved = set(Award.objects.values_list("recipient_id", flat=True)) | set(
-        Application.objects.values_list("applicant_id", flat=True)
+    """Two passes over the applicants and recipients: the first counts each normalised contact by its hash,
+    the second keeps only the contacts seen more than once, so memory follows the shared contacts, not the
+    registry (a hash collision only adds a candidate that the group size then drops)."""
+    orgs = (
+        Organisation.objects.filter(merged_into__isnull=True)
+        .filter(Q(pk__in=Award.objects.values("recipient_id")) | Q(pk__in=Application.objects.values("applicant_id")))
+        .values("id", "phone", "email", "address", "parent_id")
     )
+    seen: Counter[int] = Counter()
+    for org in orgs.iterator(chunk_size=2000):
+        seen.update(hash(contact) for contact in _contacts(org))
+    repeated = {key for key, n in seen.items() if n > 1}
+    del seen
     groups: dict[tuple[str, str], set[int]] = defaultdict(set)
-    orgs = Organisation.objects.filter(pk__in=involved, merged_into__isnull=True).values(
-        "id", "phone", "email", "address", "parent_id"
-    )
     parents = {}
     for org in orgs.iterator(chunk_size=2000):
-        parents[org["id"]] = org["parent_id"]
-        for kind, value in (
-            ("phone", normalise_phone(org["phone"])),
-            ("email", org["email"].strip().lower()),
-            ("address", normalise_text(org["address"])),
-        ):
-            if value:
-                groups[(kind, value)].add(org["id"])
+        for contact in _contacts(org):
+            if hash(contact) in repeated:
+                groups[contact].add(org["id"])
+                parents[org["id"]] = org["parent_id"]
     hits = []
     for (kind, value), members in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
         families = {parents.get(m) or m for m in members}  # a branch sharing its parent's contacts is expected
@@ -594,33 +644,41 @@ def flag_threshold_splitting(today: datetime.date) -> list[Hit]:
     return hits
 
 
-def flag_price_outlier(today: datetime.date) -> list[Hit]:
-    rows = list(
+def flag_price_outlier(today: datetime.date) -> Iterator[Hit]:
+    """Two passes: the ratios of each peer group (as integers in ten-thousandths) for the fences, then the
+    awards again, streamed, against them; no award row is held."""
+    rows = (
         _state_awards()
         .filter(lot__isnull=False, lot__planned_amount__gt=0)
         .values(*AWARD_VALUES, "mechanism", "lot__planned_amount")
+        .order_by("id")
     )
-    peers = defaultdict(list)
-    for row in rows:
-        row["ratio"] = (row["amount"] / row["lot__planned_amount"]).quantize(Decimal("0.0001"))
-        peers[(row["mechanism"], row["awarded_on"].year)].append(row["ratio"])
-    fence = {group: fences(values) for group, values in peers.items() if len(values) >= 4}
-    hits = []
-    for row in rows:
+
+    def ratio(row) -> Decimal:
+        return (row["amount"] / row["lot__planned_amount"]).quantize(Decimal("0.0001"))
+
+    peers: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows.iterator(chunk_size=2000):
+        peers[(row["mechanism"], row["awarded_on"].year)].append(int(ratio(row) * 10000))
+    fence = {
+        group: fences([Decimal(value).scaleb(-4) for value in values])
+        for group, values in peers.items()
+        if len(values) >= 4
+    }
+    del peers
+    for row in rows.iterator(chunk_size=2000):
         f = fence.get((row["mechanism"], row["awarded_on"].year))
-        if f and not f["lower"] <= row["ratio"] <= f["upper"]:
-            hits.append(
-                _award_hit(
-                    "price_outlier",
-                    row,
-                    {
-                        "ratio": str(row["ratio"]),
-                        "planned": _money(row["lot__planned_amount"]),
-                        **{k: str(v) for k, v in f.items()},
-                    },
-                )
+        value = ratio(row)
+        if f and not f["lower"] <= value <= f["upper"]:
+            yield _award_hit(
+                "price_outlier",
+                row,
+                {
+                    "ratio": str(value),
+                    "planned": _money(row["lot__planned_amount"]),
+                    **{k: str(v) for k, v in f.items()},
+                },
             )
-    return hits
 
 
 def flag_year_end_rush(today: datetime.date) -> list[Hit]:
@@ -697,142 +755,154 @@ def flag_state_dependency(today: datetime.date) -> list[Hit]:
     return hits
 
 
-def flag_double_funding(today: datetime.date) -> list[Hit]:
-    rows = list(_state_awards().filter(field__isnull=False).values(*AWARD_VALUES, "field_id", "starts_on", "ends_on"))
-    by_key = defaultdict(list)
-    for row in rows:
-        row["start"] = row["starts_on"] or row["awarded_on"]
-        row["end"] = row["ends_on"] or row["start"]
-        by_key[(row["recipient_id"], row["field_id"])].append(row)
-    hits = []
-    for group in by_key.values():
-        if len({r["administrator__code"] for r in group}) < 2:
-            continue
-        for row in group:
-            overlapping = [
-                o
-                for o in group
-                if o["administrator__code"] != row["administrator__code"]
-                and o["start"] <= row["end"]
-                and row["start"] <= o["end"]
-            ]
-            if overlapping:
-                hits.append(
-                    _award_hit(
-                        "double_funding",
-                        row,
-                        {
-                            "field": row["field_id"],
-                            "other_administrators": sorted({o["administrator__code"] for o in overlapping}),
-                        },
-                        [_award_record(row)] + [_award_record(o) for o in overlapping],
-                    )
-                )
-    return hits
-
-
-def flag_overdue_reporting(today: datetime.date) -> list[Hit]:
-    evaluations = defaultdict(list)
-    for award_id, due, received in Evaluation.objects.values_list("award_id", "report_due_on", "report_received_on"):
-        evaluations[award_id].append((due, received))
-    hits = []
+def flag_double_funding(today: datetime.date) -> Iterator[Hit]:
+    """Awards streamed in (recipient, field) order: one recipient-and-field group is held at a time."""
     rows = (
         _state_awards()
-        .filter(ends_on__lt=today)
-        .exclude(status=Award.Status.TERMINATED)
-        .values(*AWARD_VALUES, "ends_on")
+        .filter(field__isnull=False)
+        .values(*AWARD_VALUES, "field_id", "starts_on", "ends_on")
+        .order_by("recipient_id", "field_id", "id")
     )
+    group, current = [], None
     for row in rows.iterator(chunk_size=2000):
-        recorded = evaluations.get(row["id"])
-        if recorded:
-            late = [(due, received) for due, received in recorded if received is None and due < today]
-            if late and not any(received for _due, received in recorded):
-                hits.append(
-                    _award_hit(
+        if (row["recipient_id"], row["field_id"]) != current:
+            yield from _double_funded(group)
+            group, current = [], (row["recipient_id"], row["field_id"])
+        row["start"] = row["starts_on"] or row["awarded_on"]
+        row["end"] = row["ends_on"] or row["start"]
+        group.append(row)
+    yield from _double_funded(group)
+
+
+def _double_funded(group: list[dict]) -> Iterator[Hit]:
+    if len({r["administrator__code"] for r in group}) < 2:
+        return
+    for row in group:
+        overlapping = [
+            o
+            for o in group
+            if o["administrator__code"] != row["administrator__code"]
+            and o["start"] <= row["end"]
+            and row["start"] <= o["end"]
+        ]
+        if overlapping:
+            yield _award_hit(
+                "double_funding",
+                row,
+                {
+                    "field": row["field_id"],
+                    "other_administrators": sorted({o["administrator__code"] for o in overlapping}),
+                },
+                [_award_record(row)] + [_award_record(o) for o in overlapping],
+            )
+
+
+def flag_overdue_reporting(today: datetime.date) -> Iterator[Hit]:
+    """Awards in id order, merged with their evaluations streamed in the same order: nothing is held beyond
+    one award's evaluations."""
+    evaluations = Evaluation.objects.order_by("award_id", "id").values_list(
+        "award_id", "report_due_on", "report_received_on"
+    )
+    with _stream(evaluations) as pending:
+        evaluation = next(pending, None)
+        rows = (
+            _state_awards()
+            .filter(ends_on__lt=today)
+            .exclude(status=Award.Status.TERMINATED)
+            .values(*AWARD_VALUES, "ends_on")
+            .order_by("id")
+        )
+        for row in rows.iterator(chunk_size=2000):
+            while evaluation is not None and evaluation[0] < row["id"]:
+                evaluation = next(pending, None)
+            recorded = []
+            while evaluation is not None and evaluation[0] == row["id"]:
+                recorded.append(evaluation[1:])
+                evaluation = next(pending, None)
+            if recorded:
+                late = [(due, received) for due, received in recorded if received is None and due < today]
+                if late and not any(received for _due, received in recorded):
+                    yield _award_hit(
                         "overdue_reporting",
                         row,
                         {"ended": row["ends_on"].isoformat(), "report_due": late[0][0].isoformat()},
                     )
-                )
-        elif row["ends_on"] + datetime.timedelta(days=REPORT_GRACE_DAYS) < today:
-            hits.append(
-                _award_hit(
+            elif row["ends_on"] + datetime.timedelta(days=REPORT_GRACE_DAYS) < today:
+                yield _award_hit(
                     "overdue_reporting",
                     row,
                     {"ended": row["ends_on"].isoformat(), "report_due": None, "evaluation": "none recorded"},
                 )
-            )
-    return hits
 
 
-def flag_ineligible_recipient(today: datetime.date) -> list[Hit]:
+def flag_ineligible_recipient(today: datetime.date) -> Iterator[Hit]:
     from registry.selectors import organisation_status_on
 
-    hits = []
-    rows = _state_awards().values(*AWARD_VALUES, "recipient__legal_form_id", "recipient__legal_form__ngo_eligible")
-    candidates = []
-    for row in rows.iterator(chunk_size=2000):
-        if not row["recipient__legal_form__ngo_eligible"]:
-            hits.append(_award_hit("ineligible_recipient", row, {"legal_form": row["recipient__legal_form_id"]}))
-        else:
-            candidates.append(row)
-    ceased = set(
-        Organisation.objects.filter(status_events__kind__in=("liquidated", "reorganised")).values_list("id", flat=True)
+    ceased = (  # only organisations that were liquidated or reorganised and received state money
+        Organisation.objects.filter(status_events__kind__in=("liquidated", "reorganised"))
+        .filter(pk__in=_state_awards().values("recipient_id"))
+        .distinct()
+        .prefetch_related("status_events")
     )
-    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=ceased).prefetch_related("status_events")}
-    for row in candidates:
-        org = organisations.get(row["recipient_id"])
-        if org is None:
-            continue
-        status, _event = organisation_status_on(org, row["awarded_on"])
-        if status in ("liquidated", "reorganised"):
-            hits.append(_award_hit("ineligible_recipient", row, {"status_on_award_date": status}))
-    return hits
+    organisations = {o.pk: o for o in ceased}
+    rows = _state_awards().values(*AWARD_VALUES, "recipient__legal_form_id", "recipient__legal_form__ngo_eligible")
+    for row in rows.order_by("id").iterator(chunk_size=2000):
+        if not row["recipient__legal_form__ngo_eligible"]:
+            yield _award_hit("ineligible_recipient", row, {"legal_form": row["recipient__legal_form_id"]})
+        elif row["recipient_id"] in organisations:
+            status, _event = organisation_status_on(organisations[row["recipient_id"]], row["awarded_on"])
+            if status in ("liquidated", "reorganised"):
+                yield _award_hit("ineligible_recipient", row, {"status_on_award_date": status})
 
 
-def flag_self_report_mismatch(today: datetime.date) -> list[Hit]:
+def flag_self_report_mismatch(today: datetime.date) -> Iterator[Hit]:
+    """Reports in (organisation, year) order, merged with the payments summed in the same order: neither
+    side is held."""
     from scoring.indicators import REPORT_STATE_INCOME_FIELDS
 
-    paid = defaultdict(Decimal)
-    rows = (
+    paid_rows = (
         _state_awards()
         .filter(payments__isnull=False)
         .values("recipient_id", "payments__paid_on__year")
         .annotate(total=Sum("payments__amount"))
-        .order_by()
+        .order_by("recipient_id", "payments__paid_on__year")
+        .values_list("recipient_id", "payments__paid_on__year", "total")
     )
-    for row in rows:
-        paid[(row["recipient_id"], row["payments__paid_on__year"])] += row["total"]
-    hits = []
-    reports = YearlyReport.objects.filter(organisation__merged_into__isnull=True).values(
-        "organisation_id", "year", *REPORT_STATE_INCOME_FIELDS
-    )
-    for row in reports.iterator(chunk_size=2000):
-        answers = [row[name] for name in REPORT_STATE_INCOME_FIELDS]
-        if all(a is None for a in answers):
-            continue  # nothing declared: unknown, not zero
-        declared = sum((a or Decimal(0) for a in answers), Decimal(0))
-        recorded = paid.get((row["organisation_id"], row["year"]), Decimal(0))
-        difference = abs(declared - recorded)
-        if difference > MISMATCH_MINIMUM and difference > MISMATCH_TOLERANCE * max(declared, recorded):
-            hits.append(
-                Hit(
-                    code="self_report_mismatch",
-                    subject_type="organisation",
-                    subject_key=str(row["organisation_id"]),
-                    title=f"{row['year']}: declares {declared:,.0f} KZT of state income; "
-                    f"{recorded:,.0f} KZT recorded as paid",
-                    year=row["year"],
-                    organisation_id=row["organisation_id"],
-                    amount=difference,
-                    values={
-                        "declared": _money(declared),
-                        "recorded_paid": _money(recorded),
-                        "difference": _money(difference),
-                    },
+    with _stream(paid_rows) as pending:
+        paid = next(pending, None)
+        reports = (
+            YearlyReport.objects.filter(organisation__merged_into__isnull=True)
+            .values("organisation_id", "year", *REPORT_STATE_INCOME_FIELDS)
+            .order_by("organisation_id", "year")
+        )
+        for row in reports.iterator(chunk_size=2000):
+            answers = [row[name] for name in REPORT_STATE_INCOME_FIELDS]
+            if all(a is None for a in answers):
+                continue  # nothing declared: unknown, not zero
+            declared = sum((a or Decimal(0) for a in answers), Decimal(0))
+            key = (row["organisation_id"], row["year"])
+            while paid is not None and paid[:2] < key:
+                paid = next(pending, None)
+            recorded = paid[2] if paid is not None and paid[:2] == key else Decimal(0)
+            difference = abs(declared - recorded)
+            if difference > MISMATCH_MINIMUM and difference > MISMATCH_TOLERANCE * max(declared, recorded):
+                yield (
+                    Hit(
+                        code="self_report_mismatch",
+                        subject_type="organisation",
+                        subject_key=str(row["organisation_id"]),
+                        title=f"{row['year']}: declares {declared:,.0f} KZT of state income; "
+                        f"{recorded:,.0f} KZT recorded as paid",
+                        year=row["year"],
+                        organisation_id=row["organisation_id"],
+                        amount=difference,
+                        values={
+                            "declared": _money(declared),
+                            "recorded_paid": _money(recorded),
+                            "difference": _money(difference),
+                        },
+                    )
                 )
-            )
-    return hits
 
 
 FLAG_FUNCTIONS = {

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from itertools import islice
 
 from django.core.cache import cache
 from django.db import transaction
@@ -38,6 +39,7 @@ from scoring.models import Concentration, Flag, OrganisationScore, SectorSummary
 from scoring.sql import insert_scores
 
 CHUNK = 2000
+FLAG_BATCH = 2000
 ABANDONED_AFTER = datetime.timedelta(hours=1)
 MIN_N = 10  # segments with fewer reporting organisations are suppressed (CSI practice)
 SEGMENT_KINDS = ("all", "region", "legal_form", "field", "size")
@@ -364,17 +366,17 @@ def run_progress(run: SummaryRun) -> str:
 
 
 def write_flags(run: SummaryRun, today: datetime.date) -> int:
-    """Every red flag and the concentration figures, into the run: one flag at a time, so only one flag's
-    hits are held at once."""
+    """Every red flag and the concentration figures, into the run: one flag at a time and in batches, so at
+    most one flag's hits are held at once (none beyond a batch for the flags that yield theirs)."""
     from scoring.flags import FLAG_FUNCTIONS, concentration
 
     written = 0
     for function in FLAG_FUNCTIONS.values():
-        hits = function(today)
-        _name_organisations(hits)
-        Flag.objects.bulk_create((_flag_row(run, hit) for hit in hits), batch_size=2000)
-        written += len(hits)
-        del hits
+        hits = iter(function(today))
+        while batch := list(islice(hits, FLAG_BATCH)):
+            _name_organisations(batch)
+            Flag.objects.bulk_create([_flag_row(run, hit) for hit in batch], batch_size=FLAG_BATCH)
+            written += len(batch)
     Concentration.objects.bulk_create(
         (Concentration(run=run, by=by, **row) for by in ("administrator", "region") for row in concentration(by)),
         batch_size=2000,

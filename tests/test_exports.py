@@ -220,7 +220,7 @@ def test_the_demo_datas_planted_irregular_cases_are_all_found(demo):
     from scoring.flags import FLAG_FUNCTIONS
 
     today = datetime.date(2026, 11, 22)
-    found = {code: function(today) for code, function in FLAG_FUNCTIONS.items()}
+    found = {code: list(function(today)) for code, function in FLAG_FUNCTIONS.items()}
     split_years = {hit.year for hit in found["threshold_splitting"]}
     assert {2019, 2022, 2024} <= split_years  # the three planted triples
     assert all(len([h for h in found["threshold_splitting"] if h.year == y]) >= 3 for y in (2019, 2022, 2024))

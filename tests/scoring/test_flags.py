@@ -20,7 +20,7 @@ TODAY = datetime.date(2026, 11, 22)
 
 
 def hits(code: str) -> list[flags.Hit]:
-    return flags.FLAG_FUNCTIONS[code](TODAY)
+    return list(flags.FLAG_FUNCTIONS[code](TODAY))
 
 
 def reported(org, *years):

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             now = time.monotonic()
             if phases:
                 phases[-1][1] = now - phases[-1][1]
+                phases[-1].append(peak_memory_mb())
             phases.append([message, now])
             if options["verbosity"] > 1:
                 self.stderr.write(f"  {message}")
@@ -38,11 +39,14 @@ class Command(BaseCommand):
         run = regenerate_full(progress=progress)
         if phases:
             phases[-1][1] = time.monotonic() - phases[-1][1]
+            phases[-1].append(peak_memory_mb())
         from scoring.models import OrganisationScore, SectorSummary
 
         peak = peak_memory_mb()
         self.stdout.write(
             f"Run {run.pk}: {OrganisationScore.objects.filter(run=run).count()} organisation-years scored, "
             f"{SectorSummary.objects.filter(run=run).count()} summaries, in {time.monotonic() - started:.1f} s "
-            f"(peak memory {peak:.0f} MB; " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases) + ")."
+            f"(peak memory {peak:.0f} MB; "
+            + ", ".join(f"{name} {seconds:.1f} s, peak {mb:.0f} MB by its end" for name, seconds, mb in phases)
+            + ")."
         )
