@@ -575,3 +575,46 @@ def test_concentration_reconciles_with_raw_sql_for_every_group(demo):
     assert concentrated
     found = flags.FLAG_FUNCTIONS["concentration"](datetime.date(2026, 11, 22))
     assert {(h.subject_key, h.year) for h in found} == concentrated
+
+
+def test_shared_contacts_reconcile_with_raw_sql_on_the_demo_data(demo):
+    """Shared phones, e-mails and addresses among applicants and recipients, normalised in SQL the way the demo
+    writes them (phone digits, the last ten; e-mail trimmed and lower-cased; address without commas and
+    full stops), across different families (a branch and its parent are one)."""
+    import datetime
+
+    from django.db import connection
+
+    from scoring import flags
+
+    def normalised(kind: str, t: str) -> str:
+        if kind == "email":
+            return f"LOWER(TRIM({t}.email))"
+        if kind == "address":
+            return f"REPLACE(REPLACE({t}.address, ',', ''), '.', '')"
+        digits = f"{t}.phone"
+        for mark in (" ", "+", "-", "(", ")"):
+            digits = f"REPLACE({digits}, '{mark}', '')"
+        last_ten = f"RIGHT({digits}, 10)" if connection.vendor == "postgresql" else f"SUBSTR({digits}, -10)"
+        return f"CASE WHEN LENGTH({digits}) >= 10 THEN {last_ten} ELSE '' END"
+
+    def involved(t: str) -> str:
+        return (
+            f"{t}.merged_into_id IS NULL AND ({t}.id IN (SELECT recipient_id FROM funding_award) "
+            f"OR {t}.id IN (SELECT applicant_id FROM funding_application))"
+        )
+
+    shared = set()
+    with connection.cursor() as cursor:
+        for kind in ("phone", "email", "address"):
+            cursor.execute(
+                f"SELECT o.id FROM registry_organisation o JOIN (SELECT {normalised(kind, 'i')} AS v "
+                f"FROM registry_organisation i WHERE {involved('i')} GROUP BY {normalised(kind, 'i')} "
+                f"HAVING COUNT(DISTINCT COALESCE(i.parent_id, i.id)) >= 2) s ON s.v = {normalised(kind, 'o')} "
+                f"WHERE s.v <> '' AND {involved('o')}",
+                [],
+            )
+            shared |= {(row[0], kind) for row in cursor.fetchall()}
+    assert shared
+    found = flags.FLAG_FUNCTIONS["shared_contacts"](datetime.date(2026, 11, 22))
+    assert {(h.organisation_id, h.values["contact"]) for h in found} == shared
