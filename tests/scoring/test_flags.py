@@ -236,6 +236,24 @@ def test_shared_contacts_between_different_organisations(clean):
     assert {h.organisation_id for h in found} == {clean[0].pk, clean[1].pk} and found[0].values["contact"] == "phone"
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("+7 (701) 123-45-67", "8 701 123 45 67", True),  # the last ten digits, whatever the prefix and marks
+        ("+7 701 123 45 67", "+7 701 123 45 68", False),
+        ("123 45 67", "123 45 67", False),  # fewer than ten digits: not a usable number
+    ],
+)
+def test_phones_compare_by_their_last_ten_digits(first, second, same):
+    a, b = flags.normalise_phone(first), flags.normalise_phone(second)
+    assert (bool(a) and a == b) is same
+
+
+def test_addresses_compare_without_case_punctuation_or_extra_spaces():
+    assert flags.normalise_text("Астана, ул. Абая,  12") == flags.normalise_text("астана ул абая 12")
+    assert flags.normalise_text("Астана, Абая, 12") != flags.normalise_text("Астана, Абая, 21")
+
+
 def test_captive_recipient_funded_by_one_administrator_for_three_years():
     admin = make_administrator()
     org = make_organisation()
