@@ -730,8 +730,10 @@ def _plant_splits(builder, by_kind, rng) -> dict[int, Decimal]:
 
 
 def _plant_ineligible(builder, by_kind, rng, planted: dict[int, Decimal]) -> None:
-    """Two direct awards that should never have been made (DOMAIN §5, ineligible recipient): one to an
-    organisation whose legal form is not an NGO, one to an organisation already liquidated or reorganised."""
+    """Two direct awards that break the recipient rules (DOMAIN §5, ineligible recipient): one to an
+    organisation whose legal form is not an NGO, one to an organisation already liquidated or reorganised.
+    An officer's entry is refused such an award; in the registry they arise when a record is corrected after
+    the award was entered (a liquidation registered late, a legal form put right), which the flag catches."""
     cases = []
     if builder.ineligible:
         cases.append((rng.choice(builder.ineligible), datetime.date(2022, 9, 14)))
