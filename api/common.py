@@ -316,20 +316,33 @@ def _fast_eligible(request) -> bool:
 
 
 class UrlPattern:
-    """Absolute URLs for many objects of one route, from one reverse() (reverse costs ~60 µs a call)."""
+    """Absolute URLs for many objects of one route, from one reverse() (reverse costs ~60 µs a call).
 
-    def __init__(self, request, name: str):
+    `keys` is how many arguments the route takes; the URL for given keys is the reversed template with
+    each key put in its place."""
+
+    def __init__(self, request, name: str, keys: int = 1):
         from django.urls import reverse
 
-        marker = "__key__"
-        before, _marker, after = reverse(name, args=[marker]).partition(marker)
-        self.prefix = request.build_absolute_uri(before)
-        self.suffix = after
+        markers = [f"__key{i}__" for i in range(keys)]
+        rest = reverse(name, args=markers)
+        pieces = []
+        for marker in markers:
+            before, _marker, rest = rest.partition(marker)
+            pieces.append(before)
+        self.prefix = request.build_absolute_uri(pieces[0])
+        self.between = pieces[1:]
+        self.suffix = rest
 
-    def __call__(self, key: str) -> str:
-        if not _URL_SAFE.fullmatch(key):  # org-ids and public ids are always safe: quoting them costs more
-            key = quote(key, safe="")
-        return f"{self.prefix}{key}{self.suffix}"
+    def __call__(self, *keys: str) -> str:
+        parts = [self.prefix]
+        for i, key in enumerate(keys):
+            if i:
+                parts.append(self.between[i - 1])
+            # org-ids, public ids and codes are always safe: quoting them costs more than checking
+            parts.append(key if _URL_SAFE.fullmatch(key) else quote(key, safe=""))
+        parts.append(self.suffix)
+        return "".join(parts)
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")

@@ -11,7 +11,7 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.common import FastRows
+from api.common import FastRows, UrlPattern
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
 from scoring.flags import CATALOGUE, RULES
@@ -221,6 +221,8 @@ class FlagList(FastRows, generics.ListAPIView):
         return ("-id",)
 
     def rows(self, page, request) -> list[dict]:
+        rules_url = request.build_absolute_uri(reverse("scoring:transparency"))
+        flag_url = UrlPattern(request, "scoring:flag_detail", keys=3)
         rows = []
         for flag in page:
             rule = RULES[flag.code]
@@ -237,10 +239,8 @@ class FlagList(FastRows, generics.ListAPIView):
                     "amount": None if flag.amount is None else f"{flag.amount:.2f}",
                     "values": flag.values,
                     "records": flag.records,
-                    "rule_url": request.build_absolute_uri(reverse("scoring:transparency") + f"#rule-{flag.code}"),
-                    "url": request.build_absolute_uri(
-                        reverse("scoring:flag_detail", args=[flag.code, flag.subject_type, flag.subject_key])
-                    ),
+                    "rule_url": f"{rules_url}#rule-{flag.code}",
+                    "url": flag_url(flag.code, flag.subject_type, flag.subject_key),
                 }
             )
         return rows

@@ -325,9 +325,11 @@ def _award_hit(code: str, row: dict, values: dict, records: list | None = None) 
 AWARD_VALUES = ("id", "public_id", "title", "awarded_on", "administrator__code", "region_id", "recipient_id", "amount")
 
 
-def flag_concentration(today: datetime.date) -> list[Hit]:
+def flag_concentration(today: datetime.date, rows: list[dict] | None = None) -> list[Hit]:
+    """`rows`: the administrators' concentration figures when the caller has them already (a run stores
+    them too), so they are not computed twice."""
     hits = []
-    for row in concentration("administrator"):
+    for row in concentration("administrator") if rows is None else rows:
         if row["awards"] >= MIN_AWARDS_FOR_CONCENTRATION and row["hhi"] >= HHI_CONCENTRATED:
             hits.append(
                 Hit(

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import partial
 from itertools import islice
 
 from django.core.cache import cache
@@ -368,17 +369,23 @@ def run_progress(run: SummaryRun) -> str:
 def write_flags(run: SummaryRun, today: datetime.date) -> int:
     """Every red flag and the concentration figures, into the run: one flag at a time and in batches, so at
     most one flag's hits are held at once (none beyond a batch for the flags that yield theirs)."""
-    from scoring.flags import FLAG_FUNCTIONS, concentration
+    from scoring.flags import FLAG_FUNCTIONS, concentration, flag_concentration
 
+    by_administrator = concentration("administrator")  # stored below, and what the concentration flag reads
+    functions = {**FLAG_FUNCTIONS, "concentration": partial(flag_concentration, rows=by_administrator)}
     written = 0
-    for function in FLAG_FUNCTIONS.values():
+    for function in functions.values():
         hits = iter(function(today))
         while batch := list(islice(hits, FLAG_BATCH)):
             _name_organisations(batch)
             Flag.objects.bulk_create([_flag_row(run, hit) for hit in batch], batch_size=FLAG_BATCH)
             written += len(batch)
     Concentration.objects.bulk_create(
-        (Concentration(run=run, by=by, **row) for by in ("administrator", "region") for row in concentration(by)),
+        (
+            Concentration(run=run, by=by, **row)
+            for by, rows in (("administrator", by_administrator), ("region", concentration("region")))
+            for row in rows
+        ),
         batch_size=2000,
     )
     return written

@@ -3,8 +3,6 @@ and concentration; plus the flags shown on award, funder and organisation pages 
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -66,10 +64,6 @@ def record_url(record: dict) -> str | None:
 
 def subject_url(flag: Flag) -> str | None:
     return record_url({"type": flag.subject_type, "key": flag.subject_key})
-
-
-def _money(value) -> Decimal:
-    return value or Decimal(0)
 
 
 @require_GET

@@ -72,6 +72,9 @@ def test_the_flags_api_filters_and_pages(client, split):
     body = client.get("/api/v1/flags/", {"code": "threshold_splitting", "page_size": 2}).json()
     assert len(body["results"]) == 2 and body["next"] and body["results"][0]["values"]["threshold"]
     assert client.get(body["next"]).json()["results"][0]["code"] == "threshold_splitting"
+    first = body["results"][0]
+    assert client.get(first["url"]).status_code == 200  # the flag's own page
+    assert first["rule_url"] == "http://testserver/transparency/#rule-threshold_splitting"
     assert client.get("/api/v1/flags/", {"year": "x"}).status_code == 400
     assert client.get("/api/v1/flags/", {"code": "nonsense"}).status_code == 400
     rows = client.get("/api/v1/concentration/", {"year": 2024, "by": "administrator"}).json()
