@@ -13,11 +13,21 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.common import FastRows, UrlPattern, bound_form, form_errors, form_serializer
+from api.common import FastRows, UrlPattern, bound_form, choice_labels, form_errors, form_serializer, money
 from funding import services
 from funding.filters import AwardFilter
 from funding.forms import AwardForm, EvaluationForm, PaymentForm
-from funding.models import Administrator, Amendment, Application, Award, Competition, Evaluation, Lot, Payment
+from funding.models import (
+    Administrator,
+    Amendment,
+    Application,
+    Award,
+    Competition,
+    Evaluation,
+    Lot,
+    Mechanism,
+    Payment,
+)
 from funding.selectors import award_detail
 from registry.api import Choice, CodeLabel, coded
 from registry.i18n import active_language, localized_row
@@ -249,11 +259,9 @@ class AwardList(FastRows, generics.ListAPIView):
         """What AwardSummary gives, built directly (tests/funding/test_api.py checks they agree)."""
         language = active_language()
         labels = reference_data().labels(language)
-        mechanisms = {value: str(label) for value, label in Award._meta.get_field("mechanism").choices}
-        statuses = {value: str(label) for value, label in Award.Status.choices}
+        mechanisms, statuses = choice_labels(Mechanism), choice_labels(Award.Status)
         page_url = UrlPattern(request, "funding:award_detail")
         api_url = UrlPattern(request, "api:award")
-        money = "{:.2f}".format
         rows = []
         for a in page:  # values() dicts: three model instances a row cost more than the rest of the page
             recipient_id = (
@@ -281,7 +289,7 @@ class AwardList(FastRows, generics.ListAPIView):
                     "amount": money(a["amount"]),
                     "amount_awarded": money(a["amount_awarded"]),
                     "currency": a["currency"],
-                    "amount_original": None if a["amount_original"] is None else money(a["amount_original"]),
+                    "amount_original": money(a["amount_original"]),
                     "awarded_on": a["awarded_on"].isoformat(),
                     "starts_on": a["starts_on"].isoformat() if a["starts_on"] else None,
                     "ends_on": a["ends_on"].isoformat() if a["ends_on"] else None,

@@ -8,19 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Administrator, Award, Mechanism
-from registry.filters import SharedFormFilterSet
-from registry.selectors import organisation_by_org_id, reference_data
+from registry.filters import SharedFormFilterSet, field_choices, region_choices
+from registry.selectors import organisation_by_org_id
 
 MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
 MSG_UNKNOWN_RECIPIENT = _("no organisation has the identifier “%(org_id)s”.")
-
-
-def region_choices():
-    return [(code, region.name) for code, region in reference_data().regions.items()]
-
-
-def field_choices():
-    return [(code, f.name) for code, f in reference_data().fields.items()]
 
 
 def administrator_family(code: str) -> list[int] | None:
@@ -92,6 +84,8 @@ class AwardFilter(SharedFormFilterSet):
     amount_max = django_filters.NumberFilter(
         field_name="amount", lookup_expr="lte", label=_("Amount to, KZT"), min_value=0, max_digits=18, decimal_places=2
     )
+
+    reads_data = frozenset({"administrator", "recipient"})  # looked up in the registry
 
     class Meta:
         model = Award

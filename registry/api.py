@@ -23,6 +23,7 @@ from api.common import (
     PreconditionFailed,
     UrlPattern,
     bound_form,
+    choice_labels,
     etag,
     expected_version,
     form_errors,
@@ -269,8 +270,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
         """What OrganisationSummary gives, built directly (tests/registry/test_api.py checks they agree)."""
         reference, language = reference_data(), active_language()
         labels = reference.labels(language)
-        statuses = {value: str(label) for value, label in Organisation.Status.choices}
-        levels = {value: str(label) for value, label in Organisation.TerritorialLevel.choices}
+        statuses, levels = choice_labels(Organisation.Status), choice_labels(Organisation.TerritorialLevel)
         page_url = UrlPattern(request, "registry:organisation_detail")
         api_url = UrlPattern(request, "api:organisation")
         fields: dict[int, list[dict]] = {org["id"]: [] for org in page}

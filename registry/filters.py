@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from registry.i18n import localized_column
+from registry.i18n import active_language, localized_column
 from registry.models import Organisation, OrganisationField
 from registry.search import relevance, search_filter
 from registry.selectors import (
@@ -29,16 +29,17 @@ SORT_CHOICES = [
 ]
 
 
-def _region_choices():
-    return [(code, region.name) for code, region in reference_data().regions.items()]
+def reference_choices(kind: str):
+    """The choices of one code table ("legal_form", "region" or "field"), as a callable the form reads at
+    validation: the table's order, names in the active language, worked out once per language."""
+
+    def choices() -> list[tuple[str, str]]:
+        return list(reference_data().labels(active_language())[kind].items())
+
+    return choices
 
 
-def _legal_form_choices():
-    return [(code, form.name) for code, form in reference_data().legal_forms.items()]
-
-
-def _field_choices():
-    return [(code, f.name) for code, f in reference_data().fields.items()]
+region_choices, legal_form_choices, field_choices = map(reference_choices, ("region", "legal_form", "field"))
 
 
 class SharedFormFilterSet(django_filters.FilterSet):
@@ -48,6 +49,20 @@ class SharedFormFilterSet(django_filters.FilterSet):
     a 50-row API page's own SQL. Our filters hold no per-request state (their choices are callables, read
     at validation), so each request gets shallow copies of the filters, parented to it, and one form class
     per FilterSet class, built on first use, whose instances share its fields (see _SharedFields)."""
+
+    # The filters whose result depends on more than their parameter (the database, the clock). Any other
+    # filter combination is a pure function of its parameters and the code tables: see pure_key().
+    reads_data: frozenset[str] = frozenset()
+
+    @classmethod
+    def pure_key(cls, data) -> tuple | None:
+        """The filters given in `data`, as a key for what they compile to (api/statements.py), or None when
+        one of them reads the data. The code tables' version and the language are part of it, as the form
+        validates against the one and orders names by the other."""
+        given = tuple(sorted((name, tuple(data.getlist(name))) for name in data if name in cls.base_filters))
+        if any(name in cls.reads_data for name, _values in given):
+            return None
+        return reference_data().loaded_at, active_language(), given
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
@@ -85,10 +100,10 @@ class _SharedFields(dict):
 
 class OrganisationFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or BIN"), max_length=200)
-    region = django_filters.MultipleChoiceFilter(choices=_region_choices, label=_("Region"), distinct=False)
-    legal_form = django_filters.MultipleChoiceFilter(choices=_legal_form_choices, label=_("Legal form"), distinct=False)
+    region = django_filters.MultipleChoiceFilter(choices=region_choices, label=_("Region"), distinct=False)
+    legal_form = django_filters.MultipleChoiceFilter(choices=legal_form_choices, label=_("Legal form"), distinct=False)
     field = django_filters.MultipleChoiceFilter(
-        choices=_field_choices, method="filter_field", label=_("Field of activity")
+        choices=field_choices, method="filter_field", label=_("Field of activity")
     )
     status = django_filters.MultipleChoiceFilter(choices=Organisation.Status.choices, label=_("Status"), distinct=False)
     territorial_level = django_filters.MultipleChoiceFilter(
@@ -98,6 +113,8 @@ class OrganisationFilter(SharedFormFilterSet):
         choices=REPORTING_CHOICES, method="filter_reporting", label=_("Yearly report")
     )
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None)
+
+    reads_data = frozenset({"reporting"})  # which report is due depends on today's date
 
     class Meta:
         model = Organisation

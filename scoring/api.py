@@ -11,7 +11,7 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.common import FastRows, UrlPattern
+from api.common import FastRows, UrlPattern, money
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
 from scoring.flags import CATALOGUE, RULES
@@ -236,7 +236,7 @@ class FlagList(FastRows, generics.ListAPIView):
                     "year": flag.year,
                     "administrator": flag.administrator,
                     "region": flag.region,
-                    "amount": None if flag.amount is None else f"{flag.amount:.2f}",
+                    "amount": money(flag.amount),
                     "values": flag.values,
                     "records": flag.records,
                     "rule_url": f"{rules_url}#rule-{flag.code}",

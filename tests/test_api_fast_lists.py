@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 
+from api import statements
+from api.common import choice_labels, money
 from funding.api import AwardList
+from funding.filters import AwardFilter
+from funding.models import Award
 from registry.api import OrganisationList
 from registry.filters import OrganisationFilter
 from tests.funding.factories import make_administrator, make_award
@@ -99,3 +104,149 @@ def test_filtersets_share_one_form_class_but_no_state(rows):
     assert health.filters["field"].parent is health and other.filters["field"].parent is other
     assert OrganisationFilter.base_filters["field"] is not health.filters["field"]
     assert health.qs.count() == 7 and other.qs.count() == 0
+
+
+# ---------------------------------------------------------------- compiled page statements (api/statements.py)
+
+
+@pytest.fixture
+def tied(rows):
+    """Awards sharing dates, so that cursors carry offsets as well as positions; amounts with cents."""
+    admin = make_administrator()
+    for i, org in enumerate(rows * 2):
+        make_award(recipient=org, administrator=admin, awarded_on=datetime.date(2021, 1, 1 + i % 3), amount="1234.56")
+    return rows
+
+
+def _walk(client, view_class, url: str, link: str) -> int:
+    """Follow `link` from `url` to the end, checking every page against the full view; the pages seen."""
+    body, pages = client.get(url).json(), 1
+    assert body == _full(view_class, url)
+    while body[link]:
+        url = body[link].removeprefix("http://testserver")
+        body, pages = client.get(url).json(), pages + 1
+        assert body == _full(view_class, url)
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("view_class", "url"),
+    [
+        (AwardList, "/api/v1/awards/?page_size=2"),
+        (AwardList, "/api/v1/awards/?page_size=3&mechanism=social_order&amount_min=1000"),
+        (OrganisationList, "/api/v1/organisations/?page_size=2"),
+        (OrganisationList, "/api/v1/organisations/?page_size=2&sort=-name"),
+        (OrganisationList, "/api/v1/organisations/?page_size=2&sort=registered&region=KZ-75&region=KZ-71"),
+    ],
+)
+def test_kept_statements_answer_every_page_both_ways(client, tied, view_class, url):
+    statements.forget()
+    forward = _walk(client, view_class, url, "next")
+    last = client.get(url).json()
+    while last["next"]:
+        last = client.get(last["next"].removeprefix("http://testserver")).json()
+    back_from = last["previous"].removeprefix("http://testserver") if last["previous"] else url
+    assert forward > 2 and _walk(client, view_class, back_from, "previous") == forward - 1
+    kept = [shape for pages in statements._filtered._items.values() for shape in pages.shapes._items.values()]
+    assert kept and all(statement.sql for statement in kept)  # every page came from a kept statement
+
+
+def test_a_filter_combination_is_validated_and_built_once(client, tied, monkeypatch):
+    statements.forget()
+    built = []
+    original = AwardFilter.filter_queryset
+    monkeypatch.setattr(AwardFilter, "filter_queryset", lambda self, qs: built.append(1) or original(self, qs))
+    url = "/api/v1/awards/?page_size=2&region=KZ-55"
+    following = client.get(url).json()["next"].removeprefix("http://testserver")
+    client.get(url), client.get(following)
+    assert len(built) == 1  # three pages, one filter form
+    assert client.get("/api/v1/awards/?page_size=2&region=KZ-99").status_code == 400  # bad input is never kept
+    assert client.get("/api/v1/awards/?page_size=2&region=KZ-99").status_code == 400
+
+
+def test_filters_that_read_the_data_are_built_for_every_request(client, tied):
+    statements.forget()
+    akimat = make_administrator(kind="regional_akimat", code="akimat-test")
+    url = "/api/v1/awards/?administrator=akimat-test"
+    assert client.get(url).json()["results"] == []
+    department = make_administrator(parent=akimat)  # the akimat's family grows: the filter must see it
+    award = make_award(administrator=department)
+    assert [row["id"] for row in client.get(url).json()["results"]] == [award.public_id]
+
+
+def test_a_bad_position_is_refused_after_its_shape_was_kept(client, tied):
+    statements.forget()
+    good = client.get("/api/v1/awards/?page_size=2").json()["next"].removeprefix("http://testserver")
+    assert client.get(good).status_code == 200
+    bad = "/api/v1/awards/?page_size=2&cursor=" + _cursor_for("2021-13-45")
+    assert client.get(bad).status_code == 400
+    assert client.get(good).status_code == 200
+
+
+def _cursor_for(position: str) -> str:
+    import base64
+    from urllib.parse import quote, urlencode
+
+    return quote(base64.b64encode(urlencode({"p": position}).encode()).decode())
+
+
+def test_a_shape_whose_parameters_cannot_be_placed_is_built_by_the_orm_each_time(tied):
+    from django.db.models import Count
+
+    grouped = Award.objects.values("region_id").annotate(awards=Count("id"))
+    pages = statements.Pages(grouped).order_by("-region_id")
+    assert pages[0:5] == list(grouped.order_by("-region_id")[0:5])
+    statement = next(iter(pages.shapes._items.values()))
+    assert statement.sql is None
+
+
+def test_kept_statements_are_bounded(monkeypatch):
+    memo = statements._Lru(2)
+    for key in "abc":
+        memo.put(key, key.upper())
+    assert memo.get("a") is None and memo.get("b") == "B" and memo.get("c") == "C"
+    memo.get("b"), memo.put("d", "D")  # b was used last: c goes
+    assert memo.get("c") is None and memo.get("b") == "B"
+
+
+def test_the_key_changes_with_the_code_tables_and_the_language(rows):
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from registry.selectors import reference_data_clear
+
+    data = QueryDict("region=KZ-75&page_size=2")
+    first = OrganisationFilter.pure_key(data)
+    assert first == OrganisationFilter.pure_key(QueryDict("page_size=9&region=KZ-75"))  # pages are not filters
+    with translation.override("kk"):
+        assert OrganisationFilter.pure_key(data) != first
+    reference_data_clear()
+    assert OrganisationFilter.pure_key(data) != first
+    assert OrganisationFilter.pure_key(QueryDict("reporting=overdue")) is None
+    assert AwardFilter.pure_key(QueryDict("recipient=KZ-BIN-1")) is None
+
+
+@pytest.mark.parametrize("value", [Decimal("1234.56"), 1234.56, 1500000, 0.1 + 0.2, 99999999999.99, Decimal("0")])
+def test_money_reads_what_the_driver_gives_as_djangos_converter_does(value):
+    from django.db import connection
+    from django.db.models.expressions import Col
+
+    field = Award._meta.get_field("amount")
+    converter = connection.ops.get_decimalfield_converter(Col("t", field))
+    expected = value if isinstance(value, Decimal) else converter(value, Col("t", field), connection)
+    assert money(value) == f"{expected:.2f}"
+    assert money(None) is None
+
+
+def test_choice_labels_follow_the_language():
+    from django.utils import translation
+
+    from registry.models import Organisation
+
+    with translation.override("ru"):
+        russian = choice_labels(Organisation.Status)
+    with translation.override("en"):
+        english = choice_labels(Organisation.Status)
+    assert set(russian) == set(english) == set(Organisation.Status.values)
+    assert russian["active"] == "действующая"
+    assert english == {value: str(label) for value, label in Organisation.Status.choices}

@@ -1,0 +1,151 @@
+"""Compiled page statements for the API lists' fast path.
+
+A list page's SQL depends on the request's filters, the cursor's direction and offset, and the page size;
+the cursor's position is the one value that changes from page to page. Building that SQL through the
+ORM (validating the filter form, applying the filters, compiling) costs more than running it. So the fast
+path keeps, per process, the statement compiled for each filter combination and page shape, and runs it
+through the database cursor with the position as its last parameter.
+
+It does so only where that is exactly what the ORM would run:
+- every filter given is a pure function of its parameter (a FilterSet names in `reads_data` the filters
+  that read the database or the clock, such as an administrator's departments; with one of those, the
+  page is built by the ORM as before);
+- the statement's parameters are the unpositioned statement's, plus the position, last (checked when a
+  statement is compiled; a shape that fails the check is always built by the ORM);
+- the key holds the language and the code tables' version the filter form was validated against.
+
+Both memos are bounded (least recently used out), so a crawler trying every combination costs a fixed
+amount of memory. tests/test_api_fast_lists.py runs every page both ways and compares them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
+from django.db import connections
+from django.db.models import QuerySet
+
+MAX_FILTER_COMBINATIONS = 256
+MAX_SHAPES = 32
+
+
+class _Lru:
+    """A small, thread-safe map that forgets its least recently used entry past `size`."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_filtered = _Lru(MAX_FILTER_COMBINATIONS)
+
+
+def filtered_pages(key: tuple, build) -> Pages:
+    """The pages of one filter combination: from the memo, or `build()` (the ORM's filtered queryset, which
+    raises for bad input and is then not kept)."""
+    pages = _filtered.get(key)
+    if pages is None:
+        pages = Pages(build())
+        _filtered.put(key, pages)
+    return pages
+
+
+def forget() -> None:
+    """Drop every kept statement (tests; a deployment never needs to, as statements hold no data)."""
+    _filtered.clear()
+
+
+class Pages:
+    """What DRF's CursorPagination asks of a queryset: `order_by()`, at most one `filter()` by the cursor's
+    position, and a slice. Each is answered from a statement compiled once per shape from the filtered
+    queryset, which is itself never run."""
+
+    def __init__(self, queryset: QuerySet, ordering: tuple = (), position: tuple | None = None, shapes=None):
+        self.queryset, self.ordering, self.position = queryset, ordering, position
+        self.shapes = shapes if shapes is not None else _Lru(MAX_SHAPES)
+
+    def order_by(self, *ordering) -> Pages:
+        return Pages(self.queryset, ordering, self.position, self.shapes)
+
+    def filter(self, **lookups) -> Pages:
+        ((lookup, value),) = lookups.items()
+        return Pages(self.queryset, self.ordering, (lookup, value), self.shapes)
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        lookup, value = self.position or (None, None)
+        shape = (self.ordering, lookup, window.start, window.stop)
+        statement = self.shapes.get(shape)
+        if statement is None:
+            statement = _Statement.compile(self.queryset.order_by(*self.ordering), lookup, value, window)
+            self.shapes.put(shape, statement)
+        return statement.run(value)
+
+
+class _Statement:
+    """One page shape: its SQL and every parameter but the position, or, where that cannot be kept (`sql` is
+    None), the ordered queryset and window the ORM runs each time."""
+
+    def __init__(self, ordered: QuerySet, window: slice, lookup: str | None, sql=None, params=()):
+        query = ordered.query
+        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        self.ordered, self.window, self.lookup, self.sql, self.params = ordered, window, lookup, sql, tuple(params)
+
+    @classmethod
+    def compile(cls, ordered: QuerySet, lookup: str | None, value, window: slice) -> _Statement:
+        query = ordered.query
+        if query.group_by is not None or query.combinator or not all(isinstance(o, str) for o in query.order_by):
+            return cls(ordered, window, lookup)  # parameters might follow the WHERE clause's
+        try:
+            sql, params = cls._sql(ordered.filter(**{lookup: value}) if lookup else ordered, window)
+            if lookup:
+                _unpositioned, before = cls._sql(ordered, window)
+                if list(params) != [*before, _prepared(ordered, lookup, value)]:
+                    return cls(ordered, window, lookup)
+                params = before
+        except (EmptyResultSet, FullResultSet, FieldDoesNotExist):
+            return cls(ordered, window, lookup)
+        return cls(ordered, window, lookup, sql, params)
+
+    @staticmethod
+    def _sql(queryset: QuerySet, window: slice) -> tuple[str, tuple]:
+        sliced = queryset[window]
+        return sliced.query.get_compiler(sliced.db).as_sql()
+
+    def run(self, value) -> list[dict]:
+        if self.sql is None:
+            queryset = self.ordered.filter(**{self.lookup: value}) if self.lookup else self.ordered
+            return list(queryset[self.window])
+        params = (*self.params, _prepared(self.ordered, self.lookup, value)) if self.lookup else self.params
+        names, width = self.names, len(self.names)
+        with connections[self.ordered.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return [dict(zip(names, row[:width], strict=True)) for row in cursor.fetchall()]
+
+
+def _prepared(queryset: QuerySet, lookup: str, value):
+    """The position as the database receives it, prepared by the lookup itself (a date parsed and adapted, an
+    id made a number); a value the field refuses raises here as it would in the ORM."""
+    name, _sep, kind = lookup.rpartition("__")
+    field = queryset.model._meta.get_field(name)
+    condition = field.get_lookup(kind)(field.get_col(queryset.model._meta.db_table), value)
+    _sql, params = condition.get_db_prep_lookup(condition.rhs, connections[queryset.db])
+    return params[0]
