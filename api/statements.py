@@ -145,7 +145,12 @@ def _prepared(queryset: QuerySet, lookup: str, value):
     """The position as the database receives it, prepared by the lookup itself (a date parsed and adapted, an
     id made a number); a value the field refuses raises here as it would in the ORM."""
     name, _sep, kind = lookup.rpartition("__")
-    field = queryset.model._meta.get_field(name)
-    condition = field.get_lookup(kind)(field.get_col(queryset.model._meta.db_table), value)
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:  # a position on a computed value, such as the organisations' registered_key
+        field, lhs = annotation.output_field, annotation
+    else:
+        field = queryset.model._meta.get_field(name)
+        lhs = field.get_col(queryset.model._meta.db_table)
+    condition = field.get_lookup(kind)(lhs, value)
     _sql, params = condition.get_db_prep_lookup(condition.rhs, connections[queryset.db])
     return params[0]

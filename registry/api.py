@@ -44,6 +44,7 @@ from registry.models import (
     YearlyReport,
     bin_org_id,
     fallback_org_id,
+    registered_sort_key,
 )
 from registry.rules import is_moderator
 from registry.selectors import (
@@ -236,8 +237,8 @@ LIST_COLUMNS += ("territorial_level", "status", "registered_on")
 SORTS = {
     "name": lambda: (localized_column("name"), "id"),
     "-name": lambda: (f"-{localized_column('name')}", "-id"),
-    "registered": lambda: ("registered_on", "id"),
-    "-registered": lambda: ("-registered_on", "-id"),
+    "registered": lambda: ("registered_key", "id"),
+    "-registered": lambda: ("-registered_key", "-id"),
 }
 
 
@@ -306,7 +307,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
         return rows
 
     def list_queryset(self):
-        return OrganisationFilter.base_queryset().values(*LIST_COLUMNS)
+        return OrganisationFilter.base_queryset().values(*LIST_COLUMNS, registered_key=registered_sort_key())
 
     def get_cursor_ordering(self):
         sort = self.request.query_params.get("sort", "")

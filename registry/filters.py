@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from registry.i18n import active_language, localized_column
-from registry.models import Organisation, OrganisationField
+from registry.models import Organisation, OrganisationField, registered_sort_key
 from registry.search import relevance, search_filter
 from registry.selectors import (
     REPORTING_CHOICES,
@@ -159,7 +159,7 @@ class OrganisationFilter(SharedFormFilterSet):
         if sort == "-name":
             return queryset.order_by(f"-{name}", "-id")
         if sort == "registered":
-            return queryset.order_by("registered_on", "id")
+            return queryset.order_by(registered_sort_key(), "id")
         if sort == "-registered":
-            return queryset.order_by("-registered_on", "-id")
+            return queryset.order_by(registered_sort_key().desc(), "-id")
         return queryset.order_by(name, "id")

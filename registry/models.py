@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +96,13 @@ class FieldOfActivity(TranslatedName):
         ordering = ["sort_order", "code"]
         verbose_name = _("field of activity")
         verbose_name_plural = _("fields of activity")
+
+
+def registered_sort_key() -> Func:
+    """The registration date to sort by: an organisation whose date is unknown sorts as the earliest. Cursor
+    pages need a value on every row, and SQLite and PostgreSQL put NULLs at opposite ends. The date is a
+    literal in the SQL, so that the org_registered_key index matches the expression."""
+    return Func(F("registered_on"), template="COALESCE(%(expressions)s, '0001-01-01')", output_field=models.DateField())
 
 
 class Organisation(models.Model):
@@ -190,8 +197,9 @@ class Organisation(models.Model):
             models.Index(fields=["name_ru", "id"], name="org_name_ru", condition=Q(merged_into__isnull=True)),
             models.Index(fields=["name_kk", "id"], name="org_name_kk", condition=Q(merged_into__isnull=True)),
             models.Index(
-                fields=["registered_on", "id"],
-                name="org_registered_on",
+                registered_sort_key(),
+                F("id"),
+                name="org_registered_key",
                 condition=Q(merged_into__isnull=True),
             ),
             models.Index(

@@ -228,12 +228,13 @@ def test_the_key_changes_with_the_code_tables_and_the_language(rows):
 
 @pytest.mark.parametrize("value", [Decimal("1234.56"), 1234.56, 1500000, 0.1 + 0.2, 99999999999.99, Decimal("0")])
 def test_money_reads_what_the_driver_gives_as_djangos_converter_does(value):
-    from django.db import connection
+    """Floats and ints come from SQLite's driver: money() must agree with Django's SQLite converter."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
     from django.db.models.expressions import Col
 
-    field = Award._meta.get_field("amount")
-    converter = connection.ops.get_decimalfield_converter(Col("t", field))
-    expected = value if isinstance(value, Decimal) else converter(value, Col("t", field), connection)
+    column = Col("t", Award._meta.get_field("amount"))
+    converter = DatabaseWrapper.ops_class(connection=None).get_decimalfield_converter(column)
+    expected = value if isinstance(value, Decimal) else converter(value, column, None)
     assert money(value) == f"{expected:.2f}"
     assert money(None) is None
 
@@ -250,3 +251,20 @@ def test_choice_labels_follow_the_language():
     assert set(russian) == set(english) == set(Organisation.Status.values)
     assert russian["active"] == "действующая"
     assert english == {value: str(label) for value, label in Organisation.Status.choices}
+
+
+@pytest.mark.parametrize("sort", ["registered", "-registered"])
+def test_organisations_without_a_registration_date_are_paged_too(client, rows, sort):
+    """Cursor pages need a position on every row: an unknown date sorts as the earliest, on both databases."""
+    undated = [make_organisation(registered_on=None, bin=None, name_en=f"Undated {i}") for i in range(3)]
+    seen, url = [], f"/api/v1/organisations/?page_size=2&sort={sort}"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body == _full(OrganisationList, url)
+        seen += [row["org_id"] for row in body["results"]]
+        url = body["next"] and body["next"].removeprefix("http://testserver")
+    assert len(seen) == len(set(seen)) == len(rows) + len(undated)
+    undated_ids = {row["org_id"] for row in client.get(f"/api/v1/organisations/?sort={sort}").json()["results"][-3:]}
+    assert (sort == "-registered") == (undated_ids == {org.org_id for org in undated})
