@@ -382,6 +382,9 @@ class UrlPattern:
         self.between = pieces[1:]
 
     def __call__(self, *keys: str) -> str:
+        if len(keys) == 1 and not self.between:  # most routes: one key
+            key = keys[0]
+            return f"{self.prefix}{key if _URL_SAFE.fullmatch(key) else quote(key, safe='')}{self.suffix}"
         parts = [self.prefix]
         for i, key in enumerate(keys):
             if i:
@@ -413,6 +416,11 @@ def _choice_labels(choices: type[Choices], language: str | None) -> dict[str, st
 def choice_labels(choices: type[Choices]) -> dict[str, str]:
     """{code: label} of a Choices class in the active language, worked out once per language."""
     return _choice_labels(choices, get_language())
+
+
+def coded_table(labels: dict[str, str]) -> dict[str, dict[str, str]]:
+    """{code: {"code": code, "label": label}}: the objects a page's rows share (serialised, never changed)."""
+    return {code: {"code": code, "label": label} for code, label in labels.items()}
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")

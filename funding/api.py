@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.common import FastRows, UrlPattern, bound_form, choice_labels, form_errors, form_serializer, money
+from api.common import FastRows, UrlPattern, bound_form, choice_labels, coded_table, form_errors, form_serializer, money
 from funding import services
 from funding.filters import AwardFilter
 from funding.forms import AwardForm, EvaluationForm, PaymentForm
@@ -30,7 +30,7 @@ from funding.models import (
 )
 from funding.selectors import award_detail
 from registry.api import Choice, CodeLabel, coded
-from registry.i18n import active_language, localized_row
+from registry.i18n import active_language, localized_reader
 from registry.models import bin_org_id, fallback_org_id
 from registry.selectors import reference_data
 
@@ -259,42 +259,39 @@ class AwardList(FastRows, generics.ListAPIView):
         """What AwardSummary gives, built directly (tests/funding/test_api.py checks they agree)."""
         language = active_language()
         labels = reference_data().labels(language)
-        mechanisms, statuses = choice_labels(Mechanism), choice_labels(Award.Status)
+        fields, regions = coded_table(labels["field"]), coded_table(labels["region"])
+        mechanisms, statuses = coded_table(choice_labels(Mechanism)), coded_table(choice_labels(Award.Status))
+        recipient_name = localized_reader("recipient__name", language)
         page_url = UrlPattern(request, "funding:award_detail")
         api_url = UrlPattern(request, "api:award")
         rows = []
         for a in page:  # values() dicts: three model instances a row cost more than the rest of the page
-            recipient_id = (
-                bin_org_id(a["recipient__bin"]) if a["recipient__bin"] else fallback_org_id(a["recipient__local_id"])
-            )
+            bin_value, public_id = a["recipient__bin"], a["public_id"]
+            starts_on, ends_on = a["starts_on"], a["ends_on"]
             rows.append(
                 {
-                    "id": a["public_id"],
+                    "id": public_id,
                     "reference": a["reference"],
-                    "mechanism": {"code": a["mechanism"], "label": mechanisms[a["mechanism"]]},
-                    "status": {"code": a["status"], "label": statuses[a["status"]]},
+                    "mechanism": mechanisms[a["mechanism"]],
+                    "status": statuses[a["status"]],
                     "administrator": a["administrator__code"],
                     "recipient": {
-                        "org_id": recipient_id,
-                        "bin": a["recipient__bin"],
-                        "name": localized_row(a, "recipient__name", language),
+                        "org_id": bin_org_id(bin_value) if bin_value else fallback_org_id(a["recipient__local_id"]),
+                        "bin": bin_value,
+                        "name": recipient_name(a),
                     },
                     "title": a["title"],
-                    "field": {"code": a["field_id"], "label": labels["field"][a["field_id"]]}
-                    if a["field_id"]
-                    else None,
-                    "region": {"code": a["region_id"], "label": labels["region"][a["region_id"]]}
-                    if a["region_id"]
-                    else None,
+                    "field": fields[a["field_id"]] if a["field_id"] else None,
+                    "region": regions[a["region_id"]] if a["region_id"] else None,
                     "amount": money(a["amount"]),
                     "amount_awarded": money(a["amount_awarded"]),
                     "currency": a["currency"],
                     "amount_original": money(a["amount_original"]),
                     "awarded_on": a["awarded_on"].isoformat(),
-                    "starts_on": a["starts_on"].isoformat() if a["starts_on"] else None,
-                    "ends_on": a["ends_on"].isoformat() if a["ends_on"] else None,
-                    "url": page_url(a["public_id"]),
-                    "api_url": api_url(a["public_id"]),
+                    "starts_on": starts_on.isoformat() if starts_on else None,
+                    "ends_on": ends_on.isoformat() if ends_on else None,
+                    "url": page_url(public_id),
+                    "api_url": api_url(public_id),
                 }
             )
         return rows

@@ -24,6 +24,7 @@ from api.common import (
     UrlPattern,
     bound_form,
     choice_labels,
+    coded_table,
     etag,
     expected_version,
     form_errors,
@@ -32,7 +33,7 @@ from api.common import (
 from registry import services
 from registry.filters import OrganisationFilter
 from registry.forms import ModeratorProfileForm, ProfileForm, YearlyReportForm
-from registry.i18n import active_language, localized_column, localized_row
+from registry.i18n import active_language, localized_column, localized_reader
 from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
@@ -271,34 +272,39 @@ class OrganisationList(FastRows, generics.ListAPIView):
         """What OrganisationSummary gives, built directly (tests/registry/test_api.py checks they agree)."""
         reference, language = reference_data(), active_language()
         labels = reference.labels(language)
-        statuses, levels = choice_labels(Organisation.Status), choice_labels(Organisation.TerritorialLevel)
+        legal_forms, regions, field_items = (coded_table(labels[kind]) for kind in ("legal_form", "region", "field"))
+        statuses = coded_table(choice_labels(Organisation.Status))
+        levels = coded_table(choice_labels(Organisation.TerritorialLevel))
+        name = localized_reader("name", language)
         page_url = UrlPattern(request, "registry:organisation_detail")
         api_url = UrlPattern(request, "api:organisation")
         fields: dict[int, list[dict]] = {org["id"]: [] for org in page}
         position = {code: i for i, code in enumerate(reference.fields)}  # the fields' own order, as on the page
         pairs = _field_pairs(list(fields))
         for organisation_id, code in sorted(pairs, key=lambda pair: (pair[0], position[pair[1]])):
-            fields[organisation_id].append({"code": code, "label": labels["field"][code]})
+            fields[organisation_id].append(field_items[code])
         rows = []
         for org in page:  # values() dicts: model instances cost more than the rest of the page
-            org_id = bin_org_id(org["bin"]) if org["bin"] else fallback_org_id(org["local_id"])
+            bin_value, region, level, registered_on = (
+                org["bin"],
+                org["region_id"],
+                org["territorial_level"],
+                org["registered_on"],
+            )
+            org_id = bin_org_id(bin_value) if bin_value else fallback_org_id(org["local_id"])
             rows.append(
                 {
                     "org_id": org_id,
-                    "bin": org["bin"],
-                    "name": localized_row(org, "name", language),
+                    "bin": bin_value,
+                    "name": name(org),
                     "name_kk": org["name_kk"],
                     "name_ru": org["name_ru"],
                     "name_en": org["name_en"],
-                    "legal_form": {"code": org["legal_form_id"], "label": labels["legal_form"][org["legal_form_id"]]},
-                    "region": {"code": org["region_id"], "label": labels["region"][org["region_id"]]}
-                    if org["region_id"]
-                    else None,
-                    "territorial_level": {"code": org["territorial_level"], "label": levels[org["territorial_level"]]}
-                    if org["territorial_level"]
-                    else None,
-                    "status": {"code": org["status"], "label": statuses[org["status"]]},
-                    "registered_on": org["registered_on"].isoformat() if org["registered_on"] else None,
+                    "legal_form": legal_forms[org["legal_form_id"]],
+                    "region": regions[region] if region else None,
+                    "territorial_level": levels[level] if level else None,
+                    "status": statuses[org["status"]],
+                    "registered_on": registered_on.isoformat() if registered_on else None,
                     "fields": fields[org["id"]],
                     "url": page_url(org_id),
                     "api_url": api_url(org_id),

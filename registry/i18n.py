@@ -31,6 +31,19 @@ def localized_row(row: dict, prefix: str, language: str | None = None) -> str:
     return ""
 
 
+def localized_reader(prefix: str, language: str | None = None):
+    """localized_row() for many rows: the columns to try are worked out once."""
+    columns = [f"{prefix}_{code}" for code in FALLBACKS[language or active_language()]]
+
+    def read(row: dict) -> str:
+        for column in columns:
+            if row[column]:
+                return row[column]
+        return ""
+
+    return read
+
+
 def localized_column(field: str, language: str | None = None) -> str:
     """The column to sort on for `field` in the active language."""
     return f"{field}_{language or active_language()}"
