@@ -15,7 +15,8 @@ It does so only where that is exactly what the ORM would run:
 - the key holds the language and the code tables' version the filter form was validated against.
 
 Both memos are bounded (least recently used out): full, they hold 4.8 MB (measured with the awards'
-and the organisations' statements), however many combinations a crawler tries. tests/test_api_fast_lists.py runs every page both ways and compares them.
+and the organisations' statements), however many combinations a crawler tries.
+tests/test_api_fast_lists.py runs every page both ways and compares them.
 """
 
 from __future__ import annotations
