@@ -60,12 +60,13 @@ class _Lru:
 _filtered = _Lru(MAX_FILTER_COMBINATIONS)
 
 
-def filtered_pages(key: tuple, build) -> Pages:
+def filtered_pages(key: tuple, build, rows_from: QuerySet | None = None) -> Pages:
     """The pages of one filter combination: from the memo, or `build()` (the ORM's filtered queryset, which
-    raises for bad input and is then not kept)."""
+    raises for bad input and is then not kept). With `rows_from`, each page is a deferred join: its ids are
+    chosen from the filtered queryset, then its rows read from `rows_from` by id."""
     pages = _filtered.get(key)
     if pages is None:
-        pages = Pages(build())
+        pages = Pages(build(), rows_from=rows_from)
         _filtered.put(key, pages)
     return pages
 
@@ -80,23 +81,24 @@ class Pages:
     position, and a slice. Each is answered from a statement compiled once per shape from the filtered
     queryset, which is itself never run."""
 
-    def __init__(self, queryset: QuerySet, ordering: tuple = (), position: tuple | None = None, shapes=None):
-        self.queryset, self.ordering, self.position = queryset, ordering, position
+    def __init__(self, queryset: QuerySet, ordering=(), position=None, shapes=None, rows_from=None):
+        self.queryset, self.ordering, self.position, self.rows_from = queryset, ordering, position, rows_from
         self.shapes = shapes if shapes is not None else _Lru(MAX_SHAPES)
 
     def order_by(self, *ordering) -> Pages:
-        return Pages(self.queryset, ordering, self.position, self.shapes)
+        return Pages(self.queryset, ordering, self.position, self.shapes, self.rows_from)
 
     def filter(self, **lookups) -> Pages:
         ((lookup, value),) = lookups.items()
-        return Pages(self.queryset, self.ordering, (lookup, value), self.shapes)
+        return Pages(self.queryset, self.ordering, (lookup, value), self.shapes, self.rows_from)
 
     def __getitem__(self, window: slice) -> list[dict]:
         lookup, value = self.position or (None, None)
         shape = (self.ordering, lookup, window.start, window.stop)
         statement = self.shapes.get(shape)
         if statement is None:
-            statement = _Statement.compile(self.queryset.order_by(*self.ordering), lookup, value, window)
+            ordered = self.queryset.order_by(*self.ordering)
+            statement = _Statement.compile(ordered, lookup, value, window, self.rows_from)
             self.shapes.put(shape, statement)
         return statement.run(value)
 
@@ -108,16 +110,16 @@ class _Statement:
         self.sql, self.params, self.names, self.db, self.position = sql, tuple(params), names, db, position
 
     @classmethod
-    def compile(cls, ordered: QuerySet, lookup: str | None, value, window: slice) -> _Statement | _OrmShape:
+    def compile(cls, ordered: QuerySet, lookup: str | None, value, window: slice, rows_from=None):
         """The shape's statement, or an _OrmShape where its parameters cannot be placed with certainty."""
         query = ordered.query
         if query.group_by is not None or query.combinator or not all(isinstance(o, str) for o in query.order_by):
             return _OrmShape(ordered, window, lookup)  # parameters might follow the WHERE clause's
         try:
             position = _Position(ordered, lookup) if lookup else None
-            sql, params = cls._sql(ordered.filter(**{lookup: value}) if lookup else ordered, window)
+            sql, params = cls._sql(ordered.filter(**{lookup: value}) if lookup else ordered, window, rows_from)
             if position:
-                _unpositioned, before = cls._sql(ordered, window)
+                _unpositioned, before = cls._sql(ordered, window, rows_from)
                 if list(params) != [*before, position.prepare(value)]:
                     return _OrmShape(ordered, window, lookup)
                 params = before
@@ -127,9 +129,11 @@ class _Statement:
         return cls(sql, params, names, ordered.db, position)
 
     @staticmethod
-    def _sql(queryset: QuerySet, window: slice) -> tuple[str, tuple]:
-        sliced = queryset[window]
-        return sliced.query.get_compiler(sliced.db).as_sql()
+    def _sql(queryset: QuerySet, window: slice, rows_from: QuerySet | None) -> tuple[str, tuple]:
+        page = queryset[window]
+        if rows_from is not None:  # the page's ids from the filtered rows, then its rows by id, in order
+            page = rows_from.filter(pk__in=page.values("pk")).order_by(*queryset.query.order_by)
+        return page.query.get_compiler(page.db).as_sql()
 
     def run(self, value) -> list[dict]:
         params = (*self.params, self.position.prepare(value)) if self.position else self.params

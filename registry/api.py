@@ -267,6 +267,9 @@ def _field_pairs(organisation_ids: list[int]) -> list[tuple[int, str]]:
 class OrganisationList(FastRows, generics.ListAPIView):
     serializer_class = OrganisationSummary
     filterset_class = OrganisationFilter
+    # At 10x, filtered by region and legal form: 29 ms of SQL on SQLite, 3.2 ms with the ids first. On
+    # PostgreSQL the plain statement is 0.2-0.3 ms faster (docs/benchmarks.md).
+    ids_first_on = ("sqlite",)
 
     def rows(self, page, request) -> list[dict]:
         """What OrganisationSummary gives, built directly (tests/registry/test_api.py checks they agree)."""
