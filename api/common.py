@@ -26,7 +26,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
-from api.statements import filtered_pages
+from api.statements import Pages, filtered_pages
 
 NON_FIELD = "non_field_errors"
 
@@ -280,16 +280,24 @@ class FastRows:
         compiled statements (api/statements.py), kept per process, so that the filter form is validated and
         the SQL built once per combination and page shape rather than on every page."""
 
+        filtering = _filtered(self, request)
+
         def filtered():
             queryset = self.get_queryset()
-            return self.filter_queryset(queryset) if _filtered(self, request) else queryset
+            return self.filter_queryset(queryset) if filtering else queryset
 
         filterset = getattr(self, "filterset_class", None)
-        key = filterset.pure_key(request.GET) if hasattr(filterset, "pure_key") else None
-        if key is None or not hasattr(self, "list_queryset"):
+        if not hasattr(self, "list_queryset") or not hasattr(filterset, "pure_key"):
             return filtered()
-        deferred = connection.vendor in self.ids_first_on and _filtered(self, request)
-        return filtered_pages((type(self), key), filtered, rows_from=self.get_queryset() if deferred else None)
+        key = filterset.pure_key(request.GET)
+        if key is None:
+            return filtered()
+
+        def pages():
+            ids_first = filtering and connection.vendor in self.ids_first_on
+            return Pages(filtered(), rows_from=self.get_queryset() if ids_first else None)
+
+        return filtered_pages((type(self), key), pages)
 
     @classmethod
     def as_fast_view(cls):
@@ -387,18 +395,19 @@ class UrlPattern:
         self.prefix = request.build_absolute_uri(pieces[0])
         self.between = pieces[1:]
 
-    def __call__(self, *keys: str) -> str:
-        if len(keys) == 1 and not self.between:  # most routes: one key
-            key = keys[0]
-            return f"{self.prefix}{key if _URL_SAFE.fullmatch(key) else quote(key, safe='')}{self.suffix}"
-        parts = [self.prefix]
-        for i, key in enumerate(keys):
-            if i:
-                parts.append(self.between[i - 1])
-            # org-ids, public ids and codes are always safe: quoting them costs more than checking
-            parts.append(key if _URL_SAFE.fullmatch(key) else quote(key, safe=""))
+    def __call__(self, first: str, *rest: str) -> str:
+        if not self.between:  # most routes: one key
+            return f"{self.prefix}{_url_key(first)}{self.suffix}"
+        parts = [self.prefix, _url_key(first)]
+        for between, key in zip(self.between, rest, strict=True):
+            parts += (between, _url_key(key))
         parts.append(self.suffix)
         return "".join(parts)
+
+
+def _url_key(key: str) -> str:
+    # org-ids, public ids and codes are always safe: quoting them costs more than checking
+    return key if _URL_SAFE.fullmatch(key) else quote(key, safe="")
 
 
 @functools.lru_cache(maxsize=256)

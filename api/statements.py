@@ -60,13 +60,12 @@ class _Lru:
 _filtered = _Lru(MAX_FILTER_COMBINATIONS)
 
 
-def filtered_pages(key: tuple, build, rows_from: QuerySet | None = None) -> Pages:
-    """The pages of one filter combination: from the memo, or `build()` (the ORM's filtered queryset, which
-    raises for bad input and is then not kept). With `rows_from`, each page is a deferred join: its ids are
-    chosen from the filtered queryset, then its rows read from `rows_from` by id."""
+def filtered_pages(key: tuple, build) -> Pages:
+    """The pages of one filter combination: from the memo, or `build()`, whose Pages wrap the ORM's filtered
+    queryset (bad input raises there, and nothing is kept)."""
     pages = _filtered.get(key)
     if pages is None:
-        pages = Pages(build(), rows_from=rows_from)
+        pages = build()
         _filtered.put(key, pages)
     return pages
 
@@ -79,7 +78,8 @@ def forget() -> None:
 class Pages:
     """What DRF's CursorPagination asks of a queryset: `order_by()`, at most one `filter()` by the cursor's
     position, and a slice. Each is answered from a statement compiled once per shape from the filtered
-    queryset, which is itself never run."""
+    queryset, which is itself never run. With `rows_from`, each page is a deferred join: its ids are chosen
+    from the filtered queryset, then its rows read from `rows_from` by id."""
 
     def __init__(self, queryset: QuerySet, ordering=(), position=None, shapes=None, rows_from=None):
         self.queryset, self.ordering, self.position, self.rows_from = queryset, ordering, position, rows_from

@@ -268,7 +268,7 @@ class OrganisationList(FastRows, generics.ListAPIView):
     serializer_class = OrganisationSummary
     filterset_class = OrganisationFilter
     # At 10x, filtered by region and legal form: 29 ms of SQL on SQLite, 3.2 ms with the ids first. On
-    # PostgreSQL the plain statement is 0.2-0.3 ms faster (docs/benchmarks.md).
+    # PostgreSQL the plain statement is 0.2-0.6 ms faster (docs/benchmarks.md).
     ids_first_on = ("sqlite",)
 
     def rows(self, page, request) -> list[dict]:

@@ -24,11 +24,7 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
 
 def localized_row(row: dict, prefix: str, language: str | None = None) -> str:
     """The same choice for a values() row: prefix "recipient__name" reads recipient__name_kk and so on."""
-    for code in FALLBACKS[language or active_language()]:
-        value = row.get(f"{prefix}_{code}")
-        if value:
-            return value
-    return ""
+    return localized_reader(prefix, language)(row)
 
 
 def localized_reader(prefix: str, language: str | None = None):
@@ -37,8 +33,9 @@ def localized_reader(prefix: str, language: str | None = None):
 
     def read(row: dict) -> str:
         for column in columns:
-            if row[column]:
-                return row[column]
+            value = row.get(column)
+            if value:
+                return value
         return ""
 
     return read

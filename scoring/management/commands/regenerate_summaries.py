@@ -25,21 +25,22 @@ class Command(BaseCommand):
             self.stdout.write("Summaries exist already; not regenerated.")
             return
         started = time.monotonic()
-        phases: list[list] = []  # [name, seconds] per phase, from the run's progress messages
+        phases: list[tuple[str, float, float]] = []  # each progress message's phase: seconds, peak MB by its end
+        current: list = []  # the phase under way: its message and start
+
+        def end_phase() -> None:
+            if current:
+                name, began = current
+                phases.append((name, time.monotonic() - began, peak_memory_mb()))
 
         def progress(message: str) -> None:
-            now = time.monotonic()
-            if phases:
-                phases[-1][1] = now - phases[-1][1]
-                phases[-1].append(peak_memory_mb())
-            phases.append([message, now])
+            end_phase()
+            current[:] = [message, time.monotonic()]
             if options["verbosity"] > 1:
                 self.stderr.write(f"  {message}")
 
         run = regenerate_full(progress=progress)
-        if phases:
-            phases[-1][1] = time.monotonic() - phases[-1][1]
-            phases[-1].append(peak_memory_mb())
+        end_phase()
         from scoring.models import OrganisationScore, SectorSummary
 
         peak = peak_memory_mb()
