@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -57,6 +58,4 @@ def peak_memory_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

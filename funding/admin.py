@@ -10,6 +10,7 @@ from funding.models import (
     AwardStatusEvent,
     Competition,
     Evaluation,
+    FundingChange,
     Lot,
     OfficerMembership,
     Payment,
@@ -23,6 +24,17 @@ class NoDelete:
         return False  # public money records are corrected by amendment, never deleted
 
 
+class ThroughServices(NoDelete):
+    """Records whose every write leaves a public history row (funding.services): read here, entered and
+    corrected on the site's entry pages (which site administrators may use for any administrator)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Administrator)
 class AdministratorAdmin(NoDelete, admin.ModelAdmin):
     list_display = ["code", "name_en", "kind", "budget_level", "region", "parent"]
@@ -33,7 +45,7 @@ class AdministratorAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(NoDelete, admin.ModelAdmin):
+class ProgrammeAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["title", "administrator", "year", "mechanism", "field", "budget"]
     list_filter = ["mechanism", "year", "field"]
     list_select_related = ["administrator", "field"]
@@ -48,7 +60,7 @@ class LotInline(admin.TabularInline):
 
 
 @admin.register(Competition)
-class CompetitionAdmin(NoDelete, admin.ModelAdmin):
+class CompetitionAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["reference", "title", "administrator", "mechanism", "announced_on", "decided_on"]
     list_filter = ["mechanism"]
     list_select_related = ["administrator"]
@@ -61,7 +73,7 @@ class CompetitionAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Lot)
-class LotAdmin(NoDelete, admin.ModelAdmin):
+class LotAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["__str__", "competition", "planned_amount", "field", "region"]
     list_filter = ["field", "region"]
     list_select_related = ["competition", "field", "region"]
@@ -71,7 +83,7 @@ class LotAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoDelete, admin.ModelAdmin):
+class ApplicationAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["applicant", "lot", "outcome", "amount_requested", "submitted_on"]
     list_filter = ["outcome"]
     list_select_related = ["applicant", "lot"]
@@ -93,7 +105,7 @@ class AwardStatusInline(admin.TabularInline):
 
 
 @admin.register(Award)
-class AwardAdmin(NoDelete, admin.ModelAdmin):
+class AwardAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["public_id", "title", "mechanism", "recipient", "administrator", "amount", "awarded_on", "status"]
     list_filter = ["mechanism", "status", "administrator__budget_level", "region", "field"]
     list_select_related = ["recipient", "administrator"]
@@ -106,7 +118,7 @@ class AwardAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(AwardStatusEvent)
-class AwardStatusEventAdmin(NoDelete, admin.ModelAdmin):
+class AwardStatusEventAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["award", "kind", "occurred_on", "reason"]
     list_filter = ["kind"]
     list_select_related = ["award"]
@@ -116,7 +128,7 @@ class AwardStatusEventAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(NoDelete, admin.ModelAdmin):
+class PaymentAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["award", "paid_on", "amount", "kind"]
     list_filter = ["kind"]
     list_select_related = ["award"]
@@ -127,7 +139,7 @@ class PaymentAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(NoDelete, admin.ModelAdmin):
+class AmendmentAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["award", "amended_on", "field_name", "old_value", "new_value"]
     list_filter = ["field_name"]
     list_select_related = ["award"]
@@ -136,12 +148,21 @@ class AmendmentAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(NoDelete, admin.ModelAdmin):
+class EvaluationAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["award", "report_due_on", "report_received_on", "result"]
     list_filter = ["result"]
     list_select_related = ["award"]
     search_fields = ["award__public_id", "evaluator"]
     raw_id_fields = ["award"]
+    show_full_result_count = False
+
+
+@admin.register(FundingChange)
+class FundingChangeAdmin(ThroughServices, admin.ModelAdmin):
+    list_display = ["changed_at", "record", "record_id", "field", "old_value", "new_value", "source", "user"]
+    list_filter = ["record", "source"]
+    list_select_related = ["user"]
+    search_fields = ["award__public_id", "competition__public_id", "user__username"]
     show_full_result_count = False
 
 

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = _("Funding")
+    # The import formats this app defines; the imports app registers them (funding imports no app above it).
+    importers = ["funding.importers.AwardImporter"]
 
     def ready(self) -> None:
-        from funding import exports, imports, receivers  # noqa: F401 - registers formats and receivers
+        from funding import receivers
+
+        receivers.connect()

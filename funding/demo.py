@@ -31,6 +31,7 @@ from funding.models import (
     Programme,
     PublishedTotal,
 )
+from funding.reference import MCI, NGO_AWARD_MCI, split_threshold
 from registry.demo import AS_OF, CITIES
 from registry.models import (
     REPORT_INCOME_FIELDS,
@@ -39,8 +40,10 @@ from registry.models import (
     OrganisationField,
     Region,
     StatusEvent,
+    YearlyReport,
     report_due_on,
 )
+from registry.selectors import REPORT_REQUIRED_FORMS
 from registry.services import new_local_id
 
 BATCH = 2000
@@ -122,8 +125,6 @@ GRANT_PROJECTS = {
 }
 # NGO awards: 223 in 2017-2020; each 2,000 MCI (monthly calculation index, KZT) of its year.
 AWARDS_PER_YEAR = {2017: 50, 2018: 55, 2019: 58, 2020: 60, 2021: 60, 2022: 60, 2023: 60, 2024: 60, 2025: 60}
-MCI = {2017: 2269, 2018: 2405, 2019: 2525, 2020: 2778, 2021: 2917, 2022: 3063, 2023: 3450, 2024: 3692, 2025: 3932}
-AWARD_MCI = 2000
 USD_KZT = {
     2012: 149,
     2013: 152,
@@ -143,7 +144,6 @@ USD_KZT = {
 # Until 2017 the republican budget's share was larger; from 2017 local budgets dominate (13.5 of 132.4 bn).
 REPUBLICAN_SHARE_BEFORE_2017 = 0.2
 REPUBLICAN_SHARE_FROM_2017 = 0.04
-SPLIT_THRESHOLD_MCI = 4000  # the demo's procedural threshold under which awards are planted in threes
 
 MINISTRIES = [
     ("min-culture", "Мәдениет министрлігі (демо)", "Министерство культуры (демо)", "Ministry of Culture (demo)"),
@@ -168,14 +168,8 @@ MINISTRIES = [
     ("min-education", "Білім министрлігі (демо)", "Министерство образования (демо)", "Ministry of Education (demo)"),
     ("min-ecology", "Экология министрлігі (демо)", "Министерство экологии (демо)", "Ministry of Ecology (demo)"),
 ]
-ELIGIBLE_FORMS = {
-    "public_association",
-    "foundation",
-    "private_institution",
-    "association_of_legal_entities",
-    "noncommercial_jsc",
-}
-INELIGIBLE_FORMS = {"religious_association", "political_party", "trade_union"}
+# The demo's planted ineligible applicants and recipients: the forms the law excludes by name (DOMAIN §2.1).
+PLANTED_INELIGIBLE_FORMS = ("religious_association", "political_party", "trade_union")
 REJECTIONS = [
     "documents incomplete",
     "application submitted after the deadline",
@@ -235,11 +229,14 @@ class Builder:
         self.rng = rng
         self.orgs = orgs
         self.eligible_by_region: dict[str, list[OrgInfo]] = defaultdict(list)
+        # Recipients come from the forms that are funded in practice: those obliged to report (DOMAIN §2.2: the
+        # cooperatives are eligible in law but almost never funded). The planted ineligible cases come from the
+        # non-profits the law names as excluded; the legal form table says they are ineligible (a test checks).
         for org in orgs:
-            if org.form in ELIGIBLE_FORMS:
+            if org.form in REPORT_REQUIRED_FORMS:
                 self.eligible_by_region[org.region].append(org)
-        self.eligible = [o for o in orgs if o.form in ELIGIBLE_FORMS]
-        self.ineligible = [o for o in orgs if o.form in INELIGIBLE_FORMS]
+        self.eligible = [o for o in orgs if o.form in REPORT_REQUIRED_FORMS]
+        self.ineligible = [o for o in orgs if o.form in PLANTED_INELIGIBLE_FORMS]
         self.regions = regions
         self.favourites: dict[str, list[OrgInfo]] = defaultdict(list)
         self.awards: list[dict] = []
@@ -293,7 +290,7 @@ def _award_day(rng: random.Random, year: int, december_rush: bool) -> datetime.d
     return min(day, AS_OF - datetime.timedelta(days=5))
 
 
-def load_demo_funding(*, seed: int, scale: float = 1.0) -> None:
+def demo_funding_load(*, seed: int, scale: float = 1.0) -> None:
     rng = random.Random(seed * 7919 + 1)
     regions = list(Region.objects.filter(valid_to__isnull=True).order_by("code").values_list("code", flat=True))
     orgs = _organisations()
@@ -333,7 +330,7 @@ def load_demo_funding(*, seed: int, scale: float = 1.0) -> None:
                 by_kind["awards_secretariat"][0],
                 Mechanism.NGO_AWARD,
                 year,
-                Decimal(AWARD_MCI * MCI[year] * n),
+                Decimal(NGO_AWARD_MCI * MCI[year] * n),
                 n,
                 equal=True,
             )
@@ -701,7 +698,7 @@ def _plant_splits(builder, by_kind, rng) -> dict[int, Decimal]:
     planted: dict[int, Decimal] = {}
     for year in (2019, 2022, 2024):
         admin = rng.choice(by_kind["district_department"])
-        threshold = Decimal(SPLIT_THRESHOLD_MCI * MCI[year])
+        threshold = split_threshold(year)
         day = datetime.date(year, 6, 3)
         recipient = builder.pick_recipient(admin, day, admin["region"])
         for k in range(3):
@@ -1040,8 +1037,6 @@ def _demo_reports(builder: Builder, rng: random.Random, payments: list[Payment])
     organisation funded by the state files the report that was due before each award (the legal
     precondition the "not reporting" flag checks), all but a planted 1.5%.
     """
-    from registry.models import YearlyReport
-
     received: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for payment in payments:
         award = payment.award
@@ -1077,8 +1072,6 @@ def _demo_reports(builder: Builder, rng: random.Random, payments: list[Payment])
 
 
 def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.date, money: dict) -> object:
-    from registry.models import YearlyReport
-
     figures = {
         name: (amount * Decimal("1.5") if name == "income_social_order" and rng.random() < 0.03 else amount)
         for name, amount in money.items()

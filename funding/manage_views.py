@@ -35,10 +35,11 @@ def _allowed(request, obj):
 
 
 def _record(request, *, form, heading: str, back: str, save, done: str):
-    """Show the form; on a valid POST call save(cleaned_data), which returns the URL to go to next."""
+    """Show the form; on a valid POST call save(cleaned data and the acting user), which returns the URL to go
+    to next."""
     if request.method == "POST" and form.is_valid():
         try:
-            target = save(form.cleaned_data)
+            target = save({**form.cleaned_data, "acting_user": request.user})
         except ValidationError as error:
             form_add_errors(form, error)
         else:

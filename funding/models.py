@@ -597,3 +597,55 @@ class OfficerMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.administrator_id}"
+
+
+class FundingChange(models.Model):
+    """One write to a funding record: who, in what role, when, and the value before and after. Public: the
+    award's and the competition's history show it (people as the organisation's History tab shows them)."""
+
+    class Source(models.TextChoices):
+        OFFICER = "officer", _("an officer")
+        IMPORT = "import", _("an official import")
+        SITE_ADMIN = "site_admin", _("a site administrator")
+
+    class Record(models.TextChoices):
+        PROGRAMME = "programme", _("programme")
+        COMPETITION = "competition", _("competition")
+        LOT = "lot", _("lot")
+        APPLICATION = "application", _("application")
+        AWARD = "award", _("award")
+        STATUS = "status", _("status")
+        PAYMENT = "payment", _("payment")
+        AMENDMENT = "amendment", _("amendment")
+        EVALUATION = "evaluation", _("evaluation")
+
+    administrator = models.ForeignKey(Administrator, on_delete=models.PROTECT, related_name="changes")
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    competition = models.ForeignKey(
+        Competition, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
+    award = models.ForeignKey(Award, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    record = models.CharField(_("record"), max_length=12, choices=Record.choices)
+    record_id = models.PositiveBigIntegerField(_("record id"))
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("by"), max_length=12, choices=Source.choices)
+    # The administrator whose officer made the change (the record's own, or a parent with its departments).
+    on_behalf_of = models.ForeignKey(
+        Administrator, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("for")
+    )
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("funding change")
+        verbose_name_plural = _("funding changes")
+        indexes = [
+            models.Index(fields=["award", "changed_at"], name="fundingchange_award"),
+            models.Index(fields=["competition", "changed_at"], name="fundingchange_competition"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.record_id}.{self.field}"

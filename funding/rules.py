@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import rules
 
+from funding.selectors import officer_administrator
+
 
 def _administrator(obj):
     return getattr(obj, "administrator", obj)
@@ -12,17 +14,9 @@ def _administrator(obj):
 @rules.predicate
 def is_officer_of(user, obj) -> bool:
     """Officer of the record's administrator, or of its parent with include_children."""
-    if not user.is_authenticated or obj is None:
+    if obj is None:
         return False
-    administrator = _administrator(obj)
-    memberships = user.officer_memberships.filter(ended_at__isnull=True)
-    if memberships.filter(administrator=administrator).exists():
-        return True
-    ancestors, parent = [], administrator.parent
-    while parent is not None and len(ancestors) < 10:  # an akimat, its department, a district office …
-        ancestors.append(parent.pk)
-        parent = parent.parent
-    return bool(ancestors) and memberships.filter(administrator_id__in=ancestors, include_children=True).exists()
+    return officer_administrator(user, _administrator(obj)) is not None
 
 
 is_site_admin = rules.is_superuser

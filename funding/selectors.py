@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -335,6 +336,24 @@ def organisation_funding(organisation: Organisation) -> OrganisationFunding:
     )
 
 
+def officer_administrator(user, administrator: Administrator) -> Administrator | None:
+    """The administrator whose officer `user` is for this administrator's records: the administrator itself,
+    or the nearest parent whose membership includes its departments; None for anyone else."""
+    if not user.is_authenticated or administrator is None:
+        return None
+    memberships = dict(
+        user.officer_memberships.filter(ended_at__isnull=True).values_list("administrator_id", "include_children")
+    )
+    if administrator.pk in memberships:
+        return administrator
+    parent, depth = administrator.parent, 0
+    while parent is not None and depth < 10:  # an akimat, its department, a district office …
+        if memberships.get(parent.pk):
+            return parent
+        parent, depth = parent.parent, depth + 1
+    return None
+
+
 def administrators_entered_by(user) -> QuerySet[Administrator]:
     """The administrators whose records this user may enter: their own, and its departments where granted."""
     if not user.is_authenticated:
@@ -348,3 +367,95 @@ def administrators_entered_by(user) -> QuerySet[Administrator]:
     ):
         ids.update(administrator_family(code) if include_children else [administrator_id])
     return Administrator.objects.filter(pk__in=ids)
+
+
+# ---------------------------------------------------------------- tables for downloads
+
+CSV_CHUNK = 1000
+AWARD_COLUMNS = [
+    "award_id",
+    "grant_id_360",
+    "mechanism",
+    "mechanism_label",
+    "administrator",
+    "administrator_label",
+    "recipient_org_id",
+    "recipient_label",
+    "title",
+    "field",
+    "field_label",
+    "region",
+    "region_label",
+    "amount_kzt",
+    "amount_awarded_kzt",
+    "currency",
+    "amount_original",
+    "awarded_on",
+    "starts_on",
+    "ends_on",
+    "status",
+    "status_label",
+    "url",
+]
+
+
+def award_table(queryset: QuerySet[Award], base_url: str) -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of awards, newest first, codes with labels: the explorer's download and the full export."""
+    return AWARD_COLUMNS, _award_rows(queryset, base_url.rstrip("/"))
+
+
+def _award_rows(queryset: QuerySet[Award], base: str) -> Iterator[list]:
+    for award in award_rows(queryset.order_by("-awarded_on", "-id")).iterator(chunk_size=CSV_CHUNK):
+        yield [
+            award.public_id,
+            award.grant_id,
+            award.mechanism,
+            award.get_mechanism_display(),
+            award.administrator.code,
+            award.administrator.name,
+            award.recipient.org_id,
+            award.recipient.name,
+            award.title,
+            award.field_id,
+            award.field.name if award.field else "",
+            award.region_id,
+            award.region.name if award.region else "",
+            award.amount,
+            award.amount_awarded,
+            award.currency,
+            award.amount_original,
+            award.awarded_on,
+            award.starts_on,
+            award.ends_on,
+            award.status,
+            award.get_status_display(),
+            base + award.get_absolute_url(),
+        ]
+
+
+EXPLORER_TABLES = ("awards", "by_year", "by_mechanism", "by_administrator", "by_region", "by_field", "recipients")
+
+
+def explorer_table(view: str, queryset: QuerySet[Award], base_url: str) -> tuple[list[str], Iterable[list]]:
+    """(header, rows) of one of the explorer's views (EXPLORER_TABLES) over the filtered awards."""
+    if view == "awards":
+        return award_table(queryset, base_url)
+    if view == "by_year":
+        header = ["year", "total_kzt", "republican_budget_kzt", "local_budgets_kzt", "awards", "recipients"]
+        return header, (
+            [r.year, r.total, r.republican, r.local, r.count, r.recipients] for r in totals_by_year(queryset)
+        )
+    if view == "by_administrator":
+        rows = totals_by_administrator(queryset, limit=None)
+        return ["administrator", "administrator_label", "total_kzt", "awards"], (
+            [r.key, r.label, r.total, r.count] for r in rows
+        )
+    if view == "recipients":
+        rows = top_recipients(queryset, limit=None)
+        return ["recipient_org_id", "recipient_label", "total_kzt", "awards"], (
+            [r.org_id, r.label, r.total, r.count] for r in rows
+        )
+    key = view.removeprefix("by_")
+    return [key, f"{key}_label", "total_kzt", "awards"], (
+        [r.key, r.label, r.total, r.count] for r in totals_by(queryset, key)
+    )

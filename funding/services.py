@@ -1,15 +1,21 @@
-"""Every write to funding data: validated by the model rules, atomic, with status history kept as rows."""
+"""Every write to funding data: validated by the model rules, atomic, with status history kept as rows.
+
+Every write takes the acting person and leaves FundingChange rows (who, in what role, when, old -> new), the
+public history of the award and the competition; and announces itself after commit (funding.signals).
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Model, Sum
 from django.utils.translation import gettext_lazy as _
 
+from api.changes import announce
 from funding.models import (
     Administrator,
     Amendment,
@@ -18,10 +24,13 @@ from funding.models import (
     AwardStatusEvent,
     Competition,
     Evaluation,
+    FundingChange,
     Lot,
     Payment,
     Programme,
 )
+from funding.selectors import officer_administrator
+from funding.signals import award_changed, competition_changed
 from registry.models import FieldOfActivity, Organisation, Region
 from registry.services import new_local_id, validated_save
 
@@ -38,9 +47,90 @@ MSG_TERMINATION_REASON = _("say why the award was terminated.")
 MSG_AMOUNT_BELOW_PAID = _("%(paid)s KZT has already been paid; the amount can not go below that.")
 MSG_BAD_VALUE = _("“%(value)s” is not a valid %(field)s.")
 
+# The fields a new record's history row lists, in this order.
+AUDITED = {
+    FundingChange.Record.PROGRAMME: ("year", "mechanism", "title", "field_id", "budget"),
+    FundingChange.Record.COMPETITION: ("reference", "mechanism", "title", "announced_on", "deadline_on", "decided_on"),
+    FundingChange.Record.LOT: ("number", "title", "planned_amount", "field_id", "region_id", "reported_applicants"),
+    FundingChange.Record.APPLICATION: ("applicant_id", "amount_requested", "submitted_on", "outcome"),
+    FundingChange.Record.AWARD: (
+        "mechanism",
+        "recipient_id",
+        "title",
+        "amount",
+        "awarded_on",
+        "starts_on",
+        "ends_on",
+        "field_id",
+        "region_id",
+    ),
+    FundingChange.Record.STATUS: ("kind", "occurred_on", "reason"),
+    FundingChange.Record.PAYMENT: ("kind", "paid_on", "amount"),
+    FundingChange.Record.EVALUATION: ("report_due_on", "report_received_on", "evaluator", "result"),
+}
 
-def _public_id() -> str:
-    return new_local_id()
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _audit(
+    record: Model,
+    kind: str,
+    *,
+    acting_user,
+    source: str,
+    administrator: Administrator,
+    competition: Competition | None = None,
+    award: Award | None = None,
+    programme: Programme | None = None,
+    changes: Iterable[tuple[str, object, object]] | None = None,
+) -> None:
+    """History rows for one write: the given (field, old, new) changes, or every audited field of a new record."""
+    if changes is None:
+        changes = [(name.removesuffix("_id"), None, getattr(record, name)) for name in AUDITED[kind]]
+    role = source
+    if source == FundingChange.Source.OFFICER and acting_user.is_superuser:
+        role = FundingChange.Source.SITE_ADMIN
+    FundingChange.objects.bulk_create(
+        FundingChange(
+            administrator=administrator,
+            programme=programme,
+            competition=competition,
+            award=award,
+            record=kind,
+            record_id=record.pk,
+            field=field,
+            old_value=_text(old),
+            new_value=_text(new),
+            user=acting_user,
+            source=role,
+            on_behalf_of=officer_administrator(acting_user, administrator),
+        )
+        for field, old, new in changes
+        if old != new
+    )
+
+
+def _award_announce(award: Award, changes: dict, *, recipients=(), years=()) -> None:
+    announce(
+        award_changed,
+        sender=Award,
+        award_id=award.pk,
+        recipient_ids=frozenset({award.recipient_id, *recipients}),
+        years=frozenset({award.awarded_on.year, *years}),
+        changes=changes,
+    )
+
+
+def _competition_announce(administrator: Administrator, competition: Competition | None, changes: dict) -> None:
+    announce(
+        competition_changed,
+        sender=Competition,
+        competition_id=competition.pk if competition else None,
+        administrator_id=administrator.pk,
+        changes=changes,
+    )
 
 
 @transaction.atomic
@@ -54,7 +144,12 @@ def administrator_create(
     bin: str | None = None,
     region: Region | None = None,
     parent: Administrator | None = None,
+    acting_user,
 ) -> Administrator:
+    """A new funder. Administrators are set up by site administrators (the admin); their history is the admin
+    log, as for the registry's code tables."""
+    if not acting_user.is_superuser:
+        raise ValidationError(_("only site administrators add administrators."))
     administrator = Administrator(
         code=code,
         kind=kind,
@@ -77,11 +172,22 @@ def programme_create(
     title: str,
     field: FieldOfActivity | None = None,
     budget: Decimal | None = None,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
 ) -> Programme:
-    programme = Programme(
-        administrator=administrator, year=year, mechanism=mechanism, title=title, field=field, budget=budget
+    programme = validated_save(
+        Programme(administrator=administrator, year=year, mechanism=mechanism, title=title, field=field, budget=budget)
     )
-    return validated_save(programme)
+    _audit(
+        programme,
+        FundingChange.Record.PROGRAMME,
+        acting_user=acting_user,
+        source=source,
+        administrator=administrator,
+        programme=programme,
+    )
+    _competition_announce(administrator, None, {"programme": (None, programme.pk)})
+    return programme
 
 
 @transaction.atomic
@@ -95,19 +201,32 @@ def competition_create(
     deadline_on: datetime.date | None = None,
     decided_on: datetime.date | None = None,
     programme: Programme | None = None,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
 ) -> Competition:
-    competition = Competition(
-        administrator=administrator,
-        mechanism=mechanism,
-        reference=reference,
-        title=title,
-        announced_on=announced_on,
-        deadline_on=deadline_on,
-        decided_on=decided_on,
-        programme=programme,
-        public_id=_public_id(),
+    competition = validated_save(
+        Competition(
+            administrator=administrator,
+            mechanism=mechanism,
+            reference=reference,
+            title=title,
+            announced_on=announced_on,
+            deadline_on=deadline_on,
+            decided_on=decided_on,
+            programme=programme,
+            public_id=new_local_id(),
+        )
     )
-    return validated_save(competition)
+    _audit(
+        competition,
+        FundingChange.Record.COMPETITION,
+        acting_user=acting_user,
+        source=source,
+        administrator=administrator,
+        competition=competition,
+    )
+    _competition_announce(administrator, competition, {"created": (False, True)})
+    return competition
 
 
 @transaction.atomic
@@ -119,11 +238,53 @@ def lot_create(
     planned_amount: Decimal,
     field: FieldOfActivity | None = None,
     region: Region | None = None,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
 ) -> Lot:
-    lot = Lot(
-        competition=competition, number=number, title=title, planned_amount=planned_amount, field=field, region=region
+    lot = validated_save(
+        Lot(
+            competition=competition,
+            number=number,
+            title=title,
+            planned_amount=planned_amount,
+            field=field,
+            region=region,
+        )
     )
-    return validated_save(lot)
+    _audit(
+        lot,
+        FundingChange.Record.LOT,
+        acting_user=acting_user,
+        source=source,
+        administrator=competition.administrator,
+        competition=competition,
+    )
+    _competition_announce(competition.administrator, competition, {"lot": (None, number)})
+    return lot
+
+
+@transaction.atomic
+def lot_reported_applicants_set(
+    *, lot: Lot, applicants: int, acting_user, source: str = FundingChange.Source.IMPORT
+) -> Lot:
+    """The number of applicants a file reports for a lot whose applications are not recorded one by one."""
+    lot = Lot.objects.select_for_update().select_related("competition__administrator").get(pk=lot.pk)
+    old = lot.reported_applicants
+    lot.reported_applicants = applicants
+    lot.full_clean()
+    lot.save(update_fields=["reported_applicants"])
+    competition = lot.competition
+    _audit(
+        lot,
+        FundingChange.Record.LOT,
+        acting_user=acting_user,
+        source=source,
+        administrator=competition.administrator,
+        competition=competition,
+        changes=[("reported_applicants", old, applicants)],
+    )
+    _competition_announce(competition.administrator, competition, {"reported_applicants": (old, applicants)})
+    return lot
 
 
 @transaction.atomic
@@ -135,16 +296,30 @@ def application_create(
     submitted_on: datetime.date | None = None,
     outcome: str = Application.Outcome.PENDING,
     rejection_reason: str = "",
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
 ) -> Application:
-    application = Application(
-        lot=lot,
-        applicant=applicant,
-        amount_requested=amount_requested,
-        submitted_on=submitted_on,
-        outcome=outcome,
-        rejection_reason=rejection_reason,
+    application = validated_save(
+        Application(
+            lot=lot,
+            applicant=applicant,
+            amount_requested=amount_requested,
+            submitted_on=submitted_on,
+            outcome=outcome,
+            rejection_reason=rejection_reason,
+        )
     )
-    return validated_save(application)
+    competition = lot.competition
+    _audit(
+        application,
+        FundingChange.Record.APPLICATION,
+        acting_user=acting_user,
+        source=source,
+        administrator=competition.administrator,
+        competition=competition,
+    )
+    _competition_announce(competition.administrator, competition, {"application": (None, application.pk)})
+    return application
 
 
 @transaction.atomic
@@ -166,9 +341,11 @@ def award_create(
     currency: str = "KZT",
     amount_original: Decimal | None = None,
     reference: str = "",
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
 ) -> Award:
     award = Award(
-        public_id=_public_id(),
+        public_id=new_local_id(),
         reference=reference,
         mechanism=mechanism,
         recipient=recipient,
@@ -189,11 +366,29 @@ def award_create(
     )
     validated_save(award)
     AwardStatusEvent.objects.create(award=award, kind=Award.Status.CONTRACTED, occurred_on=awarded_on)
+    _audit(
+        award,
+        FundingChange.Record.AWARD,
+        acting_user=acting_user,
+        source=source,
+        administrator=administrator,
+        competition=competition,
+        award=award,
+    )
+    _award_announce(award, {"created": (False, True), "amount": (None, str(amount))})
     return award
 
 
 @transaction.atomic
-def award_status_record(*, award: Award, kind: str, occurred_on: datetime.date, reason: str = "") -> AwardStatusEvent:
+def award_status_record(
+    *,
+    award: Award,
+    kind: str,
+    occurred_on: datetime.date,
+    reason: str = "",
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> AwardStatusEvent:
     award = Award.objects.select_for_update().get(pk=award.pk)
     errors: dict[str, list[ValidationError]] = {}
     if kind not in NEXT_STATUS[award.status]:
@@ -210,17 +405,47 @@ def award_status_record(*, award: Award, kind: str, occurred_on: datetime.date, 
     if errors:
         raise ValidationError(errors)
     event = AwardStatusEvent.objects.create(award=award, kind=kind, occurred_on=occurred_on, reason=reason)
+    old = award.status
     award.status = kind
     award.save(update_fields=["status", "updated_at"])
+    _audit(
+        event,
+        FundingChange.Record.STATUS,
+        acting_user=acting_user,
+        source=source,
+        administrator=award.administrator,
+        competition=award.competition,
+        award=award,
+        changes=[("status", old, kind), ("occurred_on", None, occurred_on), ("reason", "", reason)],
+    )
+    _award_announce(award, {"status": (old, kind)})
     return event
 
 
 @transaction.atomic
-def payment_create(*, award: Award, paid_on: datetime.date, amount: Decimal, kind: str) -> Payment:
+def payment_create(
+    *,
+    award: Award,
+    paid_on: datetime.date,
+    amount: Decimal,
+    kind: str,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> Payment:
     # The lock serialises concurrent payments to one award, so two can not together exceed its amount.
     award = Award.objects.select_for_update().get(pk=award.pk)
-    payment = Payment(award=award, paid_on=paid_on, amount=amount, kind=kind)
-    return validated_save(payment)
+    payment = validated_save(Payment(award=award, paid_on=paid_on, amount=amount, kind=kind))
+    _audit(
+        payment,
+        FundingChange.Record.PAYMENT,
+        acting_user=acting_user,
+        source=source,
+        administrator=award.administrator,
+        competition=award.competition,
+        award=award,
+    )
+    _award_announce(award, {"payment": (None, str(amount))}, years=[paid_on.year])
+    return payment
 
 
 def _parse(field_name: str, value: str):
@@ -241,7 +466,16 @@ def _parse(field_name: str, value: str):
 
 
 @transaction.atomic
-def award_amend(*, award: Award, field_name: str, new_value: str, reason: str, amended_on: datetime.date) -> Amendment:
+def award_amend(
+    *,
+    award: Award,
+    field_name: str,
+    new_value: str,
+    reason: str,
+    amended_on: datetime.date,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> Amendment:
     """Change an award's amount, dates or title, keeping the old value in an Amendment row."""
     award = Award.objects.select_for_update().get(pk=award.pk)
     parsed = _parse(field_name, new_value)
@@ -263,6 +497,17 @@ def award_amend(*, award: Award, field_name: str, new_value: str, reason: str, a
     amendment.full_clean()
     award.save()
     amendment.save()
+    _audit(
+        amendment,
+        FundingChange.Record.AMENDMENT,
+        acting_user=acting_user,
+        source=source,
+        administrator=award.administrator,
+        competition=award.competition,
+        award=award,
+        changes=[(field_name, old_value, parsed)],
+    )
+    _award_announce(award, {field_name: (_text(old_value), _text(parsed))})
     return amendment
 
 
@@ -275,13 +520,27 @@ def evaluation_record(
     evaluator: str = "",
     result: str = Evaluation.Result.PENDING,
     note: str = "",
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
 ) -> Evaluation:
-    evaluation = Evaluation(
-        award=award,
-        report_due_on=report_due_on,
-        report_received_on=report_received_on,
-        evaluator=evaluator,
-        result=result,
-        note=note,
+    evaluation = validated_save(
+        Evaluation(
+            award=award,
+            report_due_on=report_due_on,
+            report_received_on=report_received_on,
+            evaluator=evaluator,
+            result=result,
+            note=note,
+        )
     )
-    return validated_save(evaluation)
+    _audit(
+        evaluation,
+        FundingChange.Record.EVALUATION,
+        acting_user=acting_user,
+        source=source,
+        administrator=award.administrator,
+        competition=award.competition,
+        award=award,
+    )
+    _award_announce(award, {"evaluation": (None, result)})
+    return evaluation

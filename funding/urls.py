@@ -8,7 +8,6 @@ app_name = "funding"
 
 urlpatterns = [
     path("funding/", views.explorer, name="explorer"),
-    path("funding/download.csv", views.explorer_csv, name="explorer_csv"),
     path("funding/awards/<str:public_id>/", views.award_page, name="award_detail"),
     path("funders/<slug:code>/", views.funder, name="funder_detail"),
     path("funders/<slug:code>/awards/new/", manage_views.award_new, name="award_new"),

@@ -10,7 +10,6 @@ from registry.models import (
     DemoDataset,
     Document,
     FieldOfActivity,
-    ImportJob,
     Invitation,
     LegalForm,
     Membership,
@@ -84,12 +83,14 @@ class OrganisationAdmin(admin.ModelAdmin):
         if not obj.local_id:
             obj.local_id = services.new_local_id()
         obj.search_text = services.organisation_search_text(obj)
+        self._keys_before = services.organisation_keys(obj.pk) if obj.pk else {}
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.organisation_search_text_refresh(organisation=form.instance)
         services.organisation_status_refresh(organisation=form.instance)
+        services.organisation_admin_saved(organisation=form.instance, before=self._keys_before)
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing the public has seen is hard-deleted: liquidate or merge instead
@@ -202,29 +203,6 @@ class MergeAdmin(admin.ModelAdmin):
     list_select_related = ["merged", "survivor", "moderator"]
     search_fields = ["merged__bin", "survivor__bin", "reason"]
     readonly_fields = ["survivor", "merged", "moderator", "moved", "merged_at", "undone_at", "undone_by"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    list_display = [
-        "pk",
-        "kind",
-        "dry_run",
-        "status",
-        "rows",
-        "created",
-        "updated",
-        "problem_count",
-        "created_by",
-        "created_at",
-    ]
-    list_filter = ["kind", "dry_run", "status"]
-    list_select_related = ["created_by"]
-    search_fields = ["file"]
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,11 +6,10 @@ rules and messages) and services as the pages, with the same permissions (regist
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db.models import Count, Sum
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, generics, serializers
@@ -18,34 +17,21 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.common import (
-    FastRows,
-    PreconditionFailed,
-    UrlPattern,
-    bound_form,
-    choice_labels,
-    coded_table,
-    etag,
-    expected_version,
-    form_errors,
-    form_serializer,
-)
+from api.caching import CachedAnonymousReads, record_etag
+from api.common import PreconditionFailed, bound_form, expected_version, form_errors, form_serializer
 from registry import services
 from registry.filters import OrganisationFilter
 from registry.forms import ModeratorProfileForm, ProfileForm, YearlyReportForm
-from registry.i18n import active_language, localized_column, localized_reader
+from registry.i18n import localized_column
 from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
     REPORT_INCOME_FIELDS,
     ChangeRecord,
-    Organisation,
-    OrganisationField,
     StatusEvent,
     YearlyReport,
-    bin_org_id,
-    fallback_org_id,
     registered_sort_key,
+    report_year_problems,
 )
 from registry.rules import is_moderator
 from registry.selectors import (
@@ -53,6 +39,7 @@ from registry.selectors import (
     organisation_for_path,
     organisation_profile,
     organisation_reports,
+    organisation_rows,
     reference_data,
 )
 
@@ -199,8 +186,6 @@ class OrganisationOut(OrganisationSummary):
 
     @extend_schema_field(FundingTotals)
     def get_funding(self, obj) -> dict:
-        from django.db.models import Count, Sum
-
         rows = obj.awards.values("mechanism").annotate(n=Count("id"), total=Sum("amount")).order_by("mechanism")
         by_mechanism = {row["mechanism"]: row["total"] for row in rows}
         return FundingTotals(
@@ -233,8 +218,6 @@ def organisation_or_moved(org_id: str, url_name: str, **kwargs):
     return organisation, None
 
 
-LIST_COLUMNS = ("id", "bin", "local_id", "name_kk", "name_ru", "name_en", "legal_form_id", "region_id")
-LIST_COLUMNS += ("territorial_level", "status", "registered_on")
 SORTS = {
     "name": lambda: (localized_column("name"), "id"),
     "-name": lambda: (f"-{localized_column('name')}", "-id"),
@@ -243,80 +226,18 @@ SORTS = {
 }
 
 
-def _field_pairs(organisation_ids: list[int]) -> list[tuple[int, str]]:
-    """(organisation, field) pairs of a page's organisations. Plain SQL: the ORM's `__in` normalises each of
-    the page's ids through the relation, which cost more than the query itself."""
-    if not organisation_ids:
-        return []
-    table = connection.ops.quote_name(OrganisationField._meta.db_table)
-    marks = ", ".join(["%s"] * len(organisation_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT organisation_id, field_id FROM {table} WHERE organisation_id IN ({marks})",  # noqa: S608 - placeholders only
-            organisation_ids,
-        )
-        return cursor.fetchall()
-
-
 @extend_schema(
     summary="The directory",
     description="The directory's filters (as on /organisations/). `sort`: name, -name, registered, -registered; "
     "by default the order is stable by id (`relevance` is the HTML page's, and lists by id here). "
     "Pages are cursors: follow `next`.",
 )
-class OrganisationList(FastRows, generics.ListAPIView):
+class OrganisationList(CachedAnonymousReads, generics.ListAPIView):
     serializer_class = OrganisationSummary
     filterset_class = OrganisationFilter
-    # At 10x, filtered by region and legal form: 29 ms of SQL on SQLite, 3.2 ms with the ids first. On
-    # PostgreSQL the plain statement is 0.2-0.6 ms faster (docs/benchmarks.md).
-    ids_first_on = ("sqlite",)
 
-    def rows(self, page, request) -> list[dict]:
-        """What OrganisationSummary gives, built directly (tests/registry/test_api.py checks they agree)."""
-        reference, language = reference_data(), active_language()
-        labels = reference.labels(language)
-        legal_forms, regions, field_items = (coded_table(labels[kind]) for kind in ("legal_form", "region", "field"))
-        statuses = coded_table(choice_labels(Organisation.Status))
-        levels = coded_table(choice_labels(Organisation.TerritorialLevel))
-        name = localized_reader("name", language)
-        page_url = UrlPattern(request, "registry:organisation_detail")
-        api_url = UrlPattern(request, "api:organisation")
-        fields: dict[int, list[dict]] = {org["id"]: [] for org in page}
-        position = {code: i for i, code in enumerate(reference.fields)}  # the fields' own order, as on the page
-        pairs = _field_pairs(list(fields))
-        for organisation_id, code in sorted(pairs, key=lambda pair: (pair[0], position[pair[1]])):
-            fields[organisation_id].append(field_items[code])
-        rows = []
-        for org in page:  # values() dicts: model instances cost more than the rest of the page
-            bin_value, region, level, registered_on = (
-                org["bin"],
-                org["region_id"],
-                org["territorial_level"],
-                org["registered_on"],
-            )
-            org_id = bin_org_id(bin_value) if bin_value else fallback_org_id(org["local_id"])
-            rows.append(
-                {
-                    "org_id": org_id,
-                    "bin": bin_value,
-                    "name": name(org),
-                    "name_kk": org["name_kk"],
-                    "name_ru": org["name_ru"],
-                    "name_en": org["name_en"],
-                    "legal_form": legal_forms[org["legal_form_id"]],
-                    "region": regions[region] if region else None,
-                    "territorial_level": levels[level] if level else None,
-                    "status": statuses[org["status"]],
-                    "registered_on": registered_on.isoformat() if registered_on else None,
-                    "fields": fields[org["id"]],
-                    "url": page_url(org_id),
-                    "api_url": api_url(org_id),
-                }
-            )
-        return rows
-
-    def list_queryset(self):
-        return OrganisationFilter.base_queryset().values(*LIST_COLUMNS, registered_key=registered_sort_key())
+    def get_queryset(self):
+        return organisation_rows(OrganisationFilter.base_queryset()).annotate(registered_key=registered_sort_key())
 
     def get_cursor_ordering(self):
         sort = self.request.query_params.get("sort", "")
@@ -331,7 +252,7 @@ PROFILE_WRITE = form_serializer(ModeratorProfileForm, "ProfileWrite", exclude=("
         OpenApiParameter("org_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="KZ-BIN-… or a bare BIN")
     ]
 )
-class OrganisationDetail(APIView):
+class OrganisationDetail(CachedAnonymousReads, APIView):
     """GET the profile (with an ETag); PATCH it with If-Match: a stale write is a 412 and changes nothing."""
 
     def get_permissions(self):
@@ -347,7 +268,8 @@ class OrganisationDetail(APIView):
             return moved
         profile = organisation_profile(organisation.pk)
         return Response(
-            OrganisationOut(profile, context={"request": request}).data, headers={"ETag": etag(profile.version)}
+            OrganisationOut(profile, context={"request": request}).data,
+            headers={"ETag": record_etag(profile.version, self._data_tag)},
         )
 
     @extend_schema(
@@ -389,14 +311,15 @@ class OrganisationDetail(APIView):
             raise PreconditionFailed from conflict
         profile = organisation_profile(organisation.pk)
         return Response(
-            OrganisationOut(profile, context={"request": request}).data, headers={"ETag": etag(profile.version)}
+            OrganisationOut(profile, context={"request": request}).data,
+            headers={"ETag": record_etag(profile.version, None)},
         )
 
 
 REPORT_WRITE = form_serializer(YearlyReportForm, "YearlyReportWrite", exclude=("financial_statements",))
 
 
-class OrganisationReport(APIView):
+class OrganisationReport(CachedAnonymousReads, APIView):
     """A year's report: GET it; PUT files it or corrects it (managers and moderators)."""
 
     def get_permissions(self):
@@ -423,8 +346,8 @@ class OrganisationReport(APIView):
             return moved
         if not request.user.has_perm("registry.edit_organisation", organisation):
             raise exceptions.PermissionDenied("only this organisation's managers and moderators file its reports.")
-        if year >= timezone.localdate().year or (organisation.registered_on and year < organisation.registered_on.year):
-            raise exceptions.ValidationError({"year": [f"there is no {year} report to file for this organisation."]})
+        if problems := report_year_problems(year=year, registered_on=organisation.registered_on):
+            raise exceptions.ValidationError({"year": problems["year"].messages})
         report = organisation.reports.filter(year=year).first()
         form = bound_form(YearlyReportForm, request.data, instance=report)
         if not form.is_valid():

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry")
+    # The import formats this app defines; the imports app registers them (registry imports no app above it).
+    importers = ["registry.importers.OrganisationImporter", "registry.importers.ReportImporter"]
 
     def ready(self) -> None:
-        from registry import exports, signals  # noqa: F401 - exports registers its download formats
+        from registry import signals
 
         signals.connect(self)

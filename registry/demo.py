@@ -12,6 +12,11 @@ import random
 from dataclasses import dataclass, field
 
 from registry.bin import bin_build
+from registry.models import DemoDataset, Organisation, OrganisationField, OrganisationName, StatusEvent
+from registry.search import search_text_for
+from registry.services import new_local_id
+
+BATCH = 2_000
 
 AS_OF = datetime.date(2026, 10, 31)  # the demo registry's "data as of" date, fixed for determinism
 PUBLIC_EXAMPLE_BINS = {
@@ -499,3 +504,82 @@ def _add_history(rng: random.Random, spec: OrgSpec) -> None:
                 spec.registered_on + datetime.timedelta(days=rng.randint(365, span - 1)),
             )
         )
+
+
+# ---------------------------------------------------------------- writing it
+
+
+def demo_registry_load(*, count: int, seed: int) -> None:
+    """Write `count` fictional organisations (deterministic for a seed) in bulk, with their fields, status
+    events and former names, and mark the data set as a demo. Call it inside a transaction."""
+    _write(generate(count, seed, new_local_id))
+    DemoDataset.objects.create(seed=seed, organisations=count)
+
+
+def _write(specs: list[OrgSpec]) -> None:
+    pk_by_index: dict[int, int] = {}
+    heads = [s for s in specs if s.parent_index is None]
+    branches = [s for s in specs if s.parent_index is not None]
+    for group in (heads, branches):
+        rows = [_organisation(spec, pk_by_index) for spec in group]
+        created = Organisation.objects.bulk_create(rows, batch_size=BATCH)
+        for spec, row in zip(group, created, strict=True):
+            pk_by_index[spec.index] = row.pk
+    OrganisationField.objects.bulk_create(
+        (OrganisationField(organisation_id=pk_by_index[s.index], field_id=code) for s in specs for code in s.fields),
+        batch_size=BATCH,
+    )
+    StatusEvent.objects.bulk_create(
+        (
+            StatusEvent(
+                organisation_id=pk_by_index[s.index],
+                kind=kind,
+                occurred_on=on,
+                ends_on=ends,
+                legal_basis=basis,
+            )
+            for s in specs
+            for kind, on, ends, basis in s.events
+        ),
+        batch_size=BATCH,
+    )
+    OrganisationName.objects.bulk_create(
+        (
+            OrganisationName(
+                organisation_id=pk_by_index[s.index],
+                name=name,
+                language=lang,
+                kind=OrganisationName.Kind.FORMER,
+                valid_from=start,
+                valid_to=end,
+            )
+            for s in specs
+            for name, lang, start, end in s.former_names
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _organisation(spec: OrgSpec, pk_by_index: dict[int, int]) -> Organisation:
+    last_kind = spec.events[-1][0]
+    return Organisation(
+        bin=spec.bin,
+        local_id=spec.local_id,
+        name_kk=spec.name_kk,
+        name_ru=spec.name_ru,
+        name_en=spec.name_en,
+        legal_form_id=spec.legal_form,
+        territorial_level=spec.territorial_level,
+        region_id=spec.region,
+        address=spec.address,
+        phone=spec.phone,
+        email=spec.email,
+        website=spec.website,
+        registered_on=spec.registered_on,
+        charter_activities=spec.charter_activities,
+        parent_id=pk_by_index.get(spec.parent_index) if spec.parent_index is not None else None,
+        status=StatusEvent.RESULTING_STATUS[last_kind],
+        search_text=search_text_for(
+            [spec.name_kk, spec.name_ru, spec.name_en, *(n[0] for n in spec.former_names)], spec.bin
+        ),
+    )

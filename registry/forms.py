@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
@@ -15,6 +16,7 @@ from registry.models import (
     StatusEvent,
     YearlyReport,
 )
+from registry.selectors import organisation_by_org_id
 
 
 class ClaimForm(forms.Form):
@@ -130,8 +132,6 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label=_("Why they are the same organisation"), max_length=500)
 
     def clean_duplicate(self):
-        from registry.selectors import organisation_by_org_id
-
         org_id = self.cleaned_data["duplicate"].strip()
         organisation = organisation_by_org_id(org_id)
         if organisation is None:
@@ -139,48 +139,6 @@ class MergeForm(forms.Form):
                 _("no organisation has the identifier “%(org_id)s”."), params={"org_id": org_id}
             )
         return organisation
-
-
-class ImportForm(forms.Form):
-    """The formats this user may import, and each format's options (awards: which administrator's file)."""
-
-    kind = forms.ChoiceField(label=_("Format"))
-    administrator = forms.ChoiceField(
-        label=_("Administrator"), required=False, help_text=_("for awards: whose file this is")
-    )
-    file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("the exact columns of docs/imports.md"))
-
-    def __init__(self, *args, user, **kwargs):
-        from registry.imports import kinds_for
-
-        super().__init__(*args, **kwargs)
-        self.kinds = {kind.code: kind for kind in kinds_for(user)}
-        self.fields["kind"].choices = [(code, kind.label) for code, kind in self.kinds.items()]
-        choices: dict[str, list] = {}
-        for kind in self.kinds.values():
-            for option, values in (kind.option_choices(user) if kind.option_choices else {}).items():
-                choices.setdefault(option, []).extend(values)
-        for option in ("administrator",):
-            if option in choices:
-                self.fields[option].choices = [("", "—"), *choices[option]]
-            else:
-                del self.fields[option]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("the file must be a .csv or .xlsx file."))
-        return upload
-
-    def clean(self):
-        data = super().clean()
-        kind = self.kinds.get(data.get("kind") or "")
-        data["options"] = {}
-        for option in kind.options if kind else ():
-            if not data.get(option):
-                self.add_error(option, _("choose one for this format."))
-            data["options"][option] = data.get(option)
-        return data
 
 
 class SignUpForm(forms.Form):
@@ -210,8 +168,6 @@ class SignUpForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("the two passwords differ."))
         elif data.get("password1"):
-            from django.contrib.auth.password_validation import validate_password
-
             user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
             try:
                 validate_password(data["password1"], user)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -32,3 +33,24 @@ def form_add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def organisation_for_request(request, org_id: str, url_name: str, perm: str | None = None):
+    """(organisation, None), or (None, the response to return instead): a redirect to the canonical URL, or to
+    sign in when `perm` is needed and nobody is signed in. A signed-in person without `perm` gets a 403: the
+    profile is public; changing it is not."""
+    organisation, moved = organisation_or_redirect(org_id, url_name)
+    if moved:
+        return None, moved
+    if perm:
+        if not request.user.is_authenticated:
+            return None, redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(perm, organisation):
+            raise PermissionDenied
+    return organisation, None
+
+
+def moderators_only(request) -> None:
+    """The moderators' queues and the documents they read are not revealed to anyone else (a 404)."""
+    if not request.user.has_perm("registry.moderate"):
+        raise Http404

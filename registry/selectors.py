@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.i18n import active_language, localized
 from registry.models import (
+    REPORT_FILE_COLUMNS,
     DemoDataset,
     FieldOfActivity,
     LegalForm,
@@ -255,6 +257,21 @@ def organisation_by_org_id(org_id: str) -> Organisation | None:
     return None
 
 
+def organisations_by_org_id(org_ids: Iterable[str]) -> set[str]:
+    """The identifiers among `org_ids` that name a record we hold (merged or not), in two queries."""
+    bins, local_ids = {}, {}
+    for org_id in org_ids:
+        if match := _BIN_ID.fullmatch(org_id):
+            bins[match.group(1)] = org_id
+        elif match := _fallback_pattern().fullmatch(org_id):
+            local_ids[match.group(1).upper()] = org_id
+    found = {bins[b] for b in Organisation.objects.filter(bin__in=bins).values_list("bin", flat=True)}
+    found |= {
+        local_ids[i] for i in Organisation.objects.filter(local_id__in=local_ids).values_list("local_id", flat=True)
+    }
+    return found
+
+
 def organisation_survivor(organisation: Organisation) -> Organisation:
     """Follow merges to the record that lives on."""
     seen = {organisation.pk}
@@ -487,3 +504,90 @@ def organisation_reports(organisation: Organisation, years: int = 6) -> list[Rep
             status = "overdue"
         rows.append(ReportRow(year, due, status, str(labels[status]), report))
     return rows
+
+
+# ---------------------------------------------------------------- tables for downloads
+
+ORGANISATION_COLUMNS = [
+    "org_id",
+    "bin",
+    "name_kk",
+    "name_ru",
+    "name_en",
+    "legal_form",
+    "legal_form_label",
+    "ngo_eligible",
+    "region",
+    "region_label",
+    "territorial_level",
+    "territorial_level_label",
+    "status",
+    "status_label",
+    "registered_on",
+    "fields",
+    "fields_labels",
+    "phone",
+    "email",
+    "website",
+    "parent_org_id",
+    "url",
+]
+CSV_CHUNK = 2000
+
+
+def organisation_table(queryset: QuerySet[Organisation], base_url: str) -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of organisations, codes with labels: the directory's download and the full export."""
+    base_url = base_url.rstrip("/")
+
+    def rows():
+        for org in queryset.select_related("parent").iterator(chunk_size=CSV_CHUNK):
+            fields = list(org.fields.all())
+            yield [
+                org.org_id,
+                org.bin,
+                org.name_kk,
+                org.name_ru,
+                org.name_en,
+                org.legal_form_id,
+                org.legal_form.name,
+                "yes" if org.legal_form.ngo_eligible else "no",
+                org.region_id,
+                org.region.name if org.region else "",
+                org.territorial_level,
+                org.get_territorial_level_display() if org.territorial_level else "",
+                org.status,
+                org.get_status_display(),
+                org.registered_on,
+                ";".join(f.code for f in fields),
+                "; ".join(f.name for f in fields),
+                org.phone,
+                org.email,
+                org.website,
+                org.parent.org_id if org.parent else "",
+                base_url + org.get_absolute_url(),
+            ]
+
+    return ORGANISATION_COLUMNS, rows()
+
+
+def report_table() -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of every filed yearly report: the import format's columns (so a file round-trips), plus
+    the organisation's org-id and whether it was filed on time."""
+    columns = REPORT_FILE_COLUMNS
+    header = ["org_id", *columns, "on_time"]
+
+    def cell(value):
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        return value
+
+    def rows():
+        reports = YearlyReport.objects.select_related("organisation").order_by("organisation_id", "year")
+        for report in reports.iterator(chunk_size=CSV_CHUNK):
+            values = [report.organisation.org_id, report.organisation.bin]
+            values += [cell(getattr(report, name)) for name in columns[1:]]
+            yield [*values, "yes" if report.on_time else "no"]
+
+    return header, rows()

@@ -11,13 +11,14 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.common import FastRows, UrlPattern, money
+from api.caching import CachedAnonymousReads
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
-from scoring.flags import CATALOGUE, RULES
+from scoring.filters import FlagFilter
+from scoring.flags import RULES
 from scoring.models import Concentration, Flag, SectorSummary
 from scoring.selectors import current_run, organisation_scores
-from scoring.transparency import FlagFilter, filtered_flags
+from scoring.services import summaries_refresh_if_stale
 
 SEGMENT = re.compile(r"^(all|(region|legal_form|field|size):[A-Za-z0-9_-]{1,40})$")
 CELL = inline_serializer(
@@ -56,7 +57,7 @@ class SummaryOut(serializers.Serializer):
     )
 
 
-class Summaries(APIView):
+class Summaries(CachedAnonymousReads, APIView):
     @extend_schema(
         summary="A sector summary: one reporting year, one segment",
         parameters=[
@@ -78,6 +79,7 @@ class Summaries(APIView):
         raw_year = request.query_params.get("year")
         if raw_year is not None and not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
             raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        summaries_refresh_if_stale()
         run = current_run()
         if run is None:
             raise exceptions.NotFound("the summaries have not been computed yet.")
@@ -139,7 +141,7 @@ def _line(line) -> dict:
     }
 
 
-class OrganisationScoresView(APIView):
+class OrganisationScoresView(CachedAnonymousReads, APIView):
     @extend_schema(
         summary="An organisation's scores for a reporting year (its latest by default)",
         parameters=[OpenApiParameter("year", OpenApiTypes.INT)],
@@ -152,6 +154,7 @@ class OrganisationScoresView(APIView):
         raw_year = request.query_params.get("year")
         if raw_year is not None and not raw_year.isdigit():
             raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        summaries_refresh_if_stale()
         scores = organisation_scores(organisation, int(raw_year) if raw_year else None)
         if raw_year and scores.year != int(raw_year):
             raise exceptions.NotFound(f"no {raw_year} report is filed for this organisation.")
@@ -173,7 +176,7 @@ class OrganisationScoresView(APIView):
 
 class FlagOut(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.SerializerMethodField()
     subject_type = serializers.CharField()
     subject_key = serializers.CharField()
     title = serializers.CharField()
@@ -183,67 +186,35 @@ class FlagOut(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     values = serializers.DictField(help_text="the numbers that triggered the flag (fences and quartiles included)")
     records = serializers.ListField(child=serializers.DictField(), help_text="the records involved")
-    rule_url = serializers.CharField()
-    url = serializers.CharField()
+    rule_url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_name(self, flag: Flag) -> str:
+        return RULES[flag.code].name
+
+    def get_rule_url(self, flag: Flag) -> str:
+        return self.context["request"].build_absolute_uri(reverse("scoring:transparency") + f"#rule-{flag.code}")
+
+    def get_url(self, flag: Flag) -> str:
+        path = reverse("scoring:flag_detail", args=[flag.code, flag.subject_type, flag.subject_key])
+        return self.context["request"].build_absolute_uri(path)
 
 
-class FlagList(FastRows, generics.ListAPIView):
+@extend_schema(summary="Red flags")
+class FlagList(CachedAnonymousReads, generics.ListAPIView):
     """Red flags of the current run: signals worth a look, never verdicts (see /transparency/ for the rules)."""
 
     serializer_class = FlagOut
-
-    @extend_schema(
-        summary="Red flags",
-        parameters=[
-            OpenApiParameter("code", OpenApiTypes.STR, enum=[rule.code for rule in CATALOGUE]),
-            OpenApiParameter(
-                "subject_type", OpenApiTypes.STR, enum=["award", "competition", "administrator", "organisation"]
-            ),
-            OpenApiParameter("administrator", OpenApiTypes.STR),
-            OpenApiParameter("region", OpenApiTypes.STR),
-            OpenApiParameter("year", OpenApiTypes.INT),
-            OpenApiParameter("organisation", OpenApiTypes.STR, description="org-id"),
-        ],
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    filterset_class = FlagFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no database
             return Flag.objects.none()
-        form = FlagFilter(self.request.query_params)
-        if not form.is_valid():
-            raise exceptions.ValidationError({field: [str(m) for m in errors] for field, errors in form.errors.items()})
         run = current_run()
-        return filtered_flags(run, form.cleaned_data) if run else Flag.objects.none()
+        return Flag.objects.filter(run=run) if run else Flag.objects.none()
 
     def get_cursor_ordering(self):
         return ("-id",)
-
-    def rows(self, page, request) -> list[dict]:
-        rules_url = request.build_absolute_uri(reverse("scoring:transparency"))
-        flag_url = UrlPattern(request, "scoring:flag_detail", keys=3)
-        rows = []
-        for flag in page:
-            rule = RULES[flag.code]
-            rows.append(
-                {
-                    "code": flag.code,
-                    "name": rule.name,
-                    "subject_type": flag.subject_type,
-                    "subject_key": flag.subject_key,
-                    "title": flag.title,
-                    "year": flag.year,
-                    "administrator": flag.administrator,
-                    "region": flag.region,
-                    "amount": money(flag.amount),
-                    "values": flag.values,
-                    "records": flag.records,
-                    "rule_url": f"{rules_url}#rule-{flag.code}",
-                    "url": flag_url(flag.code, flag.subject_type, flag.subject_key),
-                }
-            )
-        return rows
 
 
 class ConcentrationOut(serializers.Serializer):
@@ -257,7 +228,7 @@ class ConcentrationOut(serializers.Serializer):
     top5_share = serializers.DecimalField(max_digits=5, decimal_places=1)
 
 
-class ConcentrationView(APIView):
+class ConcentrationView(CachedAnonymousReads, APIView):
     @extend_schema(
         summary="Concentration of state money per administrator or region in a year",
         parameters=[

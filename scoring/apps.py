@@ -9,4 +9,6 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
-        from scoring import receivers  # noqa: F401 - marks summaries stale when reports and awards change
+        from scoring import receivers
+
+        receivers.connect()

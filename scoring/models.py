@@ -122,6 +122,26 @@ class StaleSummary(models.Model):
         return f"{self.organisation_id} {self.year}"
 
 
+class StaleSegment(models.Model):
+    """A change moved an organisation out of (or into) a segment: its summaries for `year`, or for every year
+    of the current run when `year` is blank (the registered and active counts), are to recompute."""
+
+    segment = models.CharField(max_length=60)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "year"], name="stale_segment_once"),
+            models.UniqueConstraint(
+                fields=["segment"], condition=models.Q(year__isnull=True), name="stale_segment_every_year_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment} {self.year or 'every year'}"
+
+
 class Flag(models.Model):
     """One red flag raised by a run (scoring/flags.py): worth a look, never a verdict."""
 

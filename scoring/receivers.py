@@ -1,39 +1,68 @@
-"""Changes that make summaries stale: a report filed or corrected, an award recorded, a profile's segment
-keys changed. Each marks the organisation-years in the database and schedules one debounced refresh."""
+"""What makes scores and summaries stale, as the registry and funding announce it: a report filed or
+corrected, an award recorded or changed, a profile's segment keys or contacts changed, a merge. Each marks
+the organisation-years (and the segments it left or joined) stale and schedules one debounced refresh."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models.signals import post_save
-
 from funding.models import Award
-from registry.models import Organisation, YearlyReport
+from funding.signals import award_changed, competition_changed
+from registry.models import Organisation, OrganisationField, YearlyReport
+from registry.signals import organisation_changed, report_filed
+from scoring.services import summaries_mark_stale
+from scoring.tasks import flags_refresh_schedule, summaries_refresh_schedule
+
+# Changes that move an organisation between segments, or change the registered and active counts.
+SEGMENT_KEYS = {"created", "region", "legal_form", "fields", "status", "registered_on", "merged_into", "merged_records"}
 
 
-def _changed(organisation_id: int, years) -> None:
-    from scoring.services import mark_stale
-    from scoring.tasks import schedule_refresh
-
-    mark_stale(organisation_id, years)
-    transaction.on_commit(schedule_refresh)
-
-
-def _report_saved(sender, instance: YearlyReport, **kwargs) -> None:
-    _changed(instance.organisation_id, [instance.year])
+def _years(organisation_id: int) -> set[int]:
+    """Every year the organisation is scored or funded in: its reports' and its awards' years."""
+    years = set(YearlyReport.objects.filter(organisation_id=organisation_id).values_list("year", flat=True))
+    years |= {d.year for d in Award.objects.filter(recipient_id=organisation_id).values_list("awarded_on", flat=True)}
+    return years
 
 
-def _award_saved(sender, instance: Award, **kwargs) -> None:
-    _changed(instance.recipient_id, [instance.awarded_on.year])
+def _segments(changes: dict[str, tuple]) -> set[str]:
+    """The segments named by the old and new values of the changed keys ("all" for any of them)."""
+    segments = {"all"} if SEGMENT_KEYS & set(changes) else set()
+    for key in ("region", "legal_form"):
+        segments |= {f"{key}:{value}" for value in changes.get(key, ()) if value}
+    for codes in changes.get("fields", ()):
+        segments |= {f"field:{code}" for code in codes or ()}
+    return segments
 
 
-def _organisation_saved(sender, instance: Organisation, created: bool, **kwargs) -> None:
-    if created:
-        return  # no report yet: nothing to recompute
-    years = list(YearlyReport.objects.filter(organisation=instance).values_list("year", flat=True))
-    if years:
-        _changed(instance.pk, years)
+def organisation_changed_received(sender, *, organisation_id: int, changes: dict, **kwargs) -> None:
+    segments = _segments(changes)
+    if segments:  # its counts move in the segments it left, and in every segment it is in now
+        organisation = Organisation.objects.filter(pk=organisation_id).values("region", "legal_form").first() or {}
+        segments |= {f"{key}:{organisation[key]}" for key in ("region", "legal_form") if organisation.get(key)}
+        codes = OrganisationField.objects.filter(organisation_id=organisation_id).values_list("field", flat=True)
+        segments |= {f"field:{code}" for code in codes}
+    summaries_mark_stale(organisation_id=organisation_id, years=_years(organisation_id), segments=segments)
+    summaries_refresh_schedule()
+    flags_refresh_schedule()
 
 
-post_save.connect(_report_saved, sender=YearlyReport, dispatch_uid="scoring-report")
-post_save.connect(_award_saved, sender=Award, dispatch_uid="scoring-award")
-post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="scoring-organisation")
+def report_filed_received(sender, *, organisation_id: int, year: int, **kwargs) -> None:
+    summaries_mark_stale(organisation_id=organisation_id, years=[year])
+    summaries_refresh_schedule()
+    flags_refresh_schedule()
+
+
+def award_changed_received(sender, *, recipient_ids, years, **kwargs) -> None:
+    for recipient in recipient_ids:
+        summaries_mark_stale(organisation_id=recipient, years=years)
+    summaries_refresh_schedule()
+    flags_refresh_schedule()
+
+
+def competition_changed_received(sender, **kwargs) -> None:
+    flags_refresh_schedule()  # applicants and lots feed the flags, not the summaries
+
+
+def connect() -> None:
+    organisation_changed.connect(organisation_changed_received, dispatch_uid="scoring-organisation")
+    report_filed.connect(report_filed_received, dispatch_uid="scoring-report")
+    award_changed.connect(award_changed_received, dispatch_uid="scoring-award")
+    competition_changed.connect(competition_changed_received, dispatch_uid="scoring-competition")

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.http import QueryDict
 from django.utils import timezone
 
 from registry.models import Organisation, OrganisationField
 from registry.selectors import reference_data
 from scoring import indicators as ind
-from scoring.models import SIZE_BANDS, SectorSummary, SummaryRun
-from scoring.services import REPORT_VALUES, overdue_days, profile_facts
+from scoring.filters import FlagFilter
+from scoring.flags import RULES
+from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, SectorSummary, SummaryRun
+from scoring.records import record_url, record_urls
+from scoring.services import REPORT_VALUES, overdue_days, profile_facts, run_progress
 
 YES_NO = {100: "yes", 0: "no", None: "unknown"}
 PROFILE_VALUES = ("bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "address", "phone")
@@ -25,8 +31,6 @@ def current_run() -> SummaryRun | None:
 
 def running_run() -> SummaryRun | None:
     """The regeneration under way, with its progress from the cache (None when none is running)."""
-    from scoring.services import run_progress
-
     run = SummaryRun.objects.filter(status=SummaryRun.Status.RUNNING).order_by("-started_at").first()
     if run is not None:
         run.progress = run_progress(run)
@@ -168,3 +172,171 @@ def dashboard(year: int | None, segment: str) -> Dashboard:
 def summary_for(year: int, segment: str) -> SectorSummary | None:
     run = current_run()
     return SectorSummary.objects.filter(run=run, year=year, segment=segment).first() if run else None
+
+
+def sector_table() -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of every summary of the current run: one row per year and segment, indicators in CSI
+    order (the sector's CSV)."""
+    run = current_run()
+    header = ["year", "segment", "segment_label", "n_organisations", "suppressed", "registered", "active"]
+    header += ["reporting_on_time", *ind.CSI_BY_CODE, *[f"n_{c}" for c in ind.CSI_BY_CODE]]
+    header += [f"sub_{c}" for c in ind.SUBDIMENSIONS] + [f"dim_{c}" for c in ind.DIMENSIONS]
+    header += [f"{c}_median" for c in ind.OWN_BY_CODE]
+
+    def rows() -> Iterator[list]:
+        if run is None:
+            return
+        for s in run.summaries.order_by("year", "segment").iterator(chunk_size=500):
+            d = s.data
+            indicators = d["indicators"] or {}
+            own = d["own"] or {}
+            yield [
+                s.year,
+                s.segment,
+                segment_label(s.segment),
+                s.n_organisations,
+                "yes" if s.suppressed else "no",
+                d["registered"],
+                d["active"],
+                d["reporting_on_time"],
+                *[(indicators.get(c) or {}).get("value") for c in ind.CSI_BY_CODE],
+                *[(indicators.get(c) or {}).get("n") for c in ind.CSI_BY_CODE],
+                *[(d["subdimensions"] or {}).get(c) for c in ind.SUBDIMENSIONS],
+                *[(d["dimensions"] or {}).get(c) for c in ind.DIMENSIONS],
+                *[(own.get(c) or {}).get("median") for c in ind.OWN_BY_CODE],
+            ]
+
+    return header, rows()
+
+
+# ---------------------------------------------------------------- red flags and concerns
+
+FLAG_SORTS = {"amount": ("-amount", "id"), "year": ("-year", "id"), "code": ("code", "id")}
+
+
+def flags_filtered(data: QueryDict) -> FlagFilter:
+    """The current run's flags under the request's filters (an unbound-looking empty set without a run)."""
+    run = current_run()
+    queryset = Flag.objects.filter(run=run) if run else Flag.objects.none()
+    return FlagFilter(data, queryset=queryset)
+
+
+@dataclass
+class TransparencyOverview:
+    by: dict[str, list[dict]]
+    top: dict[str, int]
+    total: int
+    concentration: list[Concentration]
+
+
+def transparency_overview(flags: QuerySet[Flag], year: int | None) -> TransparencyOverview:
+    """Counts and money by flag, administrator, region and year over the filtered flags, and the most
+    concentrated administrators of the year (the latest year when none is chosen)."""
+    by = {
+        key: list(flags.values(key).annotate(n=Count("id"), money=Sum("amount")).order_by(*order)[:limit])
+        for key, limit, order in (
+            ("code", 20, ("-n", "code")),
+            ("administrator", 15, ("-n", "administrator")),
+            ("region", 25, ("-n", "region")),
+            ("year", 40, ("-year",)),
+        )
+    }
+    for row in by["code"]:
+        row["label"] = RULES[row["code"]].name if row["code"] in RULES else row["code"]
+    run = current_run()
+    concentration: list[Concentration] = []
+    if run is not None:
+        rows = Concentration.objects.filter(run=run, by="administrator")
+        latest = rows.order_by("-year").values("year")[:1]
+        concentration = list(rows.filter(year=year if year else latest).order_by("-hhi")[:15])
+    return TransparencyOverview(
+        by=by,
+        top={key: max((r["n"] for r in rows), default=0) for key, rows in by.items()},
+        total=sum(row["n"] for row in by["code"]),
+        concentration=concentration,
+    )
+
+
+def flag_table(flags: QuerySet[Flag], base_url: str) -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of flags: the rule's name beside its code, the figures as JSON, the records."""
+    header = ["flag", "flag_name", "subject_type", "subject", "title", "year", "administrator", "region", "amount_kzt"]
+    header += ["values", "records", "url"]
+    base = base_url.rstrip("/")
+
+    def rows() -> Iterator[list]:
+        for flag in flags.order_by("code", "-year", "id").iterator(chunk_size=2000):
+            url = record_url(flag.subject_type, flag.subject_key)
+            yield [
+                flag.code,
+                RULES[flag.code].name,
+                flag.subject_type,
+                flag.subject_key,
+                flag.title,
+                flag.year,
+                flag.administrator,
+                flag.region,
+                flag.amount,
+                json.dumps(flag.values, ensure_ascii=False),
+                "; ".join(f"{r['type']}:{r['key']}" for r in flag.records),
+                base + url if url else "",
+            ]
+
+    return header, rows()
+
+
+def flag_hits(code: str, subject_type: str, subject_key: str) -> list[Flag]:
+    """Every hit of one flag on one subject in the current run, with links to its records."""
+    run = current_run()
+    if run is None or code not in RULES:
+        return []
+    flags = list(Flag.objects.filter(run=run, code=code, subject_type=subject_type, subject_key=subject_key))
+    for flag in flags:
+        flag.record_links = [(r, record_url(r["type"], r["key"])) for r in flag.records]
+    return flags
+
+
+def flags_for(subject_type: str, subject_key: str, organisation_id: int | None = None) -> list[Flag]:
+    """The current run's flags on a record, for its page's "worth a look" box."""
+    run = current_run()
+    if run is None:
+        return []
+    flags = Flag.objects.filter(run=run, subject_type=subject_type, subject_key=subject_key)
+    if organisation_id is not None:
+        flags = flags | Flag.objects.filter(run=run, organisation_id=organisation_id)
+    found = list(flags.order_by("code", "-year")[:30])
+    for flag in found:
+        flag.rule = RULES[flag.code]
+    return found
+
+
+def flags_on_records_of(administrator: str) -> int:
+    run = current_run()
+    if run is None:
+        return 0
+    return Flag.objects.filter(run=run, administrator=administrator).exclude(subject_type="administrator").count()
+
+
+def concerns_on(subject_type: str, subject_key: str) -> list[Concern]:
+    return list(Concern.objects.filter(subject_type=subject_type, subject_key=subject_key).order_by("-filed_at")[:20])
+
+
+@dataclass
+class ConcernQueue:
+    waiting: list[Concern]
+    decided: list[Concern]
+
+
+def concern_queue() -> ConcernQueue:
+    """Concerns waiting for a moderator, and the latest 50 decided, each with its record's page (None when the
+    record is gone): a constant number of queries, whatever the number of concerns."""
+    concerns = Concern.objects.select_related("filed_by", "decided_by")
+    open_statuses = (Concern.Status.OPEN, Concern.Status.UNDER_REVIEW)
+    queue = ConcernQueue(
+        waiting=list(concerns.filter(status__in=open_statuses)),
+        decided=list(concerns.exclude(status__in=open_statuses)[:50]),
+    )
+    everything = [*queue.waiting, *queue.decided]
+    pages = record_urls((c.subject_type, c.subject_key) for c in everything)
+    for concern in everything:
+        concern.page = pages[(concern.subject_type, concern.subject_key)]
+    return queue

@@ -8,6 +8,7 @@ histograms), so memory does not grow with the number of organisations.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import time
 from collections import defaultdict
@@ -16,11 +17,15 @@ from decimal import Decimal
 from functools import partial
 from itertools import islice
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from api.changes import announce
 from funding.models import Award
 from funding.selectors import Year
 from registry.i18n import localized_row
@@ -36,7 +41,19 @@ from registry.models import (
     report_due_on,
 )
 from scoring import indicators as ind
-from scoring.models import Concentration, Flag, OrganisationScore, SectorSummary, StaleSummary, SummaryRun
+from scoring.flags import FLAG_FINDERS, concentration_rows
+from scoring.models import (
+    Concentration,
+    Concern,
+    Flag,
+    OrganisationScore,
+    SectorSummary,
+    StaleSegment,
+    StaleSummary,
+    SummaryRun,
+)
+from scoring.records import record_url
+from scoring.signals import concern_changed, summaries_changed
 from scoring.sql import insert_scores
 
 CHUNK = 2000
@@ -315,7 +332,7 @@ def _add_funding(found: dict, wanted_keys: dict | None) -> None:
 # ---------------------------------------------------------------- runs
 
 
-def regenerate_full(progress: Progress | None = None) -> SummaryRun:
+def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
     """Build every score and summary into a new run; make it current in one transaction; drop the old ones.
 
     A run that dies half-way stays `running` (or `failed`) and is never current; the next run starts over.
@@ -330,24 +347,28 @@ def regenerate_full(progress: Progress | None = None) -> SummaryRun:
     def report(message: str) -> None:
         # The run's rows are written in one transaction, invisible until it commits: progress goes through
         # the cache (Redis when configured), where the dashboard can read it while the run goes on.
-        cache.set(progress_key(run.pk), message[:200], 3600)
+        with contextlib.suppress(Exception):  # a cache that is down costs the progress line, not the run
+            cache.set(progress_key(run.pk), message[:200], 3600)
         if progress:
             progress(message)
 
     try:
         with transaction.atomic():
-            StaleSummary.objects.all().delete()  # this run covers every change made before it began
+            # this run covers every change made before it began
+            StaleSummary.objects.all().delete()
+            StaleSegment.objects.all().delete()
             report("scoring")
             insert_scores(run, _reports(), timezone.localdate())
             report("summarising")
             SectorSummary.objects.bulk_create(summarise(run), batch_size=500)
             report("flags")
-            write_flags(run, timezone.localdate())
+            flags_write(run=run, today=timezone.localdate())
             SummaryRun.objects.filter(current=True).update(current=False)
             run.status, run.current = SummaryRun.Status.DONE, True
             run.finished_at = timezone.now()
             run.seconds = round(time.monotonic() - started, 3)
             run.save()
+            announce(summaries_changed, sender=SummaryRun, run_id=run.pk)
     except BaseException:
         SummaryRun.objects.filter(pk=run.pk).update(status=SummaryRun.Status.FAILED)
         raise
@@ -366,16 +387,14 @@ def run_progress(run: SummaryRun) -> str:
         return ""
 
 
-def write_flags(run: SummaryRun, today: datetime.date) -> int:
+def flags_write(*, run: SummaryRun, today: datetime.date) -> int:
     """Every red flag and the concentration figures, into the run: one flag at a time and in batches, so at
     most one flag's hits are held at once (none beyond a batch for the flags that yield theirs)."""
-    from scoring.flags import FLAG_FUNCTIONS, concentration, flag_concentration
-
-    by_administrator = concentration("administrator")  # stored below, and what the concentration flag reads
-    functions = {**FLAG_FUNCTIONS, "concentration": partial(flag_concentration, rows=by_administrator)}
+    by_administrator = concentration_rows(by="administrator")  # stored below, and what its flag reads
+    finders = {**FLAG_FINDERS, "concentration": partial(FLAG_FINDERS["concentration"], rows=by_administrator)}
     written = 0
-    for function in functions.values():
-        hits = iter(function(today))
+    for finder in finders.values():
+        hits = iter(finder(today=today))
         while batch := list(islice(hits, FLAG_BATCH)):
             _name_organisations(batch)
             Flag.objects.bulk_create([_flag_row(run, hit) for hit in batch], batch_size=FLAG_BATCH)
@@ -383,7 +402,7 @@ def write_flags(run: SummaryRun, today: datetime.date) -> int:
     Concentration.objects.bulk_create(
         (
             Concentration(run=run, by=by, **row)
-            for by, rows in (("administrator", by_administrator), ("region", concentration("region")))
+            for by, rows in (("administrator", by_administrator), ("region", concentration_rows(by="region")))
             for row in rows
         ),
         batch_size=2000,
@@ -432,7 +451,7 @@ def _flag_row(run: SummaryRun, hit) -> Flag:
     )
 
 
-def refresh_flags() -> int:
+def flags_refresh() -> int:
     """Recompute every flag and the concentration figures in the current run, in one transaction.
 
     Flags compare records across the whole data set (fences over peer groups, pairs of organisations), so
@@ -443,7 +462,9 @@ def refresh_flags() -> int:
     with transaction.atomic():
         Flag.objects.filter(run=run).delete()
         Concentration.objects.filter(run=run).delete()
-        return write_flags(run, timezone.localdate())
+        written = flags_write(run=run, today=timezone.localdate())
+        announce(summaries_changed, sender=Flag, run_id=run.pk)
+    return written
 
 
 def _drop_old_runs(current: SummaryRun) -> None:
@@ -453,17 +474,27 @@ def _drop_old_runs(current: SummaryRun) -> None:
         model.objects.filter(run__in=old).delete()
 
 
-def regenerate_stale() -> int:
-    """Recompute the marked organisation-years and the segments they belong to, in the current run.
+# ---------------------------------------------------------------- staleness and the incremental refresh
 
-    Returns how many organisation-years were refreshed (0 when nothing is stale or no run exists yet)."""
+
+def summaries_stale() -> bool:
+    return StaleSummary.objects.exists() or StaleSegment.objects.exists()
+
+
+def summaries_refresh() -> int:
+    """Recompute the marked organisation-years and the segments they belong to (and the segments marked on
+    their own), in the current run, in one transaction.
+
+    Returns how many organisation-years and segments were refreshed (0 when nothing is stale or no run
+    exists yet)."""
     run = SummaryRun.objects.filter(current=True).first()
     if run is None:
         return 0
     today = timezone.localdate()
     with transaction.atomic():
         stale = list(StaleSummary.objects.select_for_update().values_list("id", "organisation_id", "year"))
-        if not stale:
+        segments = list(StaleSegment.objects.select_for_update().values_list("id", "segment", "year"))
+        if not stale and not segments:
             return 0
         pairs = {(org, year) for _id, org, year in stale}
         segments_before = _segments_of(run, pairs)
@@ -471,6 +502,9 @@ def regenerate_stale() -> int:
             OrganisationScore.objects.filter(run=run, organisation_id=org, year=year).delete()
             insert_scores(run, _reports().filter(organisation_id=org, year=year), today)
         wanted = segments_before | _segments_of(run, pairs)
+        run_years = sorted(set(SectorSummary.objects.filter(run=run).values_list("year", flat=True)))
+        for _id, segment, year in segments:
+            wanted.update((y, segment) for y in ([year] if year else run_years))
         years = sorted({year for year, _segment in wanted})
         fresh = summarise(run, years=years, wanted=wanted)
         exactly = Q()
@@ -479,7 +513,18 @@ def regenerate_stale() -> int:
         SectorSummary.objects.filter(run=run).filter(exactly).delete()
         SectorSummary.objects.bulk_create(fresh)
         StaleSummary.objects.filter(pk__in=[pk for pk, _org, _year in stale]).delete()
-    return len(pairs)
+        StaleSegment.objects.filter(pk__in=[pk for pk, _segment, _year in segments]).delete()
+        announce(summaries_changed, sender=SectorSummary, run_id=run.pk)
+    return len(pairs) + len(segments)
+
+
+def summaries_refresh_if_stale() -> int:
+    """The embedded default (no broker, tasks in-process): a page that reads scores or summaries first brings
+    them up to date, so a change shows at the next look with no worker running. With a broker a worker does
+    it, debounced (tasks.summaries_refresh_schedule), and readers never wait for it."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER or not summaries_stale():
+        return 0
+    return summaries_refresh()
 
 
 def _segments_of(run: SummaryRun, pairs: set[tuple[int, int]]) -> set[tuple[int, str]]:
@@ -512,6 +557,44 @@ def _segments_of(run: SummaryRun, pairs: set[tuple[int, int]]) -> set[tuple[int,
     return wanted
 
 
-def mark_stale(organisation_id: int, years: Iterable[int]) -> None:
+def summaries_mark_stale(*, organisation_id: int, years: Iterable[int], segments: Iterable[str] = ()) -> None:
+    """The organisation's scores for `years` (and every segment they count in) are to recompute; so are the
+    `segments` for every year (the registered and active counts of segments it moved into or out of)."""
     for year in set(years):
         StaleSummary.objects.update_or_create(organisation_id=organisation_id, year=year)
+    for segment in set(segments):
+        StaleSegment.objects.update_or_create(segment=segment, year=None)
+
+
+# ---------------------------------------------------------------- concerns
+
+
+MSG_CONCERN_RECORD = _("No such record.")
+MSG_RESOLUTION_NEEDED = _("say how it was resolved or why it is dismissed; the note is public.")
+
+
+@transaction.atomic
+def concern_file(*, subject_type: str, subject_key: str, what: str, evidence: str, acting_user) -> Concern:
+    """A signed-in person reports a concern about a record that exists."""
+    if record_url(subject_type, subject_key, check=True) is None:
+        raise ValidationError(MSG_CONCERN_RECORD)
+    concern = Concern(
+        subject_type=subject_type, subject_key=subject_key, what=what, evidence=evidence, filed_by=acting_user
+    )
+    concern.full_clean()
+    concern.save()
+    announce(concern_changed, sender=Concern, concern_id=concern.pk, status=concern.status)
+    return concern
+
+
+@transaction.atomic
+def concern_triage(*, concern: Concern, status: str, resolution: str, moderator) -> Concern:
+    """A moderator moves a concern on; resolving or dismissing it needs a public note."""
+    if status in (Concern.Status.RESOLVED, Concern.Status.DISMISSED) and not resolution.strip():
+        raise ValidationError({"resolution": MSG_RESOLUTION_NEEDED})
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    concern.status, concern.resolution, concern.decided_by = status, resolution.strip(), moderator
+    concern.full_clean()
+    concern.save()
+    announce(concern_changed, sender=Concern, concern_id=concern.pk, status=concern.status)
+    return concern

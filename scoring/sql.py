@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,6 +36,7 @@ from django.db.models.lookups import LessThanOrEqual
 
 from registry.models import OrganisationField, YearlyReport
 from scoring import indicators as ind
+from scoring.models import OrganisationScore
 
 RATIO_FIELD = FloatField()
 
@@ -221,10 +223,6 @@ SCORE_COLUMNS = [
 
 def insert_scores(run, reports, today: datetime.date) -> int:
     """INSERT … SELECT the scored reports into the run's OrganisationScore rows; returns the row count."""
-    from django.db import connection
-
-    from scoring.models import OrganisationScore
-
     selected = {
         "c_run": Value(run.pk, output_field=IntegerField()),
         "c_organisation": F("organisation_id"),

@@ -1,28 +1,62 @@
-"""The scores tab of a profile, the methodology page and the sector dashboard (with its CSV)."""
+"""Scoring's pages: the scores tab of a profile, the methodology, the sector dashboard, /transparency/ and
+each flag's page, and concerns (filing one; the moderators' queue). Thin: selectors and services do."""
 
 from __future__ import annotations
 
 import math
+from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registry.csv_export import csv_response
-from registry.http import organisation_or_redirect
+from funding.models import Mechanism
+from registry.http import form_add_errors, moderators_only, organisation_or_redirect
 from scoring import indicators as ind
-from scoring.selectors import dashboard, organisation_scores, segment_label
-from scoring.tasks import queue_full_regeneration
+from scoring.flags import CATALOGUE, RULES
+from scoring.forms import ConcernForm, TriageForm
+from scoring.models import Concern
+from scoring.records import record_url
+from scoring.selectors import (
+    FLAG_SORTS,
+    current_run,
+    dashboard,
+    flag_hits,
+    flags_filtered,
+    organisation_scores,
+    segment_label,
+    transparency_overview,
+)
+from scoring.selectors import (
+    concern_queue as concern_queue_select,
+)
+from scoring.services import concern_file, summaries_refresh_if_stale
+from scoring.services import concern_triage as concern_triage_apply
+from scoring.tasks import summaries_regenerate_queue
 
 
 def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
+def fresh_summaries(view):
+    """Scores and summaries brought up to date before the page reads them, where no worker does it."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        summaries_refresh_if_stale()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
+@fresh_summaries
 def organisation_scores_tab(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, moved = organisation_or_redirect(org_id, "scoring:organisation_scores")
     if moved:
@@ -90,11 +124,12 @@ def diamond(values: dict[str, float | None], codes: list[str], size: int = 220) 
 
 
 @require_http_methods(["GET", "POST"])
+@fresh_summaries
 def sector(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm("registry.moderate"):
             raise PermissionDenied
-        problem = queue_full_regeneration()
+        problem = summaries_regenerate_queue()
         if problem:
             messages.error(
                 request,
@@ -133,41 +168,112 @@ def sector(request: HttpRequest) -> HttpResponse:
 
 
 def _mechanisms() -> list[tuple[str, str]]:
-    from funding.models import Mechanism
-
     return [(value, str(label)) for value, label in Mechanism.choices]
 
 
+# ---------------------------------------------------------------- red flags
+
+
 @require_GET
-def sector_csv(request: HttpRequest) -> HttpResponse:
-    """Every summary of the current run: one row per year and segment, indicators in CSI order."""
-    board = dashboard(None, "all")
-    header = ["year", "segment", "segment_label", "n_organisations", "suppressed", "registered", "active"]
-    header += ["reporting_on_time", *ind.CSI_BY_CODE, *[f"n_{c}" for c in ind.CSI_BY_CODE]]
-    header += [f"sub_{c}" for c in ind.SUBDIMENSIONS] + [f"dim_{c}" for c in ind.DIMENSIONS]
-    header += [f"{c}_median" for c in ind.OWN_BY_CODE]
+def transparency(request: HttpRequest) -> HttpResponse:
+    """Red flags by type, administrator, region and year, the flagged records, concentration and the rules."""
+    filterset = flags_filtered(request.GET)
+    run = current_run()
+    context = {"form": filterset.form, "run": run, "rules": CATALOGUE}
+    if run is None:
+        return render(request, "scoring/transparency.html", context)
+    flags = filterset.qs
+    year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
+    overview = transparency_overview(flags, int(year) if year else None)
+    sort = request.GET.get("sort", "amount")
+    paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
+    paginator.count = overview.total  # counted with the flags by type already
+    page = paginator.get_page(request.GET.get("page"))
+    for flag in page:
+        flag.rule = RULES[flag.code]
+        flag.url = record_url(flag.subject_type, flag.subject_key)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context |= {
+        "by": overview.by,
+        "top": overview.top,
+        "page": page,
+        "total": overview.total,
+        "query": query.urlencode(),
+        "concentration": overview.concentration,
+    }
+    return render(request, "scoring/transparency.html", context)
 
-    def rows():
-        if board.run is None:
-            return
-        for s in board.run.summaries.order_by("year", "segment").iterator(chunk_size=500):
-            d = s.data
-            indicators = d["indicators"] or {}
-            own = d["own"] or {}
-            yield [
-                s.year,
-                s.segment,
-                segment_label(s.segment),
-                s.n_organisations,
-                "yes" if s.suppressed else "no",
-                d["registered"],
-                d["active"],
-                d["reporting_on_time"],
-                *[(indicators.get(c) or {}).get("value") for c in ind.CSI_BY_CODE],
-                *[(indicators.get(c) or {}).get("n") for c in ind.CSI_BY_CODE],
-                *[(d["subdimensions"] or {}).get(c) for c in ind.SUBDIMENSIONS],
-                *[(d["dimensions"] or {}).get(c) for c in ind.DIMENSIONS],
-                *[(own.get(c) or {}).get("median") for c in ind.OWN_BY_CODE],
-            ]
 
-    return csv_response("qogam-sector-summaries", header, rows())
+@require_GET
+def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key: str) -> HttpResponse:
+    """Every hit of one flag on one subject, with its rule, the numbers and the records: a stable URL."""
+    flags = flag_hits(code, subject_type, subject_key)
+    if not flags:
+        raise Http404(_("This flag is not raised (any more) on this record."))
+    return render(
+        request,
+        "scoring/flag_detail.html",
+        {
+            "rule": RULES[code],
+            "flags": flags,
+            "run": current_run(),
+            "subject_url": record_url(subject_type, subject_key),
+            "subject": flags[0],
+        },
+    )
+
+
+# ---------------------------------------------------------------- concerns
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_new(request: HttpRequest, subject_type: str, subject_key: str) -> HttpResponse:
+    page = record_url(subject_type, subject_key, check=True)
+    if page is None:
+        raise Http404(_("No such record."))
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern_file(
+                subject_type=subject_type, subject_key=subject_key, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_errors(form, error)
+        else:
+            messages.success(request, _("Thank you. Moderators will look at it; its status shows on this page."))
+            return redirect(page)
+    return render(
+        request,
+        "scoring/concern_form.html",
+        {"form": form, "page": page, "subject_type": subject_type, "key": subject_key},
+    )
+
+
+@require_GET
+def concern_queue(request: HttpRequest) -> HttpResponse:
+    moderators_only(request)
+    queue = concern_queue_select()
+    return render(
+        request,
+        "scoring/concern_queue.html",
+        {"waiting": queue.waiting, "decided": queue.decided, "form": TriageForm()},
+    )
+
+
+@require_POST
+def concern_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    moderators_only(request)
+    concern = get_object_or_404(Concern, pk=pk)
+    form = TriageForm(request.POST, instance=concern)
+    if form.is_valid():
+        try:
+            concern_triage_apply(concern=concern, moderator=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect("scoring:concern_queue")

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +22,13 @@ def _fresh_cache():
     yield
     cache.clear()
     reference_data_clear()
+
+
+@pytest.fixture(autouse=True)
+def _source_language():
+    """Each test starts in English, whatever language a previous request in this thread activated."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

@@ -31,9 +31,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "api",
     "registry",
     "funding",
     "scoring",
+    "imports",
+    "opendata",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -148,7 +152,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "exports-nightly": {"task": "registry.tasks.exports_regenerate", "schedule": crontab(hour=2, minute=30)},
+    "exports-nightly": {"task": "opendata.tasks.exports_regenerate", "schedule": crontab(hour=2, minute=30)},
     "summaries-nightly": {"task": "scoring.tasks.summaries_regenerate", "schedule": crontab(hour=2, minute=0)},
 }
 

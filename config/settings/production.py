@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env_bool, env_int, env_list, env_required
 
 from .base import *  # noqa: F403
@@ -10,17 +12,11 @@ from .base import DATABASES, REDIS_URL
 SECRET_KEY = env_required("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the site is served under.")
 env_required("DATABASE_URL")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be a postgres:// URL.")
 if not REDIS_URL:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("Production needs REDIS_URL (Celery broker and shared cache).")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

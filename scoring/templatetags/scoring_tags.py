@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from scoring.selectors import concerns_on, flags_for, flags_on_records_of
+
 register = template.Library()
 
 
@@ -11,9 +13,6 @@ register = template.Library()
 def worth_a_look(subject_type: str, subject_key: str, organisation_id: int | None = None) -> dict:
     """The current run's red flags on a record, worded as worth a look, each linking to its rule; for an
     administrator also how many flags its awards and competitions carry, linking to them."""
-    from scoring.concerns import concerns_on
-    from scoring.transparency import flags_for, flags_on_records_of
-
     records = flags_on_records_of(subject_key) if subject_type == "administrator" else 0
     return {
         "flags": flags_for(subject_type, str(subject_key), organisation_id),

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from funding.reference import split_threshold
 from registry.models import YearlyReport
-from scoring import flags, services
+from scoring import services
 from tests.funding.factories import make_administrator, make_award
 from tests.registry.factories import make_organisation
 
@@ -19,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 def watched():
     admin = make_administrator(code="district")
     recipient = make_organisation(name_en="Split Works", registered_on=datetime.date(2010, 1, 1))
-    threshold = Decimal(flags.SPLIT_THRESHOLD_MCI * flags.MCI[2024])
+    threshold = split_threshold(2024)
     for k in range(3):
         make_award(
             recipient=recipient,
@@ -33,7 +34,7 @@ def watched():
         YearlyReport.objects.create(
             organisation=org, year=2023, submitted_on=datetime.date(2024, 3, 1), has_board=i < 9, network_member=True
         )
-    services.regenerate_full()
+    services.summaries_regenerate()
 
 
 def test_from_the_dashboard_to_a_flagged_award(watched, browser_page):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from funding import services
 from funding.models import Administrator, Mechanism
 from registry.models import FieldOfActivity, Region
-from tests.registry.factories import make_organisation
+from tests.registry.factories import clerk, make_organisation
 
 _codes = itertools.count(1)
 
@@ -21,6 +21,7 @@ def make_administrator(kind: str = Administrator.Kind.REGIONAL_DEPARTMENT, regio
     extra.setdefault("name_ru", f"Управление {n}")
     extra.setdefault("name_kk", f"Басқарма {n}")
     return services.administrator_create(
+        acting_user=clerk(),
         kind=kind,
         region=Region.objects.get(code=region) if region else None,
         **extra,
@@ -44,6 +45,7 @@ def make_award(
     starts = extra.pop("starts_on", awarded_on + datetime.timedelta(days=5))
     ends = extra.pop("ends_on", starts + datetime.timedelta(days=30 * months))
     return services.award_create(
+        acting_user=clerk(),
         mechanism=mechanism,
         recipient=recipient,
         administrator=administrator,
@@ -60,6 +62,7 @@ def make_award(
 
 def make_competition(administrator, *, lots: int = 1, year: int = 2020, mechanism: str = Mechanism.SOCIAL_ORDER):
     competition = services.competition_create(
+        acting_user=clerk(),
         administrator=administrator,
         mechanism=mechanism,
         reference=f"C-{next(_codes)}",
@@ -69,7 +72,9 @@ def make_competition(administrator, *, lots: int = 1, year: int = 2020, mechanis
         decided_on=datetime.date(year, 2, 10),
     )
     made = [
-        services.lot_create(competition=competition, number=n, title=f"Lot {n}", planned_amount=Decimal("1200000"))
+        services.lot_create(
+            acting_user=clerk(), competition=competition, number=n, title=f"Lot {n}", planned_amount=Decimal("1200000")
+        )
         for n in range(1, lots + 1)
     ]
     return competition, made

@@ -50,9 +50,9 @@ def test_local_budgets_dominate_from_2017(seeded):
 def test_seeded_records_obey_the_model_rules(seeded):
     """Every award obeys the rules an officer's entry is held to, except the two planted ineligible ones: the
     records they break were corrected after the award was entered, which is what that flag is there to catch."""
-    from scoring.flags import flag_ineligible_recipient
+    from scoring.flags.awards import ineligible_recipient_find
 
-    planted = {hit.subject_key for hit in flag_ineligible_recipient(AS_OF)}
+    planted = {hit.subject_key for hit in ineligible_recipient_find(today=AS_OF)}
     assert len(planted) == 2
     awards = Award.objects.select_related("recipient__legal_form", "competition", "lot").exclude(public_id__in=planted)
     for award in awards.order_by("?")[:300]:
@@ -117,3 +117,13 @@ def test_demo_reports_are_calibrated(seeded):
     funded = Award.objects.filter(mechanism="social_order", awarded_on__year=2023).values_list("recipient", flat=True)
     declared = YearlyReport.objects.filter(year=2023, organisation__in=funded).exclude(income_social_order=None)
     assert declared.exists()
+
+
+def test_the_planted_ineligible_forms_are_ineligible_in_the_legal_form_table():
+    from funding.demo import PLANTED_INELIGIBLE_FORMS
+    from registry.models import LegalForm
+    from registry.selectors import REPORT_REQUIRED_FORMS
+
+    forms = LegalForm.objects.in_bulk()
+    assert all(not forms[code].ngo_eligible for code in PLANTED_INELIGIBLE_FORMS)
+    assert all(forms[code].ngo_eligible for code in REPORT_REQUIRED_FORMS)  # the demo funds only eligible forms

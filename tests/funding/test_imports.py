@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from funding.imports import AwardImporter
+from funding.importers import AwardImporter
 from funding.models import Administrator, Amendment, Award, Competition
-from registry.imports import run_import
-from tests.funding.factories import make_administrator
+from imports.engine import run_import
+from tests.funding.factories import clerk, make_administrator
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def setting():
 
 
 def run(text: str, code: str = "akimat", dry_run: bool = False):
-    return run_import(AwardImporter(code), text.encode(), "awards.csv", dry_run=dry_run)
+    return run_import(AwardImporter(code), text.encode(), "awards.csv", dry_run=dry_run, acting_user=clerk())
 
 
 def test_a_row_creates_the_award_its_competition_lot_and_status(setting):
@@ -94,8 +94,8 @@ def test_the_command_requires_the_administrator(setting, tmp_path):
     path = tmp_path / "awards.csv"
     path.write_text(setting["text"])
     with pytest.raises(CommandError, match="no administrator has the code"):
-        call_command("import_awards", str(path), "--administrator", "nobody")
-    call_command("import_awards", str(path), "--administrator", "akimat", "--dry-run")
+        call_command("import_awards", "--user", clerk().username, str(path), "--administrator", "nobody")
+    call_command("import_awards", "--user", clerk().username, str(path), "--administrator", "akimat", "--dry-run")
     assert not Award.objects.exists()
-    call_command("import_awards", str(path), "--administrator", "akimat")
+    call_command("import_awards", "--user", clerk().username, str(path), "--administrator", "akimat")
     assert Award.objects.count() == 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from funding import services
 from funding.models import Administrator, Mechanism
-from tests.funding.factories import make_administrator, make_award, make_competition
+from tests.funding.factories import clerk, make_administrator, make_award, make_competition
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -167,20 +167,20 @@ def test_published_totals_show_unknown_as_unknown(anonymous, money):
     "view", ["awards", "by_year", "by_mechanism", "by_administrator", "by_region", "by_field", "recipients"]
 )
 def test_every_view_downloads_as_csv_with_the_same_total(anonymous, money, view):
-    rows = csv_rows(anonymous.get(reverse("funding:explorer_csv"), {"view": view, "region": "KZ-55"}))
+    rows = csv_rows(anonymous.get(reverse("opendata:explorer_csv"), {"view": view, "region": "KZ-55"}))
     column = "amount_kzt" if view == "awards" else "total_kzt"
     assert sum(Decimal(r[column]) for r in rows) == Decimal("2800000")
 
 
 def test_award_csv_has_labels_beside_codes(anonymous, money):
-    (row,) = csv_rows(anonymous.get(reverse("funding:explorer_csv"), {"view": "awards", "region": "KZ-75"}))
+    (row,) = csv_rows(anonymous.get(reverse("opendata:explorer_csv"), {"view": "awards", "region": "KZ-75"}))
     assert row["mechanism"] == "social_order" and row["mechanism_label"] == "state social order"
     assert row["region_label"] == "Almaty (city)" and row["recipient_org_id"] == money["beta"].org_id
     assert row["grant_id_360"] == f"360G-qogam-{money['awards'][2].public_id}"
 
 
 def test_unknown_csv_view_is_404(anonymous):
-    assert anonymous.get(reverse("funding:explorer_csv"), {"view": "everything"}).status_code == 404
+    assert anonymous.get(reverse("opendata:explorer_csv"), {"view": "everything"}).status_code == 404
 
 
 def _count(django_assert_max_num_queries, client, url, params=None, budget=16):
@@ -211,9 +211,14 @@ def test_award_page_tells_the_whole_story(anonymous, money):
     department = money["department"]
     competition, (lot,) = make_competition(department, year=2020)
     winner = make_organisation(name_en="Winner", fields=("health",))
-    services.application_create(lot=lot, applicant=winner, outcome="won", amount_requested=Decimal("900000"))
-    services.application_create(lot=lot, applicant=make_organisation(name_en="Loser"), outcome="lost")
     services.application_create(
+        acting_user=clerk(), lot=lot, applicant=winner, outcome="won", amount_requested=Decimal("900000")
+    )
+    services.application_create(
+        acting_user=clerk(), lot=lot, applicant=make_organisation(name_en="Loser"), outcome="lost"
+    )
+    services.application_create(
+        acting_user=clerk(),
         lot=lot,
         applicant=make_organisation(name_en="Rejected one"),
         outcome="rejected",
@@ -227,15 +232,20 @@ def test_award_page_tells_the_whole_story(anonymous, money):
         amount="900000",
         awarded_on=datetime.date(2020, 2, 12),
     )
-    services.payment_create(award=award, paid_on=datetime.date(2020, 3, 1), amount=Decimal("270000"), kind="advance")
+    services.payment_create(
+        acting_user=clerk(), award=award, paid_on=datetime.date(2020, 3, 1), amount=Decimal("270000"), kind="advance"
+    )
     services.award_amend(
+        acting_user=clerk(),
         award=award,
         field_name="ends_on",
         new_value="2020-12-15",
         reason="Extended by agreement",
         amended_on=datetime.date(2020, 6, 1),
     )
-    services.evaluation_record(award=award, report_due_on=datetime.date(2020, 12, 25), evaluator="Public experts")
+    services.evaluation_record(
+        acting_user=clerk(), award=award, report_due_on=datetime.date(2020, 12, 25), evaluator="Public experts"
+    )
     html = anonymous.get(award.get_absolute_url()).content.decode()
     for text in [
         "Winner",
@@ -257,7 +267,7 @@ def test_award_page_query_count_does_not_grow_with_applicants_and_payments(
 ):
     competition, lots = make_competition(money["department"], lots=2)
     winner = make_organisation(fields=("health",))
-    services.application_create(lot=lots[0], applicant=winner, outcome="won")
+    services.application_create(acting_user=clerk(), lot=lots[0], applicant=winner, outcome="won")
     award = make_award(
         recipient=winner,
         administrator=money["department"],
@@ -269,9 +279,13 @@ def test_award_page_query_count_does_not_grow_with_applicants_and_payments(
     warm_caches()
     few = _count(django_assert_max_num_queries, anonymous, award.get_absolute_url())
     for n in range(10):
-        services.application_create(lot=lots[n % 2], applicant=make_organisation(), outcome="lost")
+        services.application_create(acting_user=clerk(), lot=lots[n % 2], applicant=make_organisation(), outcome="lost")
         services.payment_create(
-            award=award, paid_on=datetime.date(2020, 3, 1 + n), amount=Decimal("1000"), kind="interim"
+            acting_user=clerk(),
+            award=award,
+            paid_on=datetime.date(2020, 3, 1 + n),
+            amount=Decimal("1000"),
+            kind="interim",
         )
     assert _count(django_assert_max_num_queries, anonymous, award.get_absolute_url()) == few
 

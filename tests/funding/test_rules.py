@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from funding import services
 from funding.models import Award, Mechanism
 from registry import services as registry_services
-from tests.funding.factories import make_administrator, make_award, make_competition
+from tests.funding.factories import clerk, make_administrator, make_award, make_competition
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -133,27 +133,41 @@ def test_a_field_outside_the_charter_is_a_warning_not_a_refusal():
 
 def test_payments_never_exceed_the_amount_as_amended():
     award = make_award(amount="1000")
-    services.payment_create(award=award, paid_on=datetime.date(2020, 4, 1), amount=Decimal("600"), kind="advance")
+    services.payment_create(
+        acting_user=clerk(), award=award, paid_on=datetime.date(2020, 4, 1), amount=Decimal("600"), kind="advance"
+    )
     with pytest.raises(ValidationError) as exc:
-        services.payment_create(award=award, paid_on=datetime.date(2020, 9, 1), amount=Decimal("400.01"), kind="final")
+        services.payment_create(
+            acting_user=clerk(), award=award, paid_on=datetime.date(2020, 9, 1), amount=Decimal("400.01"), kind="final"
+        )
     assert "1000.01" in messages(exc, "amount") or "1,000.01" in messages(exc, "amount")
     services.award_amend(
+        acting_user=clerk(),
         award=award,
         field_name="amount",
         new_value="1200",
         reason="Scope extended",
         amended_on=datetime.date(2020, 6, 1),
     )
-    services.payment_create(award=award, paid_on=datetime.date(2020, 9, 1), amount=Decimal("600"), kind="final")
+    services.payment_create(
+        acting_user=clerk(), award=award, paid_on=datetime.date(2020, 9, 1), amount=Decimal("600"), kind="final"
+    )
     assert sum(p.amount for p in award.payments.all()) == Decimal("1200")
 
 
 def test_the_amount_can_not_be_amended_below_what_was_paid():
     award = make_award(amount="1000")
-    services.payment_create(award=award, paid_on=datetime.date(2020, 4, 1), amount=Decimal("800"), kind="advance")
+    services.payment_create(
+        acting_user=clerk(), award=award, paid_on=datetime.date(2020, 4, 1), amount=Decimal("800"), kind="advance"
+    )
     with pytest.raises(ValidationError) as exc:
         services.award_amend(
-            award=award, field_name="amount", new_value="700", reason="Cut", amended_on=datetime.date(2020, 6, 1)
+            acting_user=clerk(),
+            award=award,
+            field_name="amount",
+            new_value="700",
+            reason="Cut",
+            amended_on=datetime.date(2020, 6, 1),
         )
     assert "800" in messages(exc, "new_value")
     award.refresh_from_db()
@@ -163,6 +177,7 @@ def test_the_amount_can_not_be_amended_below_what_was_paid():
 def test_an_amendment_keeps_the_old_value():
     award = make_award(amount="1000")
     amendment = services.award_amend(
+        acting_user=clerk(),
         award=award,
         field_name="ends_on",
         new_value="2020-12-20",
@@ -177,19 +192,27 @@ def test_an_amendment_keeps_the_old_value():
 
 def test_status_moves_forward_only():
     award = make_award()
-    services.award_status_record(award=award, kind="in_progress", occurred_on=datetime.date(2020, 3, 6))
-    services.award_status_record(award=award, kind="completed", occurred_on=datetime.date(2020, 9, 1))
+    services.award_status_record(
+        acting_user=clerk(), award=award, kind="in_progress", occurred_on=datetime.date(2020, 3, 6)
+    )
+    services.award_status_record(
+        acting_user=clerk(), award=award, kind="completed", occurred_on=datetime.date(2020, 9, 1)
+    )
     with pytest.raises(ValidationError) as exc:
-        services.award_status_record(award=award, kind="in_progress", occurred_on=datetime.date(2020, 10, 1))
+        services.award_status_record(
+            acting_user=clerk(), award=award, kind="in_progress", occurred_on=datetime.date(2020, 10, 1)
+        )
     assert "kind" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        services.award_status_record(award=make_award(), kind="terminated", occurred_on=datetime.date(2020, 4, 1))
+        services.award_status_record(
+            acting_user=clerk(), award=make_award(), kind="terminated", occurred_on=datetime.date(2020, 4, 1)
+        )
 
 
 def test_a_rejected_application_needs_its_reason():
     _, (lot,) = make_competition(make_administrator())
     with pytest.raises(ValidationError) as exc:
-        services.application_create(lot=lot, applicant=make_organisation(), outcome="rejected")
+        services.application_create(acting_user=clerk(), lot=lot, applicant=make_organisation(), outcome="rejected")
     assert "rejection_reason" in exc.value.message_dict
 
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from django.contrib.auth import get_user_model
+
 from registry import services
 from registry.bin import bin_build
 from registry.models import FieldOfActivity, LegalForm, Organisation, Region
 
 _serials = itertools.count(1)
+
+
+def clerk():
+    """The person test data is entered and imported as: a site administrator (every record, every format)."""
+    user, _created = get_user_model().objects.get_or_create(username="records-clerk", defaults={"is_superuser": True})
+    return user
 
 
 def make_bin(registered_on: datetime.date = datetime.date(2010, 5, 1), attribute: str = "0") -> str:

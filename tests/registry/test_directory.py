@@ -128,7 +128,7 @@ def test_merged_duplicates_are_not_listed(anonymous, sample):
 
 
 def test_csv_has_the_filtered_rows_with_labels_beside_codes(anonymous, sample):
-    rows = csv_rows(anonymous.get(reverse("registry:organisation_list_csv"), {"region": "KZ-71"}))
+    rows = csv_rows(anonymous.get(reverse("opendata:organisation_list_csv"), {"region": "KZ-71"}))
     assert {r["name_en"] for r in rows} == {"Alpha", "Bravo"}
     alpha = next(r for r in rows if r["name_en"] == "Alpha")
     assert alpha["org_id"] == sample[0].org_id
@@ -140,7 +140,7 @@ def test_csv_has_the_filtered_rows_with_labels_beside_codes(anonymous, sample):
 
 
 def test_csv_labels_follow_the_readers_language(anonymous, sample):
-    rows = csv_rows(anonymous.get(reverse("registry:organisation_list_csv"), HTTP_ACCEPT_LANGUAGE="ru"))
+    rows = csv_rows(anonymous.get(reverse("opendata:organisation_list_csv"), HTTP_ACCEPT_LANGUAGE="ru"))
     assert {r["region_label"] for r in rows} == {"город Астана", "город Алматы"}
 
 
@@ -168,9 +168,9 @@ def test_csv_query_count_does_not_grow_with_rows(anonymous, django_assert_max_nu
         make_organisation()
     warm_caches()
     with django_assert_max_num_queries(6) as few:
-        csv_rows(anonymous.get(reverse("registry:organisation_list_csv")))
+        csv_rows(anonymous.get(reverse("opendata:organisation_list_csv")))
     for _ in range(40):
         make_organisation()
     with django_assert_max_num_queries(6) as many:
-        csv_rows(anonymous.get(reverse("registry:organisation_list_csv")))
+        csv_rows(anonymous.get(reverse("opendata:organisation_list_csv")))
     assert len(few) == len(many)

@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.imports import OrganisationImporter, run_import
+from imports.engine import run_import
+from registry.importers import OrganisationImporter
 from registry.models import ChangeRecord, Organisation
-from tests.registry.factories import make_bin
+from tests.registry.factories import clerk, make_bin
 
 pytestmark = pytest.mark.django_db
 HEADER = "bin,name_kk,name_ru,name_en,legal_form,region,registered_on,status,fields,address,phone,email,website"
@@ -26,7 +27,7 @@ GOOD = (
 
 def run(text: str | bytes, name: str = "orgs.csv", dry_run: bool = False):
     data = text.encode() if isinstance(text, str) else text
-    return run_import(OrganisationImporter(), data, name, dry_run=dry_run)
+    return run_import(OrganisationImporter(), data, name, dry_run=dry_run, acting_user=clerk())
 
 
 def test_a_good_file_creates_every_row():
@@ -128,13 +129,13 @@ def test_the_command_prints_the_problems_and_exits_non_zero(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text(GOOD.replace("KZ-71", "KZ-99"))
     with pytest.raises(CommandError, match="1 problem"):
-        call_command("import_organisations", str(bad))
+        call_command("import_organisations", "--user", clerk().username, str(bad))
     assert "row 3, column “region”" in capsys.readouterr().err
     good = tmp_path / "good.csv"
     good.write_text(GOOD)
-    call_command("import_organisations", str(good), "--dry-run")
+    call_command("import_organisations", "--user", clerk().username, str(good), "--dry-run")
     assert not Organisation.objects.exists()
-    call_command("import_organisations", str(good))
+    call_command("import_organisations", "--user", clerk().username, str(good))
     assert Organisation.objects.count() == 2
 
 
@@ -196,8 +197,8 @@ def test_any_file_is_all_or_nothing_and_never_a_crash(rows, good_rows, encoding,
 def test_the_template_is_a_file_the_importer_accepts(client):
     from django.urls import reverse
 
-    response = client.get(reverse("registry:import_template", args=["organisations"]))
+    response = client.get(reverse("opendata:import_template", args=["organisations"]))
     body = b"".join(response.streaming_content)
     result = run(body)
     assert not result.problems and result.created == 1
-    assert client.get(reverse("registry:import_template", args=["nothing"])).status_code == 404
+    assert client.get(reverse("opendata:import_template", args=["nothing"])).status_code == 404

@@ -12,7 +12,7 @@ from funding import services as funding_services
 from funding.models import Application, Award
 from registry import services
 from registry.models import Document, Membership, Merge, Organisation, YearlyReport
-from tests.funding.factories import make_administrator, make_award, make_competition
+from tests.funding.factories import clerk, make_administrator, make_award, make_competition
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def pair(django_user_model):
     )
     award = make_award(recipient=duplicate, amount="700000")
     _, (lot,) = make_competition(make_administrator())
-    funding_services.application_create(lot=lot, applicant=duplicate, outcome="lost")
+    funding_services.application_create(acting_user=clerk(), lot=lot, applicant=duplicate, outcome="lost")
     services.report_submit(
         organisation=survivor,
         year=2021,

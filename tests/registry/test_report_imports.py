@@ -4,16 +4,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from registry.imports import ReportImporter, run_import
+from imports.engine import run_import
+from registry.importers import ReportImporter
 from registry.models import ChangeRecord, YearlyReport
-from tests.registry.factories import make_organisation
+from tests.registry.factories import clerk, make_organisation
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def template_text(client):
-    return b"".join(client.get(reverse("registry:import_template", args=["reports"])).streaming_content).decode()
+    return b"".join(client.get(reverse("opendata:import_template", args=["reports"])).streaming_content).decode()
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def org():
 
 
 def run(text: str, dry_run: bool = False):
-    return run_import(ReportImporter(), text.encode(), "reports.csv", dry_run=dry_run)
+    return run_import(ReportImporter(), text.encode(), "reports.csv", dry_run=dry_run, acting_user=clerk())
 
 
 def test_the_template_imports_and_blank_means_unknown(org, template_text):
@@ -72,7 +73,7 @@ def test_command(org, template_text, tmp_path):
     path = tmp_path / "reports.csv"
     path.write_text(template_text.replace("elected_board", "dictator"))
     with pytest.raises(CommandError, match="nothing was imported"):
-        call_command("import_reports", str(path))
+        call_command("import_reports", "--user", clerk().username, str(path))
     path.write_text(template_text)
-    call_command("import_reports", str(path))
+    call_command("import_reports", "--user", clerk().username, str(path))
     assert YearlyReport.objects.count() == 1

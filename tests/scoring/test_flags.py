@@ -10,9 +10,11 @@ import pytest
 from django.db import connection
 
 from funding import services as funding
+from funding.reference import MCI, SPLIT_THRESHOLD_MCI
 from registry.models import Organisation, StatusEvent, YearlyReport
 from scoring import flags
-from tests.funding.factories import make_administrator, make_award, make_competition
+from scoring.flags import statistics
+from tests.funding.factories import clerk, make_administrator, make_award, make_competition
 from tests.registry.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,7 @@ TODAY = datetime.date(2026, 11, 22)
 
 
 def hits(code: str) -> list[flags.Hit]:
-    return list(flags.FLAG_FUNCTIONS[code](TODAY))
+    return list(flags.FLAG_FINDERS[code](today=TODAY))
 
 
 def reported(org, *years):
@@ -48,7 +50,9 @@ def clean():
             for k, lot in enumerate(lots):
                 winner = orgs[(year + k + (admin.code == "second") * 3) % 6]
                 for org in orgs[:3] if k == 0 else orgs[3:]:
-                    funding.application_create(lot=lot, applicant=org, submitted_on=datetime.date(year, 1, 20))
+                    funding.application_create(
+                        acting_user=clerk(), lot=lot, applicant=org, submitted_on=datetime.date(year, 1, 20)
+                    )
                 award = make_award(
                     recipient=winner,
                     administrator=admin,
@@ -59,6 +63,7 @@ def clean():
                     field="health",
                 )
                 funding.evaluation_record(
+                    acting_user=clerk(),
                     award=award,
                     report_due_on=award.ends_on + datetime.timedelta(days=30),
                     report_received_on=award.ends_on + datetime.timedelta(days=10),
@@ -67,18 +72,20 @@ def clean():
 
 
 def test_a_clean_data_set_raises_no_flag(clean):
-    raised = {code: len(hits(code)) for code in flags.FLAG_FUNCTIONS}
-    assert raised == dict.fromkeys(flags.FLAG_FUNCTIONS, 0)
+    raised = {code: len(hits(code)) for code in flags.FLAG_FINDERS}
+    assert raised == dict.fromkeys(flags.FLAG_FINDERS, 0)
 
 
 def test_single_applicant_one_admissible_after_rejections(clean):
     admin = make_administrator(code="third")
     competition, (lot,) = make_competition(admin, year=2024)
-    funding.application_create(lot=lot, applicant=clean[0])
+    funding.application_create(acting_user=clerk(), lot=lot, applicant=clean[0])
     assert [h.subject_key for h in hits("single_applicant")] == [competition.public_id]
-    funding.application_create(lot=lot, applicant=clean[1])
+    funding.application_create(acting_user=clerk(), lot=lot, applicant=clean[1])
     assert hits("single_applicant") == []  # two applicants
-    funding.application_create(lot=lot, applicant=clean[2], outcome="rejected", rejection_reason="late")
+    funding.application_create(
+        acting_user=clerk(), lot=lot, applicant=clean[2], outcome="rejected", rejection_reason="late"
+    )
     assert hits("single_applicant") == []
     lot.applications.filter(applicant=clean[1]).update(outcome="rejected", rejection_reason="incomplete")
     assert len(hits("single_applicant")) == 1  # one admissible left
@@ -117,7 +124,7 @@ def test_not_reporting_starts_with_the_2018_precondition():
 def test_threshold_splitting_edges():
     admin = make_administrator()
     org = make_organisation()
-    threshold = Decimal(flags.SPLIT_THRESHOLD_MCI * flags.MCI[2024])
+    threshold = Decimal(SPLIT_THRESHOLD_MCI * MCI[2024])
     just_under = (threshold * Decimal("0.95")).quantize(Decimal(1))
     for days in (0, 20):
         make_award(
@@ -154,11 +161,11 @@ def test_price_outlier_uses_the_fences_of_its_peer_group():
 
 
 def test_fences_and_hhi_on_plain_values():
-    f = flags.fences([Decimal(v) for v in (1, 2, 3, 4, 5)])
+    f = statistics.fences([Decimal(v) for v in (1, 2, 3, 4, 5)])
     assert (f["q1"], f["q3"], f["lower"], f["upper"]) == (Decimal(2), Decimal(4), Decimal(-1), Decimal(7))
-    assert flags.hhi([Decimal(100)]) == Decimal(10000)
-    assert flags.hhi([Decimal(50), Decimal(50)]) == Decimal(5000)
-    assert flags.months_between(datetime.date(2023, 3, 15), datetime.date(2024, 3, 14)) == 11
+    assert statistics.hhi([Decimal(100)]) == Decimal(10000)
+    assert statistics.hhi([Decimal(50), Decimal(50)]) == Decimal(5000)
+    assert statistics.months_between(datetime.date(2023, 3, 15), datetime.date(2024, 3, 14)) == 11
 
 
 def test_year_end_rush_above_the_upper_fence():
@@ -207,10 +214,13 @@ def test_double_funding_overlapping_periods_same_field():
 def test_overdue_reporting():
     admin = make_administrator()
     ended = make_award(administrator=admin, awarded_on=datetime.date(2024, 1, 10), months=3)
-    funding.evaluation_record(award=ended, report_due_on=datetime.date(2024, 6, 1))
+    funding.evaluation_record(acting_user=clerk(), award=ended, report_due_on=datetime.date(2024, 6, 1))
     received = make_award(administrator=admin, awarded_on=datetime.date(2024, 1, 10), months=3)
     funding.evaluation_record(
-        award=received, report_due_on=datetime.date(2024, 6, 1), report_received_on=datetime.date(2024, 5, 20)
+        acting_user=clerk(),
+        award=received,
+        report_due_on=datetime.date(2024, 6, 1),
+        report_received_on=datetime.date(2024, 5, 20),
     )
     running = make_award(administrator=admin, awarded_on=datetime.date(2026, 10, 1), months=6)
     assert [h.subject_key for h in hits("overdue_reporting")] == [ended.public_id]
@@ -245,13 +255,13 @@ def test_shared_contacts_between_different_organisations(clean):
     ],
 )
 def test_phones_compare_by_their_last_ten_digits(first, second, same):
-    a, b = flags.normalise_phone(first), flags.normalise_phone(second)
+    a, b = statistics.normalise_phone(first), statistics.normalise_phone(second)
     assert (bool(a) and a == b) is same
 
 
 def test_addresses_compare_without_case_punctuation_or_extra_spaces():
-    assert flags.normalise_text("Астана, ул. Абая,  12") == flags.normalise_text("астана ул абая 12")
-    assert flags.normalise_text("Астана, Абая, 12") != flags.normalise_text("Астана, Абая, 21")
+    assert statistics.normalise_text("Астана, ул. Абая,  12") == statistics.normalise_text("астана ул абая 12")
+    assert statistics.normalise_text("Астана, Абая, 12") != statistics.normalise_text("Астана, Абая, 21")
 
 
 def test_captive_recipient_funded_by_one_administrator_for_three_years():
@@ -268,7 +278,9 @@ def test_self_report_mismatch_beyond_the_tolerance():
     admin = make_administrator()
     org = make_organisation()
     award = make_award(recipient=org, administrator=admin, amount="5000000", awarded_on=datetime.date(2023, 2, 1))
-    funding.payment_create(award=award, paid_on=datetime.date(2023, 3, 1), amount=Decimal(5_000_000), kind="advance")
+    funding.payment_create(
+        acting_user=clerk(), award=award, paid_on=datetime.date(2023, 3, 1), amount=Decimal(5_000_000), kind="advance"
+    )
     YearlyReport.objects.create(
         organisation=org, year=2023, submitted_on=datetime.date(2024, 3, 1), income_social_order=Decimal(4_600_000)
     )
@@ -282,7 +294,7 @@ def test_concentration_reconciles_with_raw_sql(clean):
     admin = make_administrator(code="lopsided")
     for amount in ("9000000", "500000", "300000", "100000", "100000"):
         make_award(administrator=admin, amount=amount, awarded_on=datetime.date(2024, 4, 1))
-    computed = {(r["key"], r["year"]): r for r in flags.concentration("administrator")}
+    computed = {(r["key"], r["year"]): r for r in flags.concentration_rows(by="administrator")}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ad.code, a.recipient_id, SUM(a.amount) FROM funding_award a "

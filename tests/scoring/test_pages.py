@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def computed(population):
-    services.regenerate_full()
+    services.summaries_regenerate()
     return population
 
 
@@ -44,7 +44,7 @@ def test_the_methodology_lists_every_indicator_and_version(client):
 def test_the_sector_dashboard_and_its_csv(client, computed):
     page = client.get(reverse("scoring:sector"), {"year": YEAR, "segment": "region:KZ-71"}).content.decode()
     assert "Level of Organisation" in page and "<svg" in page and "As of" in page
-    response = client.get(reverse("scoring:sector_csv"))
+    response = client.get(reverse("opendata:sector_csv"))
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("year,segment,segment_label,n_organisations") and len(lines) > 5
 
@@ -72,11 +72,11 @@ def test_with_the_queue_unreachable_the_page_says_so_and_keeps_the_figures(clien
 
 
 def test_a_change_with_the_queue_unreachable_does_not_fail_the_edit(settings, computed):
-    from scoring.tasks import schedule_refresh
+    from scoring.tasks import summaries_refresh_schedule
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with mock.patch("scoring.tasks.summaries_refresh.apply_async", side_effect=ConnectionError("Redis down")):
-        assert schedule_refresh() is False
+        assert summaries_refresh_schedule() is False
 
 
 def test_the_summaries_api(client, computed):

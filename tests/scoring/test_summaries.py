@@ -7,10 +7,12 @@ from unittest import mock
 
 import pytest
 
+from registry.models import Region
+from registry.services import organisation_profile_update, report_submit
 from scoring import services
 from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
 from tests.funding.factories import make_award
-from tests.registry.factories import make_organisation
+from tests.registry.factories import clerk, make_organisation
 from tests.scoring.conftest import YEAR, file_report
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ def rows() -> list[tuple]:
 
 
 def test_indicator_shares_and_csi_means_are_reproduced_exactly(population):
-    services.regenerate_full()
+    services.summaries_regenerate()
     everyone = summary("all")
     assert everyone.n_organisations == 32 and not everyone.suppressed
     data = everyone.data
@@ -45,7 +47,7 @@ def test_indicator_shares_and_csi_means_are_reproduced_exactly(population):
 
 
 def test_our_indicators_have_exact_quartiles(population):
-    services.regenerate_full()
+    services.summaries_regenerate()
     own = summary("all").data["own"]
     assert own["QG.1"] == {"q1": 0.0, "median": 0.0, "q3": 31.0, "n": 32}  # 12 of 32 filed 31 days late
     assert own["QG.2"]["n"] == 20 and own["QG.2"]["median"] == 0.0  # one income source each
@@ -57,7 +59,7 @@ def test_counts_and_funding(population):
     make_award(
         recipient=population[0], mechanism="social_order", amount="1000000", awarded_on=datetime.date(YEAR, 5, 1)
     )
-    services.regenerate_full()
+    services.summaries_regenerate()
     data = summary("all").data
     assert (data["registered"], data["active"], data["reporting"], data["reporting_on_time"]) == (32, 32, 32, 20)
     assert data["funding"] == {"social_order": {"amount": "1000000.00", "awards": 1}}
@@ -67,7 +69,7 @@ def test_counts_and_funding(population):
 def test_small_segments_are_suppressed(population):
     for _ in range(5):
         file_report(make_organisation(region="KZ-55"), has_board=True)
-    services.regenerate_full()
+    services.summaries_regenerate()
     small = summary("region:KZ-55")
     assert small.suppressed and small.n_organisations == 5
     assert small.data["indicators"] is None and small.data["own"] is None
@@ -75,83 +77,98 @@ def test_small_segments_are_suppressed(population):
 
 
 def test_running_twice_gives_identical_rows(population):
-    services.regenerate_full()
+    services.summaries_regenerate()
     first = rows()
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert rows() == first
     assert SummaryRun.objects.filter(current=True).count() == 1
     assert OrganisationScore.objects.values("run").distinct().count() == 1  # superseded rows dropped
 
 
 def test_a_failed_run_leaves_the_previous_summaries_current(population):
-    good = services.regenerate_full()
+    good = services.summaries_regenerate()
     before = rows()
     file_report(make_organisation(), year=YEAR, has_board=False)
     with mock.patch.object(services, "summarise", side_effect=RuntimeError("worker died")), pytest.raises(RuntimeError):
-        services.regenerate_full()
+        services.summaries_regenerate()
     assert SummaryRun.objects.get(current=True) == good and rows() == before
     assert SummaryRun.objects.filter(status="failed").count() == 1
     assert not OrganisationScore.objects.exclude(run=good).exists()  # the failed run's rows rolled back
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert summary("all").n_organisations == 33  # the next run converges
 
 
-def test_a_changed_report_refreshes_only_its_segments_and_matches_a_full_run(population):
-    services.regenerate_full()
+def correct_report(org, django_capture_on_commit_callbacks, **values) -> None:
+    """A moderator corrects the organisation's report through the service, and the change is announced."""
+    with django_capture_on_commit_callbacks(execute=True):
+        report_submit(organisation=org, year=YEAR, acting_user=clerk(), values=values, source="moderator")
+
+
+def test_a_changed_report_refreshes_only_its_segments_and_matches_a_full_run(
+    population, django_capture_on_commit_callbacks
+):
+    services.summaries_regenerate()
     untouched = summary("region:KZ-71").pk
-    report = population[25].reports.get()  # a KZ-75 association
-    report.has_board = True
-    report.save()
+    correct_report(population[25], django_capture_on_commit_callbacks, has_board=True)  # a KZ-75 association
     assert StaleSummary.objects.filter(organisation=population[25], year=YEAR).exists()
-    assert services.regenerate_stale() == 1
+    assert services.summaries_refresh() == 1
     assert summary("region:KZ-75").data["indicators"]["2.1.1"] == {"value": 33.3, "n": 12}
     assert summary("region:KZ-71").pk == untouched  # not recomputed
     assert not StaleSummary.objects.exists()
     incremental = rows()
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert rows() == incremental
 
 
-def test_an_award_marks_its_recipients_year_stale(population):
-    services.regenerate_full()
-    make_award(recipient=population[0], mechanism="state_grant", amount="500000", awarded_on=datetime.date(YEAR, 6, 1))
-    services.regenerate_stale()
+def test_an_award_marks_its_recipients_year_stale(population, django_capture_on_commit_callbacks):
+    services.summaries_regenerate()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_award(
+            recipient=population[0], mechanism="state_grant", amount="500000", awarded_on=datetime.date(YEAR, 6, 1)
+        )
+    assert StaleSummary.objects.filter(organisation=population[0], year=YEAR).exists()
+    services.summaries_refresh()
     assert summary("all").data["funding"] == {"state_grant": {"amount": "500000.00", "awards": 1}}
     incremental = rows()
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert rows() == incremental
 
 
-def test_a_change_of_region_moves_the_organisation_between_segments(population):
-    services.regenerate_full()
+def test_a_change_of_region_moves_the_organisation_between_segments(population, django_capture_on_commit_callbacks):
+    services.summaries_regenerate()
     org = population[0]
-    org.region_id = "KZ-75"
-    org.save()
-    services.regenerate_stale()
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_profile_update(
+            organisation=org,
+            acting_user=clerk(),
+            expected_version=org.version,
+            source="moderator",
+            values={"region": Region.objects.get(code="KZ-75")},
+        )
+    services.summaries_refresh()
     assert summary("region:KZ-71").n_organisations == 19 and summary("region:KZ-75").n_organisations == 13
+    assert summary("region:KZ-71").data["registered"] == 19 and summary("region:KZ-75").data["registered"] == 13
     incremental = rows()
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert rows() == incremental
 
 
 def test_nothing_stale_or_no_run_yet_is_a_no_op(population):
-    assert services.regenerate_stale() == 0  # no run yet
-    services.regenerate_full()
-    assert services.regenerate_stale() == 0
+    assert services.summaries_refresh() == 0  # no run yet
+    services.summaries_regenerate()
+    assert services.summaries_refresh() == 0
 
 
-def test_incremental_equals_full_with_organisations_in_several_fields():
+def test_incremental_equals_full_with_organisations_in_several_fields(django_capture_on_commit_callbacks):
     orgs = [
         make_organisation(fields=("health", "women") if i % 2 else ("women", "culture_education")) for i in range(12)
     ]
     for i, org in enumerate(orgs):
         file_report(org, has_board=i % 3 == 0, paid_staff=i, volunteers=1)
-    services.regenerate_full()
-    report = orgs[1].reports.get()
-    report.has_board = not report.has_board
-    report.save()
-    services.regenerate_stale()
+    services.summaries_regenerate()
+    correct_report(orgs[1], django_capture_on_commit_callbacks, has_board=not orgs[1].reports.get().has_board)
+    services.summaries_refresh()
     incremental = rows()
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert rows() == incremental
     assert summary("field:women").n_organisations == 12 and summary("field:health").n_organisations == 6

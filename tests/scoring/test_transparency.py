@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scoring import flags, services
+from funding.reference import MCI, SPLIT_THRESHOLD_MCI
+from scoring import services
 from scoring.models import Flag
 from tests.funding.factories import make_administrator, make_award
 from tests.registry.factories import make_organisation
@@ -23,7 +24,7 @@ def split():
     """Three awards just under the threshold, from one administrator to one recipient, in June 2024."""
     admin = make_administrator(code="district")
     org = make_organisation(registered_on=datetime.date(2010, 1, 1))
-    threshold = Decimal(flags.SPLIT_THRESHOLD_MCI * flags.MCI[2024])
+    threshold = Decimal(SPLIT_THRESHOLD_MCI * MCI[2024])
     awards = [
         make_award(
             recipient=org,
@@ -34,7 +35,7 @@ def split():
         )
         for k in range(3)
     ]
-    services.regenerate_full()
+    services.summaries_regenerate()
     return awards
 
 
@@ -45,7 +46,7 @@ def test_the_page_counts_and_lists_flags(client, split):
         reverse("scoring:transparency"), {"code": "threshold_splitting", "year": 2024}
     ).content.decode()
     assert "Part 3" in filtered
-    csv = b"".join(client.get(reverse("scoring:transparency_csv"), {"code": "threshold_splitting"}).streaming_content)
+    csv = b"".join(client.get(reverse("opendata:transparency_csv"), {"code": "threshold_splitting"}).streaming_content)
     assert csv.decode("utf-8-sig").count("threshold_splitting") == 3
 
 
@@ -54,7 +55,7 @@ def test_a_flag_page_has_a_stable_url_the_rule_and_the_numbers(client, split):
     url = reverse("scoring:flag_detail", args=["threshold_splitting", "award", award.public_id])
     page = client.get(url).content.decode()
     assert "Threshold splitting" in page and "threshold" in page and split[1].public_id in page
-    services.regenerate_full()  # a new run: the same URL still answers
+    services.summaries_regenerate()  # a new run: the same URL still answers
     assert client.get(url).status_code == 200
     assert client.get(reverse("scoring:flag_detail", args=["threshold_splitting", "award", "NOPE"])).status_code == 404
 
@@ -64,7 +65,7 @@ def test_record_pages_say_worth_a_look(client, split):
     assert "Worth a look" in client.get(award.get_absolute_url()).content.decode()
     assert "Worth a look" in client.get(award.administrator.get_absolute_url()).content.decode()
     clean = make_award(administrator=make_administrator(code="calm"), awarded_on=datetime.date(2015, 1, 1))
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert "Threshold splitting" not in client.get(clean.get_absolute_url()).content.decode()
 
 
@@ -91,7 +92,7 @@ def test_flag_list_queries_do_not_grow_with_rows(client, split):
     few = count()
     for k in range(6):
         make_award(administrator=split[0].administrator, awarded_on=datetime.date(2024, 12, 1 + k))
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert count() == few and Flag.objects.filter(run__current=True).count() > 3
 
 
@@ -104,9 +105,9 @@ def test_refreshing_flags_after_a_change_equals_a_full_run(split):
     make_award(
         recipient=split[0].recipient, administrator=split[0].administrator, awarded_on=datetime.date(2024, 12, 20)
     )
-    assert services.refresh_flags() > 0
+    assert services.flags_refresh() > 0
     refreshed = flag_rows()
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert flag_rows() == refreshed
 
 
@@ -120,7 +121,8 @@ def test_a_change_schedules_the_summaries_and_the_flags(settings, split):
         mock.patch.object(tasks.summaries_refresh, "apply_async") as summaries,
         mock.patch.object(tasks.flags_refresh, "apply_async") as flags_task,
     ):
-        assert tasks.schedule_refresh() is True
-        assert tasks.schedule_refresh() is False  # both already waiting
+        assert tasks.summaries_refresh_schedule() is True and tasks.flags_refresh_schedule() is True
+        assert tasks.summaries_refresh_schedule() is False  # already waiting
+        assert tasks.flags_refresh_schedule() is False
     summaries.assert_called_once_with(countdown=settings.SUMMARIES_DEBOUNCE_SECONDS)
     flags_task.assert_called_once_with(countdown=settings.FLAGS_DEBOUNCE_SECONDS)

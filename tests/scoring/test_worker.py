@@ -48,7 +48,7 @@ def wait_for(condition, seconds: float, what: str):
 
 def test_a_killed_regeneration_leaves_the_previous_summaries_and_the_next_run_converges():
     call_command("seed_demo", orgs=4000, verbosity=0)
-    good = services.regenerate_full()
+    good = services.summaries_regenerate()
     uninterrupted = rows()
     child = subprocess.Popen(
         [sys.executable, "manage.py", "regenerate_summaries"],
@@ -69,11 +69,11 @@ def test_a_killed_regeneration_leaves_the_previous_summaries_and_the_next_run_co
     killed.refresh_from_db()
     assert killed.status == SummaryRun.Status.RUNNING and not killed.current  # died without finishing
     assert SummaryRun.objects.get(current=True) == good and rows() == uninterrupted
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert rows() == uninterrupted
     # An hour on, a run still "running" is marked failed by the next one (its process is long gone).
     SummaryRun.objects.filter(pk=killed.pk).update(started_at=killed.started_at - services.ABANDONED_AFTER)
-    services.regenerate_full()
+    services.summaries_regenerate()
     assert SummaryRun.objects.get(pk=killed.pk).status == SummaryRun.Status.FAILED
 
 

@@ -7,7 +7,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from config.env import peak_memory_mb
-from scoring.services import regenerate_full
+from scoring.models import OrganisationScore, SectorSummary, SummaryRun
+from scoring.services import summaries_regenerate
 
 
 class Command(BaseCommand):
@@ -19,8 +20,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_missing: bool = False, **options):
-        from scoring.models import SummaryRun
-
         if if_missing and SummaryRun.objects.filter(current=True).exists():
             self.stdout.write("Summaries exist already; not regenerated.")
             return
@@ -39,10 +38,8 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stderr.write(f"  {message}")
 
-        run = regenerate_full(progress=progress)
+        run = summaries_regenerate(progress=progress)
         end_phase()
-        from scoring.models import OrganisationScore, SectorSummary
-
         peak = peak_memory_mb()
         self.stdout.write(
             f"Run {run.pk}: {OrganisationScore.objects.filter(run=run).count()} organisation-years scored, "

@@ -1,0 +1,277 @@
+"""Funding's import format: one administrator's awards (docs/imports.md), run by the import engine.
+
+Plain classes the engine (imports/engine.py) runs: it reads the file and each cell into its type; this says
+what a row means. FundingConfig names it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from funding import services
+from funding.filters import administrator_family
+from funding.models import Administrator, Award, Competition, FundingChange, Mechanism
+from funding.selectors import administrators_entered_by
+from registry.importers import RowErrors
+from registry.models import Organisation
+from registry.selectors import reference_data
+
+IMPORT_STATUSES = ("contracted", "in_progress", "completed")
+LATER = {"contracted": 0, "in_progress": 1, "completed": 2, "terminated": 3}
+# Fields an import may not change once an award is recorded: corrections to them go through the award page.
+FIXED = ("mechanism", "recipient_id", "field_id", "region_id", "awarded_on")
+MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
+
+
+class AwardImporter:
+    """`award_id,mechanism,administrator,recipient_bin,title,description,field,region,amount,currency,awarded_on,
+    starts_on,ends_on,competition_id,lot,applicants,status`, for one administrator and its departments."""
+
+    kind = "awards"
+    label = gettext_lazy("Awards")
+    options = ("administrator",)
+    key_column = "award_id"
+    columns = {
+        "award_id": "text",
+        "mechanism": "text",
+        "administrator": "text",
+        "recipient_bin": "text",
+        "title": "text",
+        "description": "text",
+        "field": "text",
+        "region": "text",
+        "amount": "money",
+        "currency": "text",
+        "awarded_on": "date",
+        "starts_on": "date",
+        "ends_on": "date",
+        "competition_id": "text",
+        "lot": "count",
+        "applicants": "count",
+        "status": "text",
+    }
+    # A model rule's message goes under the column that holds its field.
+    field_columns = {
+        "recipient": "recipient_bin",
+        "competition": "competition_id",
+        "reference": "competition_id",
+        "number": "lot",
+        "planned_amount": "amount",
+        "new_value": "amount",
+        "kind": "status",
+        "occurred_on": "status",
+    }
+    example = [
+        "MSZ-2025-017",
+        "state_grant",
+        "example-ministry",
+        "950440770016",
+        "Support for rural youth centres",
+        "Equipment and training for 12 centres",
+        "children_youth",
+        "KZ-71",
+        "12 500 000",
+        "KZT",
+        "2025-03-01",
+        "2025-04-01",
+        "2025-12-31",
+        "",
+        "",
+        "",
+        "contracted",
+    ]
+
+    def __init__(self, administrator: str):
+        self.reference = reference_data()
+        family = administrator_family(administrator)
+        if family is None:
+            raise ValidationError({"administrator": MSG_UNKNOWN_ADMINISTRATOR % {"code": administrator}})
+        self.administrators = {a.code: a for a in Administrator.objects.filter(pk__in=family)}
+        self.code = administrator
+
+    @classmethod
+    def allowed(cls, user, options: dict) -> bool:
+        administrator = Administrator.objects.filter(code=options.get("administrator") or "").first()
+        return administrator is not None and user.has_perm("funding.enter_records", administrator)
+
+    @classmethod
+    def visible_jobs(cls, user) -> Q | None:
+        if user.is_superuser:
+            return Q(kind=cls.kind)
+        codes = list(administrators_entered_by(user).values_list("code", flat=True))
+        return Q(kind=cls.kind, options__administrator__in=codes) if codes else None
+
+    @classmethod
+    def option_choices(cls, user) -> dict[str, list[tuple[str, str]]]:
+        administrators = sorted(administrators_entered_by(user), key=lambda a: a.name)
+        return {"administrator": [(a.code, f"{a.name} ({a.code})") for a in administrators]}
+
+    def key(self, record: dict):
+        return record["administrator"].pk, record["award_id"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        record = {
+            name: values[name]
+            for name in ("award_id", "title", "description", "recipient_bin", "competition_id", "amount")
+        }
+        record |= {name: values[name] for name in ("awarded_on", "starts_on", "ends_on", "lot", "applicants")}
+        if not values["award_id"]:
+            errors.add("award_id", _("your reference for the award is required: re-imports are matched by it."))
+        if not values["title"]:
+            errors.add("title", _("the title is required."))
+        record["mechanism"] = values["mechanism"]
+        if values["mechanism"] not in Mechanism.values:
+            errors.add(
+                "mechanism",
+                _("“%(value)s” is not one of %(choices)s.")
+                % {"value": values["mechanism"], "choices": ", ".join(Mechanism.values)},
+            )
+        record["administrator"] = self.administrators.get(values["administrator"])
+        if record["administrator"] is None:
+            errors.add(
+                "administrator",
+                _("“%(value)s” is not %(code)s or one of its departments.")
+                % {"value": values["administrator"], "code": self.code},
+            )
+        for name, table in (("field", self.reference.fields), ("region", self.reference.regions)):
+            record[name] = table.get(values[name]) if values[name] else None
+            if values[name] and record[name] is None:
+                errors.add(name, _("“%(value)s” is not a known code.") % {"value": values[name]})
+        if values["amount"] is None:
+            errors.add("amount", _("the amount is required."))
+        elif values["amount"] <= 0:
+            errors.add("amount", _("the amount must be more than zero."))
+        if values["currency"].upper() not in ("", "KZT"):
+            errors.add("currency", _("this format takes amounts in KZT; record a foreign-currency award on its page."))
+        if values["awarded_on"] is None:
+            errors.add("awarded_on", _("the award date is required."))
+        status = values["status"].lower() or "contracted"
+        if status == "terminated":
+            errors.add("status", _("a termination needs its reason: record it on the award page."))
+        elif status not in IMPORT_STATUSES:
+            errors.add(
+                "status",
+                _("“%(value)s” is not one of contracted, in_progress, completed.") % {"value": values["status"]},
+            )
+        record["status"] = status
+        errors.raise_any()
+        return record
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        recipient = Organisation.objects.filter(bin=record["recipient_bin"]).first()
+        if recipient is None:
+            raise ValidationError({"recipient_bin": _("no organisation has this BIN; import it first.")})
+        administrator = record["administrator"]
+        competition, lot = self._competition(record, administrator, acting_user)
+        existing = Award.objects.filter(administrator=administrator, reference=record["award_id"]).first()
+        if existing is not None:
+            return self._update(existing, record, recipient, acting_user)
+        award = services.award_create(
+            mechanism=record["mechanism"],
+            recipient=recipient,
+            administrator=administrator,
+            title=record["title"],
+            description=record["description"],
+            amount=record["amount"],
+            awarded_on=record["awarded_on"],
+            starts_on=record["starts_on"],
+            ends_on=record["ends_on"],
+            competition=competition,
+            lot=lot,
+            field=record["field"],
+            region=record["region"],
+            reference=record["award_id"],
+            acting_user=acting_user,
+            source=FundingChange.Source.IMPORT,
+        )
+        self._advance(award, record, acting_user)
+        return "created"
+
+    def _competition(self, record: dict, administrator, acting_user):
+        if not record["competition_id"]:
+            return None, None
+        competition = Competition.objects.filter(
+            administrator=administrator, reference=record["competition_id"]
+        ).first()
+        if competition is None:
+            competition = services.competition_create(
+                administrator=administrator,
+                mechanism=record["mechanism"],
+                reference=record["competition_id"],
+                title=_("Competition %(ref)s") % {"ref": record["competition_id"]},
+                announced_on=record["awarded_on"],
+                acting_user=acting_user,
+                source=FundingChange.Source.IMPORT,
+            )
+        number = record["lot"] or 1
+        lot = competition.lots.filter(number=number).first() or services.lot_create(
+            competition=competition,
+            number=number,
+            title=record["title"],
+            planned_amount=record["amount"],
+            field=record["field"],
+            region=record["region"],
+            acting_user=acting_user,
+            source=FundingChange.Source.IMPORT,
+        )
+        if record["applicants"] is not None and lot.reported_applicants != record["applicants"]:
+            services.lot_reported_applicants_set(lot=lot, applicants=record["applicants"], acting_user=acting_user)
+        return competition, lot
+
+    def _advance(self, award: Award, record: dict, acting_user) -> bool:
+        moved = False
+        if LATER[record["status"]] >= 1 and LATER[award.status] < 1 and record["starts_on"]:
+            services.award_status_record(
+                award=award,
+                kind="in_progress",
+                occurred_on=record["starts_on"],
+                acting_user=acting_user,
+                source=FundingChange.Source.IMPORT,
+            )
+            moved = True
+        if LATER[record["status"]] >= 2 and LATER[award.status] < 2:
+            services.award_status_record(
+                award=award,
+                kind="completed",
+                occurred_on=record["ends_on"] or record["awarded_on"],
+                acting_user=acting_user,
+                source=FundingChange.Source.IMPORT,
+            )
+            moved = True
+        return moved
+
+    def _update(self, award: Award, record: dict, recipient, acting_user) -> str:
+        wanted = {
+            "mechanism": record["mechanism"],
+            "recipient_id": recipient.pk,
+            "field_id": record["field"].code if record["field"] else None,
+            "region_id": record["region"].code if record["region"] else None,
+            "awarded_on": record["awarded_on"],
+        }
+        differing = [name for name in FIXED if getattr(award, name) != wanted[name]]
+        if differing:
+            message = _("differs from the award already recorded; correct it on the award page.")
+            raise ValidationError({name.removesuffix("_id"): message for name in differing})
+        changed = False
+        for name in ("amount", "starts_on", "ends_on", "title"):
+            new = record[name]
+            if new is not None and new != getattr(award, name):
+                services.award_amend(
+                    award=award,
+                    field_name=name,
+                    new_value=str(new),
+                    reason="Official import",
+                    amended_on=timezone.localdate(),  # the file does not say when; the import is the record
+                    acting_user=acting_user,
+                    source=FundingChange.Source.IMPORT,
+                )
+                award.refresh_from_db()
+                changed = True
+        award.refresh_from_db()
+        changed = self._advance(award, record, acting_user) or changed
+        return "updated" if changed else "unchanged"

@@ -1,0 +1,294 @@
+"""The registry's import formats: organisations and yearly reports (docs/imports.md).
+
+Plain classes that the import engine (imports/engine.py) runs: it reads the file and each cell into its type,
+and reports problems by row and column; these say what a row means. RegistryConfig names them.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry import services
+from registry.bin import bin_problem
+from registry.models import (
+    REPORT_ANSWER_FIELDS,
+    REPORT_COUNT_FIELDS,
+    REPORT_FILE_COLUMNS,
+    REPORT_MONEY_FIELDS,
+    ChangeRecord,
+    Organisation,
+    YearlyReport,
+)
+from registry.rules import is_moderator
+from registry.selectors import reference_data
+
+
+class RowErrors:
+    """Problems of one row, collected by column, raised together."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, column: str, message) -> None:
+        self.errors.setdefault(column, []).append(str(message))
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+class ModeratorFormat:
+    """A format that only moderators (and site admins) import."""
+
+    options: tuple[str, ...] = ()
+    kind = ""
+
+    @classmethod
+    def allowed(cls, user, options: dict) -> bool:
+        return is_moderator(user)
+
+    @classmethod
+    def visible_jobs(cls, user) -> Q | None:
+        return Q(kind=cls.kind) if is_moderator(user) else None
+
+
+# ---------------------------------------------------------------- organisations
+
+
+class OrganisationImporter(ModeratorFormat):
+    """Keyed by BIN. An official import may change identity fields; every change is recorded (source: import)."""
+
+    kind = "organisations"
+    label = gettext_lazy("Organisations")
+    key_column = "bin"
+    columns = {
+        "bin": "text",
+        "name_kk": "text",
+        "name_ru": "text",
+        "name_en": "text",
+        "legal_form": "text",
+        "region": "text",
+        "registered_on": "date",
+        "status": "text",
+        "fields": "text",
+        "address": "text",
+        "phone": "text",
+        "email": "text",
+        "website": "text",
+    }
+    field_columns = {
+        "territorial_level": "legal_form",
+        "occurred_on": "status",
+        "kind": "status",
+    }
+    example = [
+        "950440770016",  # fictional: never a real organisation's BIN in an example
+        "«Мысал» қоры",
+        "Фонд «Пример»",
+        "Example Foundation",
+        "foundation",
+        "KZ-71",
+        "1995-04-12",
+        "active",
+        "health;women",
+        "Астана, ул. Примерная, 1",
+        "+7 7172 00 00 00",
+        "info@example.kz",
+        "https://example.kz",
+    ]
+    STATUS_EVENTS = {
+        "active": "found_active",
+        "inactive": "found_inactive",
+        "liquidated": "liquidated",
+        "reorganised": "reorganised",
+    }
+
+    def __init__(self) -> None:
+        self.reference = reference_data()
+
+    def key(self, record: dict) -> str:
+        return record["bin"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        if not values["bin"]:
+            errors.add("bin", _("a BIN is required: imports match organisations by BIN."))
+        elif (error := bin_problem(values["bin"])) is not None:
+            errors.add("bin", error.message % (error.params or {}))
+        record = {name: values[name] for name in ("bin", "name_kk", "name_ru", "name_en", "address", "phone")}
+        if not (values["name_kk"] or values["name_ru"] or values["name_en"]):
+            errors.add("name_ru", _("give the name in at least one language."))
+        record["legal_form"] = self.reference.legal_forms.get(values["legal_form"])
+        if record["legal_form"] is None:
+            errors.add(
+                "legal_form",
+                _("“%(code)s” is not a legal form code (the column help lists them).") % {"code": values["legal_form"]},
+            )
+        record["region"] = self.reference.regions.get(values["region"]) if values["region"] else None
+        if values["region"] and record["region"] is None:
+            errors.add("region", _("“%(code)s” is not a region code such as KZ-71.") % {"code": values["region"]})
+        record["registered_on"] = values["registered_on"]
+        status = values["status"].lower() or "active"
+        if status == "suspended":
+            errors.add("status", _("a suspension needs its dates and court decision: a moderator records it."))
+        elif status not in self.STATUS_EVENTS:
+            errors.add(
+                "status",
+                _("“%(value)s” is not one of active, inactive, liquidated, reorganised.") % {"value": values["status"]},
+            )
+        record["status"] = status
+        codes = [c.strip() for c in values["fields"].split(";") if c.strip()]
+        unknown = [c for c in codes if c not in self.reference.fields]
+        if unknown:
+            errors.add("fields", _("unknown field codes: %(codes)s.") % {"codes": ", ".join(unknown)})
+        record["fields"] = [self.reference.fields[c] for c in codes if c in self.reference.fields]
+        for name in ("email", "website"):
+            field = Organisation._meta.get_field(name)
+            try:
+                record[name] = field.clean(values[name], None) if values[name] else ""
+            except ValidationError:
+                errors.add(name, _("“%(value)s” is not a valid %(what)s.") % {"value": values[name], "what": name})
+        errors.raise_any()
+        return record
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        record = dict(record)
+        existing = Organisation.objects.filter(bin=record["bin"]).first()
+        status = record.pop("status")
+        fields = record.pop("fields")
+        if existing is None:
+            organisation = services.organisation_create(**record, fields=fields, legal_basis="Official import")
+            if status != "active" and record["registered_on"]:
+                services.organisation_status_record(
+                    organisation=organisation,
+                    kind=self.STATUS_EVENTS[status],
+                    occurred_on=record["registered_on"],
+                    legal_basis="Official import",
+                )
+            return "created"
+        values = {k: v for k, v in record.items() if k != "bin"}
+        changes: list = services.organisation_profile_update(
+            organisation=existing,
+            acting_user=acting_user,
+            expected_version=existing.version,
+            source=ChangeRecord.Source.IMPORT,
+            values=values,
+            fields=fields,
+        )
+        if existing.status != status:
+            services.organisation_status_record(
+                organisation=existing,
+                kind=self.STATUS_EVENTS[status],
+                occurred_on=timezone.localdate(),
+                legal_basis="Official import",
+            )
+            changes.append(status)
+        return "updated" if changes else "unchanged"
+
+
+# ---------------------------------------------------------------- yearly reports
+
+
+class ReportImporter(ModeratorFormat):
+    """The NGO-database report format, keyed by BIN and year; the organisation must exist."""
+
+    kind = "reports"
+    label = gettext_lazy("Yearly reports")
+    key_column = "year"
+    columns = {
+        name: (
+            "money"
+            if name in REPORT_MONEY_FIELDS
+            else "count"
+            if name in (*REPORT_COUNT_FIELDS, "year")
+            else "yesno"
+            if name in REPORT_ANSWER_FIELDS
+            else "date"
+            if name == "submitted_on"
+            else "text"
+        )
+        for name in REPORT_FILE_COLUMNS
+    }
+    field_columns = {name: name for name in REPORT_FILE_COLUMNS}
+    example = [
+        "950440770016",
+        "2024",
+        "2025-03-15",
+        "4500000",
+        "",
+        "",
+        "",
+        "250000",
+        "120000",
+        "",
+        "",
+        "",
+        "4700000",
+        "4",
+        "15",
+        "",
+        "900",
+        "yes",
+        "yes",
+        "yes",
+        "no",
+        "no",
+        "yes",
+        "",
+        "no",
+        "no",
+        "no",
+        "yes",
+        "yes",
+        "",
+        "elected_board",
+    ]
+    VALUE_COLUMNS = (*REPORT_MONEY_FIELDS, *REPORT_COUNT_FIELDS, *REPORT_ANSWER_FIELDS)
+
+    def key(self, record: dict) -> tuple[str, int]:
+        return record["bin"], record["year"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        if not values["bin"]:
+            errors.add("bin", _("a BIN is required: reports are matched to organisations by BIN."))
+        if values["year"] is None:
+            errors.add("year", _("the reporting year is required."))
+        decisions = YearlyReport.DecisionMaking.values
+        decision = values["decision_making"].lower()
+        if decision and decision not in decisions:
+            errors.add(
+                "decision_making",
+                _("“%(value)s” is not one of %(choices)s.")
+                % {"value": values["decision_making"], "choices": ", ".join(sorted(decisions))},
+            )
+        errors.raise_any()
+        report_values = {name: values[name] for name in self.VALUE_COLUMNS}
+        report_values["decision_making"] = decision
+        return {
+            "bin": values["bin"],
+            "year": values["year"],
+            "submitted_on": values["submitted_on"],
+            "values": report_values,
+        }
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        organisation = Organisation.objects.filter(bin=record["bin"]).first()
+        if organisation is None:
+            raise ValidationError({"bin": _("no organisation has this BIN; import the organisations first.")})
+        existing = organisation.reports.filter(year=record["year"]).first()
+        if existing and all(getattr(existing, k) == v for k, v in record["values"].items()):
+            return "unchanged"
+        services.report_submit(
+            organisation=organisation,
+            year=record["year"],
+            acting_user=acting_user,
+            values=record["values"],
+            submitted_on=record["submitted_on"],
+            source=ChangeRecord.Source.IMPORT,
+        )
+        return "updated" if existing else "created"

@@ -1,0 +1,1 @@
+"""The registry's pages, one module per concern: directory, profile, accounts, moderation."""

@@ -1,0 +1,41 @@
+"""The red flags' filters, shared by /transparency/, its CSV and the flags API (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from registry.selectors import organisation_by_org_id
+from scoring.flags import CATALOGUE
+from scoring.models import Flag
+
+SUBJECT_TYPES = [
+    ("award", _("award")),
+    ("competition", _("competition")),
+    ("administrator", _("administrator")),
+    ("organisation", _("organisation")),
+]
+
+
+class FlagFilter(django_filters.FilterSet):
+    code = django_filters.ChoiceFilter(choices=[(rule.code, rule.name) for rule in CATALOGUE], label=_("Flag"))
+    subject_type = django_filters.ChoiceFilter(choices=SUBJECT_TYPES, label=_("Record type"))
+    administrator = django_filters.CharFilter(max_length=80, label=_("Administrator"))
+    region = django_filters.CharFilter(max_length=10, label=_("Region"))
+    year = django_filters.NumberFilter(min_value=1991, max_value=2100, label=_("Year"))
+    organisation = django_filters.CharFilter(
+        method="filter_organisation", max_length=40, label=_("Organisation"), help_text=_("org-id")
+    )
+
+    class Meta:
+        model = Flag
+        fields: list[str] = []
+
+    def filter_organisation(self, queryset, name, value: str):
+        """Flags on the organisation itself, and flags on its awards."""
+        if not value:
+            return queryset
+        organisation = organisation_by_org_id(value)
+        return queryset.filter(subject_type="organisation", subject_key=value) | queryset.filter(
+            organisation__in=[organisation.pk] if organisation else []
+        )

@@ -1,0 +1,48 @@
+"""Red flags for watchdogs (DOMAIN §5): each a signal worth a look, never a verdict.
+
+The catalogue (catalogue.py) says for every flag what it looks at and why; each finder returns (or yields)
+every hit with the numbers that triggered it and the records involved. Outlier fences (Q1 - 1.5 IQR,
+Q3 + 1.5 IQR) are computed over a stated peer group and shown with the quartiles used (statistics.py).
+One module per subject (awards, competitions, administrators, organisations) and concentration."""
+
+from __future__ import annotations
+
+from scoring.flags.administrators import year_end_rush_find
+from scoring.flags.awards import (
+    double_funding_find,
+    ineligible_recipient_find,
+    new_born_find,
+    not_reporting_find,
+    overdue_reporting_find,
+    price_outlier_find,
+    threshold_splitting_find,
+)
+from scoring.flags.catalogue import CATALOGUE, RULES, FlagRule, Hit
+from scoring.flags.competitions import single_applicant_find
+from scoring.flags.concentration import concentration_find, concentration_rows
+from scoring.flags.organisations import (
+    captive_recipient_find,
+    self_report_mismatch_find,
+    shared_contacts_find,
+    state_dependency_find,
+)
+
+# Every flag's finder, by code: `finder(today=...)` returns or yields its hits.
+FLAG_FINDERS = {
+    "concentration": concentration_find,
+    "single_applicant": single_applicant_find,
+    "captive_recipient": captive_recipient_find,
+    "new_born": new_born_find,
+    "not_reporting": not_reporting_find,
+    "shared_contacts": shared_contacts_find,
+    "threshold_splitting": threshold_splitting_find,
+    "price_outlier": price_outlier_find,
+    "year_end_rush": year_end_rush_find,
+    "state_dependency": state_dependency_find,
+    "double_funding": double_funding_find,
+    "overdue_reporting": overdue_reporting_find,
+    "ineligible_recipient": ineligible_recipient_find,
+    "self_report_mismatch": self_report_mismatch_find,
+}
+
+__all__ = ["CATALOGUE", "FLAG_FINDERS", "RULES", "FlagRule", "Hit", "concentration_rows"]

@@ -1,0 +1,255 @@
+"""Flags on awards: new-born or non-reporting or ineligible recipients, threshold splitting, price outliers,
+double funding, overdue reporting."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from funding.models import Award, Evaluation
+from funding.reference import split_threshold
+from registry.bin import bin_decode
+from registry.models import Organisation, YearlyReport, report_due_on
+from registry.selectors import organisation_status_on
+from scoring.flags.catalogue import (
+    AWARD_VALUES,
+    NEWBORN_MONTHS,
+    NOT_REPORTING_SINCE,
+    REPORT_GRACE_DAYS,
+    SPLIT_SHARE,
+    SPLIT_WINDOW_DAYS,
+    Hit,
+    award_hit,
+    award_record,
+    state_awards,
+    stream,
+)
+from scoring.flags.statistics import fences, money_text, months_between
+
+
+def new_born_find(*, today: datetime.date) -> list[Hit]:
+    hits = []
+    rows = state_awards().values(*AWARD_VALUES, "recipient__registered_on", "recipient__bin")
+    for row in rows.iterator(chunk_size=2000):
+        registered = row["recipient__registered_on"]
+        source = "registration date"
+        if registered is None and row["recipient__bin"]:
+            registered, source = bin_decode(row["recipient__bin"]).registration_month, "BIN month"
+        if registered is None:
+            continue
+        months = months_between(registered, row["awarded_on"])
+        if months < NEWBORN_MONTHS:
+            hits.append(
+                award_hit("new_born", row, {"registered": registered.isoformat(), "source": source, "months": months})
+            )
+    return hits
+
+
+def not_reporting_find(*, today: datetime.date) -> Iterator[Hit]:
+    """Awards in recipient order, merged with the reports streamed in the same order: one recipient's reports
+    are held at a time, whatever the size of the registry."""
+    reports = YearlyReport.objects.order_by("organisation_id").values_list("organisation_id", "year", "submitted_on")
+    with stream(reports) as pending:
+        report = next(pending, None)
+        awards = state_awards().filter(awarded_on__gte=datetime.date(NOT_REPORTING_SINCE, 1, 1))
+        current, filed = None, {}
+        for row in (
+            awards.values(*AWARD_VALUES, "recipient__registered_on")
+            .order_by("recipient_id", "id")
+            .iterator(chunk_size=2000)
+        ):
+            if row["recipient_id"] != current:
+                current, filed = row["recipient_id"], {}
+                while report is not None and report[0] < current:
+                    report = next(pending, None)
+                while report is not None and report[0] == current:
+                    filed[report[1]] = report[2]
+                    report = next(pending, None)
+            previous = row["awarded_on"].year - 1
+            registered = row["recipient__registered_on"]
+            if registered and registered.year > previous:
+                continue  # nothing was due yet
+            if report_due_on(previous) > row["awarded_on"]:
+                previous -= 1  # the previous year's report was not yet due: the one before must be filed
+                if registered and registered.year > previous:
+                    continue
+            submitted = filed.get(previous)
+            if submitted is None or submitted > row["awarded_on"]:
+                yield award_hit(
+                    "not_reporting",
+                    row,
+                    {"report_year": previous, "filed_on": submitted.isoformat() if submitted else None},
+                )
+
+
+def threshold_splitting_find(*, today: datetime.date) -> list[Hit]:
+    rows = (
+        state_awards()
+        .filter(competition__isnull=True)
+        .values(*AWARD_VALUES)
+        .order_by("administrator__code", "recipient_id", "awarded_on", "id")
+    )
+    by_pair = defaultdict(list)
+    for row in rows:
+        threshold = split_threshold(row["awarded_on"]) or Decimal(0)
+        if threshold and threshold * SPLIT_SHARE <= row["amount"] < threshold:
+            by_pair[(row["administrator__code"], row["recipient_id"])].append((row, threshold))
+    hits = []
+    for near in by_pair.values():
+        for row, threshold in near:
+            window = [
+                other
+                for other, _t in near
+                if other is not row and abs((other["awarded_on"] - row["awarded_on"]).days) <= SPLIT_WINDOW_DAYS
+            ]
+            if window:
+                hits.append(
+                    award_hit(
+                        "threshold_splitting",
+                        row,
+                        {
+                            "threshold": money_text(threshold),
+                            "share": str((row["amount"] / threshold).quantize(Decimal("0.001"))),
+                            "others_in_window": len(window),
+                        },
+                        [award_record(row)] + [award_record(o) for o in window],
+                    )
+                )
+    return hits
+
+
+def price_outlier_find(*, today: datetime.date) -> Iterator[Hit]:
+    """Two passes: the ratios of each peer group (as integers in ten-thousandths) for the fences, then the
+    awards again, streamed, against them; no award row is held."""
+    rows = (
+        state_awards()
+        .filter(lot__isnull=False, lot__planned_amount__gt=0)
+        .values(*AWARD_VALUES, "mechanism", "lot__planned_amount")
+        .order_by("id")
+    )
+
+    def ratio(row) -> Decimal:
+        return (row["amount"] / row["lot__planned_amount"]).quantize(Decimal("0.0001"))
+
+    peers: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows.iterator(chunk_size=2000):
+        peers[(row["mechanism"], row["awarded_on"].year)].append(int(ratio(row) * 10000))
+    fence = {
+        group: fences([Decimal(value).scaleb(-4) for value in values])
+        for group, values in peers.items()
+        if len(values) >= 4
+    }
+    del peers
+    for row in rows.iterator(chunk_size=2000):
+        f = fence.get((row["mechanism"], row["awarded_on"].year))
+        value = ratio(row)
+        if f and not f["lower"] <= value <= f["upper"]:
+            yield award_hit(
+                "price_outlier",
+                row,
+                {
+                    "ratio": str(value),
+                    "planned": money_text(row["lot__planned_amount"]),
+                    **{k: str(v) for k, v in f.items()},
+                },
+            )
+
+
+def double_funding_find(*, today: datetime.date) -> Iterator[Hit]:
+    """Awards streamed in (recipient, field) order: one recipient-and-field group is held at a time."""
+    rows = (
+        state_awards()
+        .filter(field__isnull=False)
+        .values(*AWARD_VALUES, "field_id", "starts_on", "ends_on")
+        .order_by("recipient_id", "field_id", "id")
+    )
+    group, current = [], None
+    for row in rows.iterator(chunk_size=2000):
+        if (row["recipient_id"], row["field_id"]) != current:
+            yield from _double_funded(group)
+            group, current = [], (row["recipient_id"], row["field_id"])
+        row["start"] = row["starts_on"] or row["awarded_on"]
+        row["end"] = row["ends_on"] or row["start"]
+        group.append(row)
+    yield from _double_funded(group)
+
+
+def _double_funded(group: list[dict]) -> Iterator[Hit]:
+    if len({r["administrator__code"] for r in group}) < 2:
+        return
+    for row in group:
+        overlapping = [
+            o
+            for o in group
+            if o["administrator__code"] != row["administrator__code"]
+            and o["start"] <= row["end"]
+            and row["start"] <= o["end"]
+        ]
+        if overlapping:
+            yield award_hit(
+                "double_funding",
+                row,
+                {
+                    "field": row["field_id"],
+                    "other_administrators": sorted({o["administrator__code"] for o in overlapping}),
+                },
+                [award_record(row)] + [award_record(o) for o in overlapping],
+            )
+
+
+def overdue_reporting_find(*, today: datetime.date) -> Iterator[Hit]:
+    """Awards in id order, merged with their evaluations streamed in the same order: nothing is held beyond
+    one award's evaluations."""
+    evaluations = Evaluation.objects.order_by("award_id", "id").values_list(
+        "award_id", "report_due_on", "report_received_on"
+    )
+    with stream(evaluations) as pending:
+        evaluation = next(pending, None)
+        rows = (
+            state_awards()
+            .filter(ends_on__lt=today)
+            .exclude(status=Award.Status.TERMINATED)
+            .values(*AWARD_VALUES, "ends_on")
+            .order_by("id")
+        )
+        for row in rows.iterator(chunk_size=2000):
+            while evaluation is not None and evaluation[0] < row["id"]:
+                evaluation = next(pending, None)
+            recorded = []
+            while evaluation is not None and evaluation[0] == row["id"]:
+                recorded.append(evaluation[1:])
+                evaluation = next(pending, None)
+            if recorded:
+                late = [(due, received) for due, received in recorded if received is None and due < today]
+                if late and not any(received for _due, received in recorded):
+                    yield award_hit(
+                        "overdue_reporting",
+                        row,
+                        {"ended": row["ends_on"].isoformat(), "report_due": late[0][0].isoformat()},
+                    )
+            elif row["ends_on"] + datetime.timedelta(days=REPORT_GRACE_DAYS) < today:
+                yield award_hit(
+                    "overdue_reporting",
+                    row,
+                    {"ended": row["ends_on"].isoformat(), "report_due": None, "evaluation": "none recorded"},
+                )
+
+
+def ineligible_recipient_find(*, today: datetime.date) -> Iterator[Hit]:
+    ceased = (  # only organisations that were liquidated or reorganised and received state money
+        Organisation.objects.filter(status_events__kind__in=("liquidated", "reorganised"))
+        .filter(pk__in=state_awards().values("recipient_id"))
+        .distinct()
+        .prefetch_related("status_events")
+    )
+    organisations = {o.pk: o for o in ceased}
+    rows = state_awards().values(*AWARD_VALUES, "recipient__legal_form_id", "recipient__legal_form__ngo_eligible")
+    for row in rows.order_by("id").iterator(chunk_size=2000):
+        if not row["recipient__legal_form__ngo_eligible"]:
+            yield award_hit("ineligible_recipient", row, {"legal_form": row["recipient__legal_form_id"]})
+        elif row["recipient_id"] in organisations:
+            status, _event = organisation_status_on(organisations[row["recipient_id"]], row["awarded_on"])
+            if status in ("liquidated", "reorganised"):
+                yield award_hit("ineligible_recipient", row, {"status_on_award_date": status})

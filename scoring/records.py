@@ -1,0 +1,64 @@
+"""The pages of the records flags and concerns are about: one place that knows each kind's URL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.urls import reverse
+
+from funding.models import Administrator, Award, Competition
+from registry.selectors import organisation_by_org_id, organisations_by_org_id
+
+# A record kind and the page that shows it (a competition is shown on its administrator's page, for now).
+RECORD_ROUTES = {
+    "award": "funding:award_detail",
+    "organisation": "registry:organisation_detail",
+    "administrator": "funding:funder_detail",
+}
+
+
+def record_url(kind: str, key: str, *, check: bool = False) -> str | None:
+    """The page of the record of `kind` with `key`; None for a kind without a page, or (with `check`) for a
+    record that does not exist."""
+    if kind not in RECORD_ROUTES:
+        return None
+    if check and not _exists(kind, key):
+        return None
+    return reverse(RECORD_ROUTES[kind], args=[key])
+
+
+def record_urls(records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+    """record_url(..., check=True) for many records, with one query per kind."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for kind, key in records:
+        wanted[kind].add(key)
+    found: set[tuple[str, str]] = set()
+    if wanted.get("award"):
+        found |= {
+            ("award", k)
+            for k in Award.objects.filter(public_id__in=wanted["award"]).values_list("public_id", flat=True)
+        }
+    if wanted.get("administrator"):
+        codes = Administrator.objects.filter(code__in=wanted["administrator"]).values_list("code", flat=True)
+        found |= {("administrator", k) for k in codes}
+    if wanted.get("organisation"):
+        found |= {("organisation", k) for k in organisations_by_org_id(wanted["organisation"])}
+    if wanted.get("competition"):
+        ids = Competition.objects.filter(public_id__in=wanted["competition"]).values_list("public_id", flat=True)
+        found |= {("competition", k) for k in ids}
+    return {
+        (kind, key): record_url(kind, key) if (kind, key) in found else None
+        for kind, keys in wanted.items()
+        for key in keys
+    }
+
+
+def _exists(kind: str, key: str) -> bool:
+    if kind == "award":
+        return Award.objects.filter(public_id=key).exists()
+    if kind == "administrator":
+        return Administrator.objects.filter(code=key).exists()
+    if kind == "organisation":
+        return organisation_by_org_id(key) is not None
+    return False
