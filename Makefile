@@ -21,11 +21,16 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py regenerate_summaries --if-missing
+	$(PY) manage.py regenerate_exports --if-missing
 
 run: seed
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The layer contracts (pyproject.toml, [tool.importlinter]) and the types of every app's services and selectors
+# come first: a broken contract or a type error fails the suite before the tests run.
 test: install
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -49,4 +54,4 @@ messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache bench/out
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache .mypy_cache bench/out

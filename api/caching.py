@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.changes import data_version
 
@@ -36,7 +37,7 @@ class _Served(Exception):
         self.response = response
 
 
-class CachedAnonymousReads:
+class CachedAnonymousReads(APIView):
     # A DRF view mixin (listed before the view class). A view that also carries a record's own ETag for
     # If-Match (record_etag) answers "<record version>.<data tag>"; api.common.expected_version reads the first
     # part. (A comment, not a docstring: the schema would take it as every view's description.)

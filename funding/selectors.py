@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet, Sum
@@ -88,8 +89,8 @@ def _sums(queryset: QuerySet[Award], key: str) -> QuerySet:
 def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
     rows = (
         queryset.order_by()
-        .annotate(year=award_year())
-        .values("year")
+        .annotate(award_year=award_year())
+        .values("award_year")
         .annotate(
             total=Sum("amount"),
             republican=Sum("amount", filter=REPUBLICAN),
@@ -97,10 +98,17 @@ def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
             n=Count("id"),
             recipients=Count("recipient", distinct=True),
         )
-        .order_by("year")
+        .order_by("award_year")
     )
     return [
-        YearRow(r["year"], r["total"], r["republican"] or Decimal(0), r["local"] or Decimal(0), r["n"], r["recipients"])
+        YearRow(
+            r["award_year"],
+            r["total"],
+            r["republican"] or Decimal(0),
+            r["local"] or Decimal(0),
+            r["n"],
+            r["recipients"],
+        )
         for r in rows
     ]
 
@@ -108,11 +116,12 @@ def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
 def totals_by(queryset: QuerySet[Award], key: str, limit: int | None = None) -> list[TotalRow]:
     reference = reference_data()
     rows = list(_sums(queryset, key)[:limit] if limit else _sums(queryset, key))
-    labels = {
+    tables: dict[str, dict[str, Any]] = {
         "mechanism": dict(Mechanism.choices),
         "region": {code: r.name for code, r in reference.regions.items()},
         "field": {code: f.name for code, f in reference.fields.items()},
-    }[key]
+    }
+    labels = tables[key]
     return [TotalRow(r[key] or "", str(labels.get(r[key], "—")), r["total"], r["n"]) for r in rows]
 
 
@@ -146,9 +155,9 @@ def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[T
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by("-total", "recipient_id")
     )
-    rows = list(rows[:limit] if limit else rows)
+    shown = list(rows[:limit] if limit else rows)
     names = (
-        Organisation.objects.filter(pk__in=[r["recipient_id"] for r in rows])
+        Organisation.objects.filter(pk__in=[r["recipient_id"] for r in shown])
         .only("bin", "local_id", "name_kk", "name_ru", "name_en")
         .in_bulk()
     )
@@ -160,7 +169,7 @@ def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[T
             r["n"],
             names[r["recipient_id"]].org_id,
         )
-        for r in rows
+        for r in shown
     ]
 
 
@@ -259,15 +268,15 @@ class FunderPage:
     by_year: list[YearRow]
     by_mechanism: list[TotalRow]
     top_recipients: list[TotalRow]
-    programmes: list[Programme]
-    competitions: list[Competition]
+    programmes: Sequence[Programme]
+    competitions: Sequence[Competition]
     total: Decimal
     count: int
 
 
 def funder_page(code: str) -> FunderPage:
     administrator = Administrator.objects.select_related("parent", "region").prefetch_related("children").get(code=code)
-    family = administrator_family(code)
+    family = administrator_family(code) or [administrator.pk]
     awards = Award.objects.filter(administrator__in=family)
     overall = awards.order_by().aggregate(total=Sum("amount"), n=Count("id"))
     programmes = list(
@@ -365,7 +374,7 @@ def administrators_entered_by(user) -> QuerySet[Administrator]:
     for administrator_id, code, include_children in memberships.values_list(
         "administrator_id", "administrator__code", "include_children"
     ):
-        ids.update(administrator_family(code) if include_children else [administrator_id])
+        ids.update((administrator_family(code) or [administrator_id]) if include_children else [administrator_id])
     return Administrator.objects.filter(pk__in=ids)
 
 

@@ -48,7 +48,7 @@ MSG_AMOUNT_BELOW_PAID = _("%(paid)s KZT has already been paid; the amount can no
 MSG_BAD_VALUE = _("“%(value)s” is not a valid %(field)s.")
 
 # The fields a new record's history row lists, in this order.
-AUDITED = {
+AUDITED: dict[str, tuple[str, ...]] = {
     FundingChange.Record.PROGRAMME: ("year", "mechanism", "title", "field_id", "budget"),
     FundingChange.Record.COMPETITION: ("reference", "mechanism", "title", "announced_on", "deadline_on", "decided_on"),
     FundingChange.Record.LOT: ("number", "title", "planned_amount", "field_id", "region_id", "reported_applicants"),
@@ -391,7 +391,7 @@ def award_status_record(
 ) -> AwardStatusEvent:
     award = Award.objects.select_for_update().get(pk=award.pk)
     errors: dict[str, list[ValidationError]] = {}
-    if kind not in NEXT_STATUS[award.status]:
+    if kind not in NEXT_STATUS[Award.Status(award.status)]:
         errors.setdefault("kind", []).append(
             ValidationError(
                 MSG_STATUS_ORDER, params={"current": award.get_status_display(), "next": Award.Status(kind).label}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils.translation import get_language
 
 LANGUAGE_CODES = ("kk", "ru", "en")
@@ -22,7 +25,7 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
     return ""
 
 
-def localized_row(row: dict, prefix: str, language: str | None = None) -> str:
+def localized_row(row: Mapping[str, Any], prefix: str, language: str | None = None) -> str:
     """The same choice for a values() row: prefix "recipient__name" reads recipient__name_kk and so on."""
     return localized_reader(prefix, language)(row)
 

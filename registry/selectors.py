@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -137,10 +138,10 @@ def _facet_labels(key: str, reference: Reference) -> list[tuple[str, str]]:
     if key == "field":
         return [(code, f.name) for code, f in reference.fields.items()]
     if key == "status":
-        return list(Organisation.Status.choices)
+        return [(value, str(label)) for value, label in Organisation.Status.choices]
     if key == "reporting":
-        return REPORTING_CHOICES
-    return list(Organisation.TerritorialLevel.choices)
+        return [(value, str(label)) for value, label in REPORTING_CHOICES]
+    return [(value, str(label)) for value, label in Organisation.TerritorialLevel.choices]
 
 
 def _facet_counts(key: str, queryset: QuerySet[Organisation], narrowed: bool = True) -> dict[str, int]:
@@ -149,7 +150,7 @@ def _facet_counts(key: str, queryset: QuerySet[Organisation], narrowed: bool = T
         # Nothing but the base filter: count the (field, organisation) index minus the few merged records,
         # instead of testing every link against a list of every organisation.
         merged = Organisation.objects.filter(merged_into__isnull=False).values("id")
-        rows = (
+        rows: Iterable[tuple[Any, ...]] = (
             OrganisationField.objects.exclude(organisation__in=merged)
             .values_list("field")
             .annotate(n=Count("id"))
@@ -223,9 +224,10 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        by_id = {row.pk: row for row in self.rows(self.object_list.model.objects.filter(pk__in=ids))}
-        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+        queryset = cast(QuerySet, self.object_list)
+        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        by_id = {row.pk: row for row in self.rows(queryset.model.objects.filter(pk__in=ids))}
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
 
 def organisation_directory(data: QueryDict, filterset_class, page_number: str | int | None) -> DirectoryResult:

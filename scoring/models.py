@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from scoring.indicators import CSI_INDICATORS
+from scoring.flags.catalogue import RULES, FlagRule
+from scoring.records import record_url
 
 SIZE_BANDS = [
     ("none", _("no income reported")),
@@ -26,6 +27,8 @@ class SummaryRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    progress = ""  # the regeneration's last progress message, read from the cache for a running run (not stored)
+
     kind = models.CharField(max_length=12, default="full")  # full, or incremental (rows patched in place)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     current = models.BooleanField(default=False)
@@ -44,14 +47,9 @@ class SummaryRun(models.Model):
         return f"run {self.pk} ({self.status})"
 
 
-def _csi_columns() -> dict:
-    return {
-        indicator.column: models.SmallIntegerField(indicator.code, null=True, blank=True)
-        for indicator in CSI_INDICATORS
-    }
+class OrganisationScore(models.Model):
+    """One organisation's indicators for one reporting year (one filed report), in one run."""
 
-
-class OrganisationScoreBase(models.Model):
     run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -65,30 +63,30 @@ class OrganisationScoreBase(models.Model):
     income_diversity = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     state_dependency = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     tier = models.SmallIntegerField()
+    # One column per CSI organisation indicator (scoring.indicators.CSI_INDICATORS; a test checks they match):
+    # 100 positive, 0 negative, blank unknown.
+    csi_2_1_1 = models.SmallIntegerField("2.1.1", null=True, blank=True)
+    csi_2_2_1 = models.SmallIntegerField("2.2.1", null=True, blank=True)
+    csi_2_3_1 = models.SmallIntegerField("2.3.1", null=True, blank=True)
+    csi_2_3_2 = models.SmallIntegerField("2.3.2", null=True, blank=True)
+    csi_2_4_1 = models.SmallIntegerField("2.4.1", null=True, blank=True)
+    csi_2_5_1 = models.SmallIntegerField("2.5.1", null=True, blank=True)
+    csi_2_5_2 = models.SmallIntegerField("2.5.2", null=True, blank=True)
+    csi_3_1_1 = models.SmallIntegerField("3.1.1", null=True, blank=True)
+    csi_3_2_1 = models.SmallIntegerField("3.2.1", null=True, blank=True)
+    csi_3_2_2 = models.SmallIntegerField("3.2.2", null=True, blank=True)
+    csi_3_2_3 = models.SmallIntegerField("3.2.3", null=True, blank=True)
+    csi_3_2_4 = models.SmallIntegerField("3.2.4", null=True, blank=True)
+    csi_3_3_1 = models.SmallIntegerField("3.3.1", null=True, blank=True)
+    csi_3_3_2 = models.SmallIntegerField("3.3.2", null=True, blank=True)
+    csi_3_4_1 = models.SmallIntegerField("3.4.1", null=True, blank=True)
 
     class Meta:
-        abstract = True
+        constraints = [models.UniqueConstraint(fields=["run", "organisation", "year"], name="score_once_per_run")]
+        indexes = [models.Index(fields=["run", "year"], name="score_run_year")]
 
-
-OrganisationScore = type(
-    "OrganisationScore",
-    (OrganisationScoreBase,),
-    {
-        "__module__": __name__,
-        "__doc__": "One organisation's indicators for one reporting year (one filed report), in one run.",
-        **_csi_columns(),
-        "Meta": type(
-            "Meta",
-            (),
-            {
-                "constraints": [
-                    models.UniqueConstraint(fields=["run", "organisation", "year"], name="score_once_per_run")
-                ],
-                "indexes": [models.Index(fields=["run", "year"], name="score_run_year")],
-            },
-        ),
-    },
-)
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} (run {self.run_id})"
 
 
 class SectorSummary(models.Model):
@@ -170,6 +168,19 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
+
+    @property
+    def rule(self) -> FlagRule:
+        return RULES[self.code]
+
+    @property
+    def subject_url(self) -> str | None:
+        return record_url(self.subject_type, self.subject_key)
+
+    @property
+    def record_links(self) -> list[tuple[dict, str | None]]:
+        """The records involved, each with its page where it has one."""
+        return [(record, record_url(record["type"], record["key"])) for record in self.records]
 
 
 class Concentration(models.Model):

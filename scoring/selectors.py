@@ -6,6 +6,7 @@ import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.http import QueryDict
@@ -20,8 +21,9 @@ from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, SectorSumma
 from scoring.records import record_url, record_urls
 from scoring.services import REPORT_VALUES, overdue_days, profile_facts, run_progress
 
-YES_NO = {100: "yes", 0: "no", None: "unknown"}
-PROFILE_VALUES = ("bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "address", "phone")
+YES_NO: dict[object, str] = {100: "yes", 0: "no", None: "unknown"}
+PROFILE_VALUES: tuple[str, ...] = ("bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "address")
+PROFILE_VALUES += ("phone",)
 PROFILE_VALUES += ("email", "website", "mission", "charter_activities", "has_fields")
 
 
@@ -85,7 +87,7 @@ def organisation_scores(organisation: Organisation, year: int | None = None) -> 
         result.csi.append(
             ScoreLine(indicator, score.value, YES_NO[score.value], score.used, score.missing, sector_value)
         )
-    values = {code: line.value for code, line in zip(ind.CSI_BY_CODE, result.csi, strict=True)}
+    values = {code: cast(float | None, line.value) for code, line in zip(ind.CSI_BY_CODE, result.csi, strict=True)}
     result.subdimensions = {
         code: ind.mean([values[c] for c in members]) for code, (_name, members) in ind.SUBDIMENSIONS.items()
     }
@@ -150,7 +152,9 @@ def dashboard(year: int | None, segment: str) -> Dashboard:
         return Dashboard(None, running_run(), [], None, segment, [], None, [], [])
     summaries = SectorSummary.objects.filter(run=run)
     years = sorted(set(summaries.values_list("year", flat=True)), reverse=True)
-    year = year if year in years else (years[0] if years else None)
+    if not years:
+        return Dashboard(run, running_run(), [], None, segment, [], None, [], [])
+    year = year if year in years else years[0]
     segments = sorted(set(summaries.filter(year=year).values_list("segment", flat=True)))
     if segment not in segments:
         segment = "all"
@@ -247,8 +251,8 @@ def transparency_overview(flags: QuerySet[Flag], year: int | None) -> Transparen
     concentration: list[Concentration] = []
     if run is not None:
         rows = Concentration.objects.filter(run=run, by="administrator")
-        latest = rows.order_by("-year").values("year")[:1]
-        concentration = list(rows.filter(year=year if year else latest).order_by("-hhi")[:15])
+        year = year or rows.order_by("-year").values_list("year", flat=True).first()
+        concentration = list(rows.filter(year=year).order_by("-hhi")[:15]) if year else []
     return TransparencyOverview(
         by=by,
         top={key: max((r["n"] for r in rows), default=0) for key, rows in by.items()},
@@ -289,10 +293,7 @@ def flag_hits(code: str, subject_type: str, subject_key: str) -> list[Flag]:
     run = current_run()
     if run is None or code not in RULES:
         return []
-    flags = list(Flag.objects.filter(run=run, code=code, subject_type=subject_type, subject_key=subject_key))
-    for flag in flags:
-        flag.record_links = [(r, record_url(r["type"], r["key"])) for r in flag.records]
-    return flags
+    return list(Flag.objects.filter(run=run, code=code, subject_type=subject_type, subject_key=subject_key))
 
 
 def flags_for(subject_type: str, subject_key: str, organisation_id: int | None = None) -> list[Flag]:
@@ -303,10 +304,7 @@ def flags_for(subject_type: str, subject_key: str, organisation_id: int | None =
     flags = Flag.objects.filter(run=run, subject_type=subject_type, subject_key=subject_key)
     if organisation_id is not None:
         flags = flags | Flag.objects.filter(run=run, organisation_id=organisation_id)
-    found = list(flags.order_by("code", "-year")[:30])
-    for flag in found:
-        flag.rule = RULES[flag.code]
-    return found
+    return list(flags.order_by("code", "-year")[:30])
 
 
 def flags_on_records_of(administrator: str) -> int:
@@ -322,8 +320,8 @@ def concerns_on(subject_type: str, subject_key: str) -> list[Concern]:
 
 @dataclass
 class ConcernQueue:
-    waiting: list[Concern]
-    decided: list[Concern]
+    waiting: list[tuple[Concern, str | None]]  # each with its record's page (None when the record is gone)
+    decided: list[tuple[Concern, str | None]]
 
 
 def concern_queue() -> ConcernQueue:
@@ -331,12 +329,10 @@ def concern_queue() -> ConcernQueue:
     record is gone): a constant number of queries, whatever the number of concerns."""
     concerns = Concern.objects.select_related("filed_by", "decided_by")
     open_statuses = (Concern.Status.OPEN, Concern.Status.UNDER_REVIEW)
-    queue = ConcernQueue(
-        waiting=list(concerns.filter(status__in=open_statuses)),
-        decided=list(concerns.exclude(status__in=open_statuses)[:50]),
+    waiting = list(concerns.filter(status__in=open_statuses))
+    decided = list(concerns.exclude(status__in=open_statuses)[:50])
+    pages = record_urls((c.subject_type, c.subject_key) for c in [*waiting, *decided])
+    return ConcernQueue(
+        waiting=[(c, pages[(c.subject_type, c.subject_key)]) for c in waiting],
+        decided=[(c, pages[(c.subject_type, c.subject_key)]) for c in decided],
     )
-    everything = [*queue.waiting, *queue.decided]
-    pages = record_urls((c.subject_type, c.subject_key) for c in everything)
-    for concern in everything:
-        concern.page = pages[(concern.subject_type, concern.subject_key)]
-    return queue

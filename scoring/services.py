@@ -41,7 +41,7 @@ from registry.models import (
     report_due_on,
 )
 from scoring import indicators as ind
-from scoring.flags import FLAG_FINDERS, concentration_rows
+from scoring.flags import FLAG_FINDERS, Hit, concentration_find, concentration_rows
 from scoring.models import (
     Concentration,
     Concern,
@@ -88,8 +88,9 @@ REPORT_VALUES = (
     *REPORT_ANSWER_FIELDS,
     "decision_making",
 )
-ORG_VALUES = ("id", "bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "region_id", "address")
-ORG_VALUES += ("phone", "email", "website", "mission", "charter_activities", "has_fields", "last_filed")
+ORG_VALUES: tuple[str, ...] = ("id", "bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id")
+ORG_VALUES += ("region_id", "address", "phone", "email", "website", "mission", "charter_activities", "has_fields")
+ORG_VALUES += ("last_filed",)
 
 
 def _organisations(ids: Iterable[int]) -> dict[int, dict]:
@@ -227,8 +228,8 @@ def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple
     summaries = []
     for (year, segment), row in sorted(found.items()):
         suppressed = row["n"] < MIN_N
-        counts = {i.code: (row[f"{i.column}_pos"], row[f"{i.column}_n"]) for i in ind.CSI_INDICATORS}
-        indicators, subdimensions, dimensions = ind.aggregate_csi(counts)
+        csi_counts = {i.code: (row[f"{i.column}_pos"], row[f"{i.column}_n"]) for i in ind.CSI_INDICATORS}
+        indicators, subdimensions, dimensions = ind.aggregate_csi(csi_counts)
         data = {
             "registered": row.get("registered", row["n"]),
             "active": row.get("active", row["active_reporting"]),
@@ -262,7 +263,8 @@ def _add_quartiles(scores, found: dict, wanted_keys: dict | None) -> None:
                 .order_by("year", "key", "value")
                 .values_list("year", "key", "value", "count")
             )
-            current, histogram = None, []
+            current: tuple | None = None
+            histogram: list[tuple] = []
             for year, key, value, count in rows.iterator(chunk_size=CHUNK):
                 group = (year, key)
                 if group != current:
@@ -391,7 +393,10 @@ def flags_write(*, run: SummaryRun, today: datetime.date) -> int:
     """Every red flag and the concentration figures, into the run: one flag at a time and in batches, so at
     most one flag's hits are held at once (none beyond a batch for the flags that yield theirs)."""
     by_administrator = concentration_rows(by="administrator")  # stored below, and what its flag reads
-    finders = {**FLAG_FINDERS, "concentration": partial(FLAG_FINDERS["concentration"], rows=by_administrator)}
+    finders: dict[str, Callable[..., Iterable[Hit]]] = {
+        **FLAG_FINDERS,
+        "concentration": partial(concentration_find, rows=by_administrator),
+    }
     written = 0
     for finder in finders.values():
         hits = iter(finder(today=today))
@@ -503,8 +508,8 @@ def summaries_refresh() -> int:
             insert_scores(run, _reports().filter(organisation_id=org, year=year), today)
         wanted = segments_before | _segments_of(run, pairs)
         run_years = sorted(set(SectorSummary.objects.filter(run=run).values_list("year", flat=True)))
-        for _id, segment, year in segments:
-            wanted.update((y, segment) for y in ([year] if year else run_years))
+        for _id, segment, segment_year in segments:
+            wanted.update((y, segment) for y in ([segment_year] if segment_year else run_years))
         years = sorted({year for year, _segment in wanted})
         fresh = summarise(run, years=years, wanted=wanted)
         exactly = Q()
@@ -547,7 +552,7 @@ def _segments_of(run: SummaryRun, pairs: set[tuple[int, int]]) -> set[tuple[int,
         wanted.add((year, "all"))
         wanted.update((year, f"field:{field}") for field in fields[org])
         # the organisation's keys now, and those its score was filed under (a region or form may have changed)
-        for keys in (organisation_keys.get(org, {}), scored.get((org, year), {})):
+        for keys in (dict(organisation_keys.get(org, {})), dict(scored.get((org, year), {}))):
             if keys.get("region"):
                 wanted.add((year, f"region:{keys['region']}"))
             if keys.get("legal_form"):

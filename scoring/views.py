@@ -189,9 +189,6 @@ def transparency(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
     paginator.count = overview.total  # counted with the flags by type already
     page = paginator.get_page(request.GET.get("page"))
-    for flag in page:
-        flag.rule = RULES[flag.code]
-        flag.url = record_url(flag.subject_type, flag.subject_key)
     query = request.GET.copy()
     query.pop("page", None)
     context |= {

@@ -304,7 +304,7 @@ def organisation_profile_update(
         )
         for name in changed
     ]
-    announced = {name: (before[name], _display(current, name)) for name in changed}
+    announced: dict[str, tuple] = {name: (before[name], _display(current, name)) for name in changed}
     if new_fields != old_fields:
         current.fields.set(list(fields or ()))
         records.append(

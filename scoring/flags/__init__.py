@@ -7,6 +7,8 @@ One module per subject (awards, competitions, administrators, organisations) and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from scoring.flags.administrators import year_end_rush_find
 from scoring.flags.awards import (
     double_funding_find,
@@ -28,7 +30,7 @@ from scoring.flags.organisations import (
 )
 
 # Every flag's finder, by code: `finder(today=...)` returns or yields its hits.
-FLAG_FINDERS = {
+FLAG_FINDERS: dict[str, Callable[..., Iterable[Hit]]] = {
     "concentration": concentration_find,
     "single_applicant": single_applicant_find,
     "captive_recipient": captive_recipient_find,
@@ -45,4 +47,4 @@ FLAG_FINDERS = {
     "self_report_mismatch": self_report_mismatch_find,
 }
 
-__all__ = ["CATALOGUE", "FLAG_FINDERS", "RULES", "FlagRule", "Hit", "concentration_rows"]
+__all__ = ["CATALOGUE", "FLAG_FINDERS", "RULES", "FlagRule", "Hit", "concentration_find", "concentration_rows"]

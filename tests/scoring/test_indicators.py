@@ -111,3 +111,11 @@ def test_quartiles_from_a_histogram_match_nearest_rank():
     histogram = [(Decimal(v), values.count(v)) for v in sorted(set(values))]
     assert ind.quartiles_from_histogram(histogram) == {"q1": 2.0, "median": 3.0, "q3": 8.0, "n": 8}
     assert ind.quartiles_from_histogram([]) is None
+
+
+def test_every_csi_indicator_has_its_score_column():
+    from scoring.models import OrganisationScore
+
+    columns = {f.name: f for f in OrganisationScore._meta.get_fields() if f.name.startswith("csi_")}
+    assert set(columns) == {i.column for i in ind.CSI_INDICATORS}
+    assert all(columns[i.column].verbose_name == i.code for i in ind.CSI_INDICATORS)
