@@ -65,8 +65,6 @@ class CachedAnonymousReads(APIView):
         if tag is None or not isinstance(response, Response) or response.status_code != 200:
             return response  # not an anonymous read, an error, or a page served from the cache already
         self._stamp(response)
-        if "ETag" in response and not response["ETag"].endswith(f'.{tag}"'):
-            return response  # a record-level tag (organisation detail): not cached whole
         key = self._cache_key(request)
         response.add_post_render_callback(lambda rendered: _cache_set(key, rendered))
         return response
@@ -104,7 +102,7 @@ def _client_tags(request) -> set[str]:
     header = request.headers.get("If-None-Match")
     if not header:
         return set()
-    return {tag.split(".", 1)[-1] for tag in parse_etags(header)}
+    return {tag.removeprefix("W/").strip('"').split(".", 1)[-1] for tag in parse_etags(header)}
 
 
 def _cache_get(key: str):
@@ -117,9 +115,11 @@ def _cache_get(key: str):
 
 def _cache_set(key: str, response: HttpResponse) -> None:
     with contextlib.suppress(Exception):  # the cache is down: the next request computes the page again
-        cache.set(key, (response.content, response["Content-Type"]), CACHED_FOR)
+        cache.set(key, (response.content, response["Content-Type"], response["ETag"]), CACHED_FOR)
 
 
-def _from_cache(cached: tuple[bytes, str]) -> HttpResponse:
-    content, content_type = cached
-    return HttpResponse(content, content_type=content_type)
+def _from_cache(cached: tuple[bytes, str, str]) -> HttpResponse:
+    content, content_type, etag = cached
+    response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag  # a record's own tag (for If-Match) comes back with its page
+    return response

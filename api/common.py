@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -14,6 +17,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.throttling import AnonRateThrottle
 
 NON_FIELD = "non_field_errors"
+log = logging.getLogger("qogam")
 
 
 # ---------------------------------------------------------------- errors
@@ -115,12 +119,25 @@ class Cursor(CursorPagination):
 # ---------------------------------------------------------------- throttling
 
 
+# Where anonymous requests are counted while the shared cache (Redis) is unreachable: this process alone.
+_LOCAL_COUNTS = LocMemCache("qogam-throttle-fallback", {})
+
+
 class AnonymousThrottle(AnonRateThrottle):
-    """Anonymous requests per address, counted in the cache (Redis when REDIS_URL is set). Rate from settings
-    at request time, so a deployment tunes it with API_ANONYMOUS_RATE."""
+    """Anonymous requests per address, counted in the shared cache (Redis when REDIS_URL is set), or in this
+    process while that is down: the API keeps answering, a little more leniently. Rate from settings at
+    request time, so a deployment tunes it with API_ANONYMOUS_RATE."""
 
     def get_rate(self):
         return settings.API_ANONYMOUS_RATE
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # the shared cache is down
+            log.warning("throttle counting in this process: the shared cache is unreachable")
+            self.cache = _LOCAL_COUNTS
+            return super().allow_request(request, view)
 
 
 # ---------------------------------------------------------------- conditional writes

@@ -156,6 +156,9 @@ class Competition(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("funding:competition_detail", kwargs={"public_id": self.public_id})
+
     def clean(self) -> None:
         if self.deadline_on and self.decided_on and self.decided_on < self.deadline_on:
             raise ValidationError({"decided_on": MSG_DECIDED_BEFORE_DEADLINE})

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet, Sum
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from funding.filters import AwardFilter, administrator_family
-from funding.models import Administrator, Application, Award, Competition, Lot, Mechanism, Programme, PublishedTotal
+from funding.models import (
+    Administrator,
+    Application,
+    Award,
+    Competition,
+    Evaluation,
+    FundingChange,
+    Lot,
+    Mechanism,
+    Payment,
+    Programme,
+    PublishedTotal,
+)
 from registry.i18n import active_language, localized, localized_row
 from registry.models import Organisation
 from registry.selectors import DeferredJoinPaginator, reference_data
@@ -221,6 +236,110 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         by_field=totals_by(queryset, "field"),
         top_recipients=top_recipients(queryset),
         shows_published=shows_published,
+    )
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass
+class HistoryRow:
+    when: datetime.datetime
+    record: str  # what was written: the award, a payment, a lot …
+    field: str  # the field's label
+    old: str
+    new: str
+    by: str  # the role, for whom, and the person, as the organisation's History tab shows people
+    change: FundingChange
+
+
+def _value_label(field: str, value: str, reference) -> str:
+    """A stored history value as a reader wants it: labels for codes, the name for an organisation's org-id."""
+    if not value:
+        return ""
+    if field in ("field", "region"):
+        table = reference.fields if field == "field" else reference.regions
+        return table[value].name if value in table else value
+    choices = {
+        "mechanism": Mechanism,
+        "status": Award.Status,
+        "kind": Payment.Kind,
+        "outcome": Application.Outcome,
+        "result": Evaluation.Result,
+    }
+    if field in choices and value in choices[field].values:
+        return str(choices[field](value).label)
+    return value
+
+
+_RECORD_MODELS = {
+    FundingChange.Record.PROGRAMME: Programme,
+    FundingChange.Record.COMPETITION: Competition,
+    FundingChange.Record.LOT: Lot,
+    FundingChange.Record.APPLICATION: Application,
+    FundingChange.Record.AWARD: Award,
+    FundingChange.Record.STATUS: Award,
+    FundingChange.Record.PAYMENT: Payment,
+    FundingChange.Record.AMENDMENT: Award,
+    FundingChange.Record.EVALUATION: Evaluation,
+}
+
+
+def _field_label(record: str, field: str) -> str:
+    model = _RECORD_MODELS[FundingChange.Record(record)]
+    try:
+        return str(getattr(model._meta.get_field(field), "verbose_name", field))
+    except FieldDoesNotExist:
+        return field.replace("_", " ")
+
+
+def record_history(*, award: Award | None = None, competition: Competition | None = None) -> list[HistoryRow]:
+    """Every recorded write to an award (its payments, amendments, status, evaluations) or to a competition
+    (its lots and applications), newest first, in words: a constant number of queries."""
+    changes = FundingChange.objects.select_related("user", "on_behalf_of")
+    changes = changes.filter(award=award) if award is not None else changes.filter(competition=competition)
+    reference, language = reference_data(), active_language()
+    rows = []
+    for change in changes.order_by("-changed_at", "-id")[:500]:
+        person = change.user.get_full_name() or change.user.get_username()
+        role = str(change.get_source_display())
+        if change.on_behalf_of is not None:
+            role = _("an officer of %(administrator)s") % {
+                "administrator": localized(change.on_behalf_of, "name", language)
+            }
+        rows.append(
+            HistoryRow(
+                when=change.changed_at,
+                record=str(change.get_record_display()),
+                field=_field_label(change.record, change.field),
+                old=_value_label(change.field, change.old_value, reference),
+                new=_value_label(change.field, change.new_value, reference),
+                by=f"{role} ({person})",
+                change=change,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- one competition
+
+
+def competition_detail(public_id: str) -> Competition:
+    """A competition with its lots, each lot's applications and awards (the winners), in a constant number
+    of queries."""
+    applications = Application.objects.select_related("applicant__legal_form", "applicant__region").order_by(
+        "outcome", "id"
+    )
+    awards = Award.objects.select_related("recipient").order_by("id")
+    lots = (
+        Lot.objects.select_related("field", "region")
+        .prefetch_related(Prefetch("applications", queryset=applications), Prefetch("awards", queryset=awards))
+        .order_by("number")
+    )
+    return (
+        Competition.objects.select_related("administrator__parent", "programme__field")
+        .prefetch_related(Prefetch("lots", queryset=lots))
+        .get(public_id=public_id)
     )
 
 

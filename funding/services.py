@@ -49,20 +49,20 @@ MSG_BAD_VALUE = _("“%(value)s” is not a valid %(field)s.")
 
 # The fields a new record's history row lists, in this order.
 AUDITED: dict[str, tuple[str, ...]] = {
-    FundingChange.Record.PROGRAMME: ("year", "mechanism", "title", "field_id", "budget"),
+    FundingChange.Record.PROGRAMME: ("year", "mechanism", "title", "field", "budget"),
     FundingChange.Record.COMPETITION: ("reference", "mechanism", "title", "announced_on", "deadline_on", "decided_on"),
-    FundingChange.Record.LOT: ("number", "title", "planned_amount", "field_id", "region_id", "reported_applicants"),
-    FundingChange.Record.APPLICATION: ("applicant_id", "amount_requested", "submitted_on", "outcome"),
+    FundingChange.Record.LOT: ("number", "title", "planned_amount", "field", "region", "reported_applicants"),
+    FundingChange.Record.APPLICATION: ("applicant", "amount_requested", "submitted_on", "outcome"),
     FundingChange.Record.AWARD: (
         "mechanism",
-        "recipient_id",
+        "recipient",
         "title",
         "amount",
         "awarded_on",
         "starts_on",
         "ends_on",
-        "field_id",
-        "region_id",
+        "field",
+        "region",
     ),
     FundingChange.Record.STATUS: ("kind", "occurred_on", "reason"),
     FundingChange.Record.PAYMENT: ("kind", "paid_on", "amount"),
@@ -71,7 +71,17 @@ AUDITED: dict[str, tuple[str, ...]] = {
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    """A value as the history keeps it: an organisation by its org-id, a code table row by its code, a date in
+    ISO form; the history page puts labels back on codes."""
+    if value is None:
+        return ""
+    if isinstance(value, Organisation):
+        return value.org_id
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _audit(
@@ -88,7 +98,7 @@ def _audit(
 ) -> None:
     """History rows for one write: the given (field, old, new) changes, or every audited field of a new record."""
     if changes is None:
-        changes = [(name.removesuffix("_id"), None, getattr(record, name)) for name in AUDITED[kind]]
+        changes = [(name, None, getattr(record, name)) for name in AUDITED[kind]]
     role = source
     if source == FundingChange.Source.OFFICER and acting_user.is_superuser:
         role = FundingChange.Source.SITE_ADMIN
@@ -108,7 +118,7 @@ def _audit(
             on_behalf_of=officer_administrator(acting_user, administrator),
         )
         for field, old, new in changes
-        if old != new
+        if _text(old) != _text(new)
     )
 
 

@@ -9,6 +9,7 @@ app_name = "funding"
 urlpatterns = [
     path("funding/", views.explorer, name="explorer"),
     path("funding/awards/<str:public_id>/", views.award_page, name="award_detail"),
+    path("funding/competitions/<str:public_id>/", views.competition_page, name="competition_detail"),
     path("funders/<slug:code>/", views.funder, name="funder_detail"),
     path("funders/<slug:code>/awards/new/", manage_views.award_new, name="award_new"),
     path("funders/<slug:code>/programmes/new/", manage_views.programme_new, name="programme_new"),

@@ -6,13 +6,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from funding.filters import field_choices, region_choices
-from funding.models import Administrator, Award, Mechanism
+from funding.models import Administrator, Award, Competition, Mechanism
 from funding.selectors import (
     EXPLORER_TABLES,
     award_detail,
+    competition_detail,
     funder_page,
     funding_explorer,
     organisation_funding,
+    record_history,
 )
 from registry.http import organisation_or_redirect
 
@@ -48,7 +50,25 @@ def award_page(request: HttpRequest, public_id: str) -> HttpResponse:
     except Award.DoesNotExist as exc:
         raise Http404(_("No award has the identifier %(id)s.") % {"id": public_id}) from exc
     paid = sum((p.amount for p in award.payments.all()), 0)
-    return render(request, "funding/award_detail.html", {"award": award, "paid": paid, "unpaid": award.amount - paid})
+    return render(
+        request,
+        "funding/award_detail.html",
+        {"award": award, "paid": paid, "unpaid": award.amount - paid, "history": record_history(award=award)},
+    )
+
+
+@require_GET
+def competition_page(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A competition: its lots, every applicant and outcome, the winners, and the public history of entries."""
+    try:
+        competition = competition_detail(public_id)
+    except Competition.DoesNotExist as exc:
+        raise Http404(_("No competition has the identifier %(id)s.") % {"id": public_id}) from exc
+    return render(
+        request,
+        "funding/competition_detail.html",
+        {"competition": competition, "history": record_history(competition=competition)},
+    )
 
 
 @require_GET

@@ -11,8 +11,8 @@ from registry.signals import organisation_changed, report_filed
 from scoring.services import summaries_mark_stale
 from scoring.tasks import flags_refresh_schedule, summaries_refresh_schedule
 
-# Changes that move an organisation between segments, or change the registered and active counts.
-SEGMENT_KEYS = {"created", "region", "legal_form", "fields", "status", "registered_on", "merged_into", "merged_records"}
+# Changes to whether and since when an organisation counts as registered or active: every segment it is in.
+COUNTED = {"created", "status", "registered_on", "merged_into", "merged_records", "admin"}
 
 
 def _years(organisation_id: int) -> set[int]:
@@ -22,24 +22,32 @@ def _years(organisation_id: int) -> set[int]:
     return years
 
 
-def _segments(changes: dict[str, tuple]) -> set[str]:
-    """The segments named by the old and new values of the changed keys ("all" for any of them)."""
-    segments = {"all"} if SEGMENT_KEYS & set(changes) else set()
+def _current_segments(organisation_id: int) -> set[str]:
+    organisation = Organisation.objects.filter(pk=organisation_id).values("region", "legal_form").first() or {}
+    segments = {"all"} | {f"{key}:{organisation[key]}" for key in ("region", "legal_form") if organisation.get(key)}
+    codes = OrganisationField.objects.filter(organisation_id=organisation_id).values_list("field", flat=True)
+    return segments | {f"field:{code}" for code in codes}
+
+
+def _segments(organisation_id: int, changes: dict[str, tuple]) -> set[str]:
+    """The segments whose counts the change moves: those named by the old and new values of a changed region,
+    legal form or fields; and every segment the organisation is in when it is added, merged, or changes status
+    or registration date."""
+    segments: set[str] = set()
     for key in ("region", "legal_form"):
         segments |= {f"{key}:{value}" for value in changes.get(key, ()) if value}
-    for codes in changes.get("fields", ()):
-        segments |= {f"field:{code}" for code in codes or ()}
+    if "fields" in changes:  # the fields it left or joined; the others it is in keep their counts
+        old, new = (set(codes or ()) for codes in changes["fields"])
+        segments |= {f"field:{code}" for code in old ^ new}
+    if COUNTED & set(changes):
+        segments |= _current_segments(organisation_id)
     return segments
 
 
 def organisation_changed_received(sender, *, organisation_id: int, changes: dict, **kwargs) -> None:
-    segments = _segments(changes)
-    if segments:  # its counts move in the segments it left, and in every segment it is in now
-        organisation = Organisation.objects.filter(pk=organisation_id).values("region", "legal_form").first() or {}
-        segments |= {f"{key}:{organisation[key]}" for key in ("region", "legal_form") if organisation.get(key)}
-        codes = OrganisationField.objects.filter(organisation_id=organisation_id).values_list("field", flat=True)
-        segments |= {f"field:{code}" for code in codes}
-    summaries_mark_stale(organisation_id=organisation_id, years=_years(organisation_id), segments=segments)
+    summaries_mark_stale(
+        organisation_id=organisation_id, years=_years(organisation_id), segments=_segments(organisation_id, changes)
+    )
     summaries_refresh_schedule()
     flags_refresh_schedule()
 

@@ -187,12 +187,29 @@ def _keys_by_kind(segments) -> dict[str, set[str]]:
     return keys
 
 
-def _narrow(queryset, kind: str, wanted_keys: dict[str, set[str]] | None, paths: dict[str, str]):
-    """Only the rows of the wanted segments of this kind (an incremental refresh); None: skip the kind."""
+def _years_by_kind(wanted: set[tuple[int, str]]) -> dict[str, set[int]]:
+    years: dict[str, set[int]] = defaultdict(set)
+    for year, segment in wanted:
+        years[segment.partition(":")[0]].add(year)
+    return years
+
+
+def _narrow(
+    queryset,
+    kind: str,
+    wanted_keys: dict[str, set[str]] | None,
+    paths: dict[str, str],
+    years: dict[str, set[int]] | None = None,
+    year_path: str = "",
+):
+    """Only the rows of the wanted segments of this kind, in the years wanted for it (an incremental refresh);
+    None: skip the kind."""
     if wanted_keys is None:
         return queryset
     if kind not in wanted_keys:
         return None
+    if years is not None and year_path:
+        queryset = queryset.filter(**{f"{year_path}__in": years[kind]})
     if kind == "all":
         return queryset
     return queryset.filter(**{f"{paths[kind]}__in": wanted_keys[kind]})
@@ -206,8 +223,9 @@ def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple
     found: dict[tuple[int, str], dict] = {}
     csi_columns = [i.column for i in ind.CSI_INDICATORS]
     wanted_keys = _keys_by_kind(segment for _year, segment in wanted) if wanted is not None else None
+    years_by_kind = _years_by_kind(wanted) if wanted is not None else None
     for kind in SEGMENT_KINDS:
-        narrowed = _narrow(scores, kind, wanted_keys, SCORE_PATHS)
+        narrowed = _narrow(scores, kind, wanted_keys, SCORE_PATHS, years_by_kind, "year")
         if narrowed is None:
             continue
         counts = {"n": Count("id"), "on_time": Count("id", filter=Q(on_time=True))}
@@ -222,9 +240,9 @@ def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple
             found[(row["year"], segment)] = {"kind": kind, "key": row["key"], **row}
     for row in found.values():
         row["own"] = {}
-    _add_quartiles(scores, found, wanted_keys)
+    _add_quartiles(scores, found, wanted_keys, years_by_kind)
     _add_registered(found, wanted_keys)
-    _add_funding(found, wanted_keys)
+    _add_funding(found, wanted_keys, years_by_kind)
     summaries = []
     for (year, segment), row in sorted(found.items()):
         suppressed = row["n"] < MIN_N
@@ -249,11 +267,11 @@ def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple
     return summaries
 
 
-def _add_quartiles(scores, found: dict, wanted_keys: dict | None) -> None:
+def _add_quartiles(scores, found: dict, wanted_keys: dict | None, years_by_kind: dict | None = None) -> None:
     """Median and quartiles of our indicators per segment, from value histograms streamed in order."""
     for code, column in OWN_COLUMNS.items():
         for kind in SEGMENT_KINDS:
-            narrowed = _narrow(scores, kind, wanted_keys, SCORE_PATHS)
+            narrowed = _narrow(scores, kind, wanted_keys, SCORE_PATHS, years_by_kind, "year")
             if narrowed is None:
                 continue
             rows = (
@@ -307,7 +325,7 @@ def _add_registered(found: dict, wanted_keys: dict | None) -> None:
                     found[group]["active"] = row[f"active_{year}"]
 
 
-def _add_funding(found: dict, wanted_keys: dict | None) -> None:
+def _add_funding(found: dict, wanted_keys: dict | None, years_by_kind: dict | None = None) -> None:
     """Awards made in the year to organisations of the segment, by mechanism (amount exact, as text)."""
     years = sorted({year for year, _segment in found})
     awards = Award.objects.annotate(award_year=Year("awarded_on")).filter(award_year__in=years)
@@ -318,7 +336,7 @@ def _add_funding(found: dict, wanted_keys: dict | None) -> None:
         "field": F("recipient__fields"),
     }
     for kind, key in keys.items():
-        narrowed = _narrow(awards, kind, wanted_keys, AWARD_PATHS)
+        narrowed = _narrow(awards, kind, wanted_keys, AWARD_PATHS, years_by_kind, "award_year")
         if narrowed is None:
             continue
         rows = narrowed.values("award_year", "mechanism", key=key).annotate(amount=Sum("amount"), awards=Count("id"))
@@ -487,11 +505,14 @@ def summaries_stale() -> bool:
 
 
 def summaries_refresh() -> int:
-    """Recompute the marked organisation-years and the segments they belong to (and the segments marked on
-    their own), in the current run, in one transaction.
+    """Bring the current run up to date with what was marked stale, in one transaction:
 
-    Returns how many organisation-years and segments were refreshed (0 when nothing is stale or no run
-    exists yet)."""
+    - each stale organisation-year is scored again, and every segment it counts in (before and after the
+      change) is recomputed for that year;
+    - each segment marked for a year is recomputed for that year (one the organisation left);
+    - each segment marked for every year has its registered and active counts recounted in every year.
+
+    Returns how many marks were handled (0 when nothing is stale or no run exists yet)."""
     run = SummaryRun.objects.filter(current=True).first()
     if run is None:
         return 0
@@ -507,20 +528,35 @@ def summaries_refresh() -> int:
             OrganisationScore.objects.filter(run=run, organisation_id=org, year=year).delete()
             insert_scores(run, _reports().filter(organisation_id=org, year=year), today)
         wanted = segments_before | _segments_of(run, pairs)
-        run_years = sorted(set(SectorSummary.objects.filter(run=run).values_list("year", flat=True)))
-        for _id, segment, segment_year in segments:
-            wanted.update((y, segment) for y in ([segment_year] if segment_year else run_years))
-        years = sorted({year for year, _segment in wanted})
-        fresh = summarise(run, years=years, wanted=wanted)
-        exactly = Q()
-        for year, segment in wanted:
-            exactly |= Q(year=year, segment=segment)
-        SectorSummary.objects.filter(run=run).filter(exactly).delete()
-        SectorSummary.objects.bulk_create(fresh)
+        wanted |= {(year, segment) for _id, segment, year in segments if year is not None}
+        if wanted:
+            years = sorted({year for year, _segment in wanted})
+            fresh = summarise(run, years=years, wanted=wanted)
+            exactly = Q()
+            for year, segment in wanted:
+                exactly |= Q(year=year, segment=segment)
+            SectorSummary.objects.filter(run=run).filter(exactly).delete()
+            SectorSummary.objects.bulk_create(fresh)
+        _segment_counts_refresh(run, {segment for _id, segment, year in segments if year is None})
         StaleSummary.objects.filter(pk__in=[pk for pk, _org, _year in stale]).delete()
         StaleSegment.objects.filter(pk__in=[pk for pk, _segment, _year in segments]).delete()
         announce(summaries_changed, sender=SectorSummary, run_id=run.pk)
     return len(pairs) + len(segments)
+
+
+def _segment_counts_refresh(run: SummaryRun, segments: set[str]) -> None:
+    """Recount the registered and active organisations of these segments in every year of the run (what an
+    organisation moving between segments, or changing status, changes beyond its own scores)."""
+    summaries = list(SectorSummary.objects.filter(run=run, segment__in=segments))
+    if not summaries:
+        return
+    found: dict[tuple[int, str], dict] = {(s.year, s.segment): {} for s in summaries}
+    _add_registered(found, _keys_by_kind(segments))
+    for summary in summaries:
+        counts = found[(summary.year, summary.segment)]
+        if "registered" in counts:
+            summary.data = {**summary.data, "registered": counts["registered"], "active": counts["active"]}
+    SectorSummary.objects.bulk_update(summaries, ["data"], batch_size=500)
 
 
 def summaries_refresh_if_stale() -> int:
@@ -563,12 +599,16 @@ def _segments_of(run: SummaryRun, pairs: set[tuple[int, int]]) -> set[tuple[int,
 
 
 def summaries_mark_stale(*, organisation_id: int, years: Iterable[int], segments: Iterable[str] = ()) -> None:
-    """The organisation's scores for `years` (and every segment they count in) are to recompute; so are the
-    `segments` for every year (the registered and active counts of segments it moved into or out of)."""
-    for year in set(years):
+    """The organisation's scores for `years`, and every segment they count in, are to recompute. `segments`
+    are those it moved into or out of (or whose active count its status changed): recomputed for `years` (an
+    organisation that left one no longer counts there) and recounted in every year."""
+    years, segments = set(years), set(segments)
+    for year in years:
         StaleSummary.objects.update_or_create(organisation_id=organisation_id, year=year)
-    for segment in set(segments):
+    for segment in segments:
         StaleSegment.objects.update_or_create(segment=segment, year=None)
+        for year in years:
+            StaleSegment.objects.update_or_create(segment=segment, year=year)
 
 
 # ---------------------------------------------------------------- concerns

@@ -82,3 +82,42 @@ def test_permission_matrix(client, request, role, award, signed_in_user):
         assert queue.status_code == 200 and triaged.status_code == 302 and concern.status == "dismissed"
     else:
         assert queue.status_code == triaged.status_code == 404 and concern.status == "open"
+
+
+def test_the_queue_costs_a_constant_number_of_queries(client, moderator, signed_in_user, award):
+    """Each concern's record is looked up in one query per kind of record, not one per concern."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scoring.services import concern_file
+    from tests.registry.factories import make_organisation
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("scoring:concern_queue")).status_code == 200
+        return len(queries)
+
+    def file(kind: str, key: str) -> None:
+        concern_file(subject_type=kind, subject_key=key, what="Looks odd.", evidence="", acting_user=signed_in_user)
+
+    client.force_login(moderator)
+    file("award", award.public_id)
+    file("organisation", make_organisation().org_id)
+    file("administrator", award.administrator.code)
+    count()
+    few = count()
+    for _ in range(5):
+        file("award", make_award(administrator=award.administrator).public_id)
+        file("organisation", make_organisation().org_id)
+        file("administrator", award.administrator.code)
+    assert count() == few
+
+
+def test_a_concern_about_a_record_that_does_not_exist_is_refused_by_the_service(signed_in_user):
+    from django.core.exceptions import ValidationError
+
+    from scoring.services import concern_file
+
+    with pytest.raises(ValidationError):
+        concern_file(subject_type="award", subject_key="NOSUCH00", what="x", evidence="", acting_user=signed_in_user)
+    assert not Concern.objects.exists()

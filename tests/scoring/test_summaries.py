@@ -7,8 +7,8 @@ from unittest import mock
 
 import pytest
 
-from registry.models import Region
-from registry.services import organisation_profile_update, report_submit
+from registry.models import FieldOfActivity, Region
+from registry.services import organisation_profile_update, organisation_status_record, report_submit
 from scoring import services
 from scoring.models import OrganisationScore, SectorSummary, StaleSummary, SummaryRun
 from tests.funding.factories import make_award
@@ -172,3 +172,29 @@ def test_incremental_equals_full_with_organisations_in_several_fields(django_cap
     services.summaries_regenerate()
     assert rows() == incremental
     assert summary("field:women").n_organisations == 12 and summary("field:health").n_organisations == 6
+
+
+def test_fields_left_and_a_liquidation_refresh_to_what_a_full_run_gives(population, django_capture_on_commit_callbacks):
+    """An organisation leaves a field and joins another, another is liquidated: the refreshed summaries (scores,
+    indicators, registered and active counts of every year) equal those of a full run."""
+    for org in population[:3]:  # some history, so counts differ between years
+        file_report(org, year=YEAR - 1, has_board=True)
+    services.summaries_regenerate()
+    mover, leaver = population[1], population[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_profile_update(
+            organisation=mover,
+            acting_user=clerk(),
+            expected_version=mover.version,
+            source="moderator",
+            values={},
+            fields=FieldOfActivity.objects.filter(code="women"),
+        )
+        organisation_status_record(
+            organisation=leaver, kind="liquidated", occurred_on=datetime.date(2024, 5, 1), legal_basis="Court No. 3"
+        )
+    services.summaries_refresh()
+    incremental = rows()
+    assert summary("field:health").n_organisations == 31 and summary("field:women").n_organisations == 1
+    services.summaries_regenerate()
+    assert rows() == incremental
