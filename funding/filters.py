@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Administrator, Award, Mechanism
-from registry.filters import SharedFormFilterSet, field_choices, region_choices
+from registry.filters import field_choices, region_choices
 from registry.selectors import organisation_by_org_id
 
 MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
@@ -51,7 +51,7 @@ class AwardFilterForm(forms.Form):
         return organisation
 
 
-class AwardFilter(SharedFormFilterSet):
+class AwardFilter(django_filters.FilterSet):
     mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices, label=_("Mechanism"), distinct=False)
     administrator = django_filters.CharFilter(method="filter_administrator", label=_("Administrator (code)"))
     budget = django_filters.MultipleChoiceFilter(
@@ -84,8 +84,6 @@ class AwardFilter(SharedFormFilterSet):
     amount_max = django_filters.NumberFilter(
         field_name="amount", lookup_expr="lte", label=_("Amount to, KZT"), min_value=0, max_digits=18, decimal_places=2
     )
-
-    reads_data = frozenset({"administrator", "recipient"})  # looked up in the registry
 
     class Meta:
         model = Award

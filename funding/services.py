@@ -122,6 +122,20 @@ def _audit(
     )
 
 
+def _audit_award(award: Award, record: Model, kind: str, *, acting_user, source: str, changes=None) -> None:
+    """History rows for a write to an award or to what hangs from it (its status, payments, amendments…)."""
+    _audit(
+        record,
+        kind,
+        acting_user=acting_user,
+        source=source,
+        administrator=award.administrator,
+        competition=award.competition,
+        award=award,
+        changes=changes,
+    )
+
+
 def _award_announce(award: Award, changes: dict, *, recipients=(), years=()) -> None:
     announce(
         award_changed,
@@ -376,15 +390,7 @@ def award_create(
     )
     validated_save(award)
     AwardStatusEvent.objects.create(award=award, kind=Award.Status.CONTRACTED, occurred_on=awarded_on)
-    _audit(
-        award,
-        FundingChange.Record.AWARD,
-        acting_user=acting_user,
-        source=source,
-        administrator=administrator,
-        competition=competition,
-        award=award,
-    )
+    _audit_award(award, award, FundingChange.Record.AWARD, acting_user=acting_user, source=source)
     _award_announce(award, {"created": (False, True), "amount": (None, str(amount))})
     return award
 
@@ -418,14 +424,12 @@ def award_status_record(
     old = award.status
     award.status = kind
     award.save(update_fields=["status", "updated_at"])
-    _audit(
+    _audit_award(
+        award,
         event,
         FundingChange.Record.STATUS,
         acting_user=acting_user,
         source=source,
-        administrator=award.administrator,
-        competition=award.competition,
-        award=award,
         changes=[("status", old, kind), ("occurred_on", None, occurred_on), ("reason", "", reason)],
     )
     _award_announce(award, {"status": (old, kind)})
@@ -445,15 +449,7 @@ def payment_create(
     # The lock serialises concurrent payments to one award, so two can not together exceed its amount.
     award = Award.objects.select_for_update().get(pk=award.pk)
     payment = validated_save(Payment(award=award, paid_on=paid_on, amount=amount, kind=kind))
-    _audit(
-        payment,
-        FundingChange.Record.PAYMENT,
-        acting_user=acting_user,
-        source=source,
-        administrator=award.administrator,
-        competition=award.competition,
-        award=award,
-    )
+    _audit_award(award, payment, FundingChange.Record.PAYMENT, acting_user=acting_user, source=source)
     _award_announce(award, {"payment": (None, str(amount))}, years=[paid_on.year])
     return payment
 
@@ -507,14 +503,12 @@ def award_amend(
     amendment.full_clean()
     award.save()
     amendment.save()
-    _audit(
+    _audit_award(
+        award,
         amendment,
         FundingChange.Record.AMENDMENT,
         acting_user=acting_user,
         source=source,
-        administrator=award.administrator,
-        competition=award.competition,
-        award=award,
         changes=[(field_name, old_value, parsed)],
     )
     _award_announce(award, {field_name: (_text(old_value), _text(parsed))})
@@ -543,14 +537,6 @@ def evaluation_record(
             note=note,
         )
     )
-    _audit(
-        evaluation,
-        FundingChange.Record.EVALUATION,
-        acting_user=acting_user,
-        source=source,
-        administrator=award.administrator,
-        competition=award.competition,
-        award=award,
-    )
+    _audit_award(award, evaluation, FundingChange.Record.EVALUATION, acting_user=acting_user, source=source)
     _award_announce(award, {"evaluation": (None, result)})
     return evaluation

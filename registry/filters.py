@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-
 import django_filters
 from django.db.models import Exists, OuterRef
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from registry.i18n import active_language, localized_column
@@ -42,63 +39,7 @@ def reference_choices(kind: str):
 region_choices, legal_form_choices, field_choices = map(reference_choices, ("region", "legal_form", "field"))
 
 
-class SharedFormFilterSet(django_filters.FilterSet):
-    """A FilterSet that does not rebuild itself for every request.
-
-    django-filter deep-copies every filter and builds a new form class per request, which costs more than
-    a 50-row API page's own SQL. Our filters hold no per-request state (their choices are callables, read
-    at validation), so each request gets shallow copies of the filters, parented to it, and one form class
-    per FilterSet class, built on first use, whose instances share its fields (see _SharedFields)."""
-
-    # The filters whose result depends on more than their parameter (the database, the clock). Any other
-    # filter combination is a pure function of its parameters and the code tables: see pure_key().
-    reads_data: frozenset[str] = frozenset()
-
-    @classmethod
-    def pure_key(cls, data) -> tuple | None:
-        """The filters given in `data`, as a key for what they compile to (api/statements.py), or None when
-        one of them reads the data. The code tables' version and the language are part of it, as the form
-        validates against the one and orders names by the other."""
-        given = tuple(sorted((name, tuple(data.getlist(name))) for name in data if name in cls.base_filters))
-        if any(name in cls.reads_data for name, _values in given):
-            return None
-        return reference_data().loaded_at, active_language(), given
-
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = {}
-        for name, base in self.base_filters.items():
-            copied = copy.copy(base)
-            if base.method is not None:
-                copied.method = base.method  # a FilterMethod of the copy's own, which reads its parent
-            copied.model, copied.parent = queryset.model, self
-            self.filters[name] = copied
-
-    def get_form_class(self):
-        cls = type(self)
-        if "_shared_form_class" not in cls.__dict__:
-            form_class = super().get_form_class()
-            form_class.base_fields = _SharedFields(form_class.base_fields)
-            cls._shared_form_class = form_class
-        return cls._shared_form_class
-
-
-class _SharedFields(dict):
-    """A form's base fields that each form instance shares instead of deep-copying (Django copies them so
-    an instance may change its own; filter forms never do: they validate, and the pages render their
-    values by hand)."""
-
-    def __deepcopy__(self, memo):
-        return dict(self)
-
-
-class OrganisationFilter(SharedFormFilterSet):
+class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or BIN"), max_length=200)
     region = django_filters.MultipleChoiceFilter(choices=region_choices, label=_("Region"), distinct=False)
     legal_form = django_filters.MultipleChoiceFilter(choices=legal_form_choices, label=_("Legal form"), distinct=False)
@@ -113,8 +54,6 @@ class OrganisationFilter(SharedFormFilterSet):
         choices=REPORTING_CHOICES, method="filter_reporting", label=_("Yearly report")
     )
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Sort by"), empty_label=None)
-
-    reads_data = frozenset({"reporting"})  # which report is due depends on today's date
 
     class Meta:
         model = Organisation
