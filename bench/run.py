@@ -133,7 +133,6 @@ def measure_scale(scale: int, repeat: int, only: str = "") -> dict:
         "cases": {},
     }
     for name, url in cases.items():
-
         headers = {}
         if name in conditional:  # the client holds the page already: it sends the ETag it was given
             headers["HTTP_IF_NONE_MATCH"] = client.get(url)["ETag"]

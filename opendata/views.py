@@ -74,7 +74,8 @@ def explorer_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def transparency_csv(request: HttpRequest) -> HttpResponse:
     """The red flags under /transparency/'s current filters."""
-    return csv_response("qogam-flags", *flag_table(flags_filtered(request.GET).qs, request.build_absolute_uri("/")))
+    flags = flags_filtered(data=request.GET).qs
+    return csv_response("qogam-flags", *flag_table(flags, request.build_absolute_uri("/")))
 
 
 @require_GET

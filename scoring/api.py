@@ -17,7 +17,7 @@ from scoring import indicators as ind
 from scoring.filters import FlagFilter
 from scoring.flags import RULES
 from scoring.models import Concentration, Flag, SectorSummary
-from scoring.selectors import current_run, organisation_scores
+from scoring.selectors import organisation_scores_get, summary_run_current
 from scoring.services import summaries_refresh_if_stale
 
 SEGMENT = re.compile(r"^(all|(region|legal_form|field|size):[A-Za-z0-9_-]{1,40})$")
@@ -80,7 +80,7 @@ class Summaries(CachedAnonymousReads, APIView):
         if raw_year is not None and not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
             raise exceptions.ValidationError({"year": ["a year such as 2024."]})
         summaries_refresh_if_stale()
-        run = current_run()
+        run = summary_run_current()
         if run is None:
             raise exceptions.NotFound("the summaries have not been computed yet.")
         summaries = SectorSummary.objects.filter(run=run, segment=segment)
@@ -155,7 +155,7 @@ class OrganisationScoresView(CachedAnonymousReads, APIView):
         if raw_year is not None and not raw_year.isdigit():
             raise exceptions.ValidationError({"year": ["a year such as 2024."]})
         summaries_refresh_if_stale()
-        scores = organisation_scores(organisation, int(raw_year) if raw_year else None)
+        scores = organisation_scores_get(organisation=organisation, year=int(raw_year) if raw_year else None)
         if raw_year and scores.year != int(raw_year):
             raise exceptions.NotFound(f"no {raw_year} report is filed for this organisation.")
         return Response(
@@ -210,7 +210,7 @@ class FlagList(CachedAnonymousReads, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no database
             return Flag.objects.none()
-        run = current_run()
+        run = summary_run_current()
         return Flag.objects.filter(run=run) if run else Flag.objects.none()
 
     def get_cursor_ordering(self):
@@ -244,6 +244,6 @@ class ConcentrationView(CachedAnonymousReads, APIView):
         raw_year = request.query_params.get("year", "")
         if not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
             raise exceptions.ValidationError({"year": ["a year such as 2024."]})
-        run = current_run()
+        run = summary_run_current()
         rows = Concentration.objects.filter(run=run, by=by, year=int(raw_year)).order_by("-hhi", "key") if run else []
         return Response(ConcentrationOut(rows, many=True).data)

@@ -19,7 +19,7 @@ from scoring.filters import FlagFilter
 from scoring.flags import RULES
 from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, SectorSummary, SummaryRun
 from scoring.records import record_url, record_urls
-from scoring.services import REPORT_VALUES, overdue_days, profile_facts, run_progress
+from scoring.services import REPORT_VALUES, overdue_days, profile_facts, summary_run_progress
 
 YES_NO: dict[object, str] = {100: "yes", 0: "no", None: "unknown"}
 PROFILE_VALUES: tuple[str, ...] = ("bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "address")
@@ -27,15 +27,15 @@ PROFILE_VALUES += ("phone",)
 PROFILE_VALUES += ("email", "website", "mission", "charter_activities", "has_fields")
 
 
-def current_run() -> SummaryRun | None:
+def summary_run_current() -> SummaryRun | None:
     return SummaryRun.objects.filter(current=True).first()
 
 
-def running_run() -> SummaryRun | None:
+def summary_run_running() -> SummaryRun | None:
     """The regeneration under way, with its progress from the cache (None when none is running)."""
     run = SummaryRun.objects.filter(status=SummaryRun.Status.RUNNING).order_by("-started_at").first()
     if run is not None:
-        run.progress = run_progress(run)
+        run.progress = summary_run_progress(run=run)
     return run
 
 
@@ -61,7 +61,7 @@ class OrganisationScores:
     version: str = ind.METHODOLOGY_VERSION
 
 
-def organisation_scores(organisation: Organisation, year: int | None = None) -> OrganisationScores:
+def organisation_scores_get(*, organisation: Organisation, year: int | None = None) -> OrganisationScores:
     """The organisation's indicators for one reporting year (its latest filed by default), computed by the
     same pure functions the summaries use, with what each used and what is missing."""
     years = list(organisation.reports.order_by("-year").values_list("year", flat=True))
@@ -76,7 +76,7 @@ def organisation_scores(organisation: Organisation, year: int | None = None) -> 
         .get()
     )
     today = timezone.localdate()
-    run = current_run()
+    run = summary_run_current()
     summary = SectorSummary.objects.filter(run=run, year=year, segment="all").first() if run else None
     sector = summary.data if summary and not summary.suppressed else {}
     result = OrganisationScores(year, years, sector_as_of=run.finished_at if run else None)
@@ -146,14 +146,14 @@ class Dashboard:
     comparison: list[SectorSummary]
 
 
-def dashboard(year: int | None, segment: str) -> Dashboard:
-    run = current_run()
+def sector_dashboard(*, year: int | None, segment: str) -> Dashboard:
+    run = summary_run_current()
     if run is None:
-        return Dashboard(None, running_run(), [], None, segment, [], None, [], [])
+        return Dashboard(None, summary_run_running(), [], None, segment, [], None, [], [])
     summaries = SectorSummary.objects.filter(run=run)
     years = sorted(set(summaries.values_list("year", flat=True)), reverse=True)
     if not years:
-        return Dashboard(run, running_run(), [], None, segment, [], None, [], [])
+        return Dashboard(run, summary_run_running(), [], None, segment, [], None, [], [])
     year = year if year in years else years[0]
     segments = sorted(set(summaries.filter(year=year).values_list("segment", flat=True)))
     if segment not in segments:
@@ -162,7 +162,7 @@ def dashboard(year: int | None, segment: str) -> Dashboard:
     comparison = [s for s in summaries.filter(year=year).order_by("segment") if s.segment.partition(":")[0] == kind]
     return Dashboard(
         run=run,
-        running=running_run(),
+        running=summary_run_running(),
         years=years,
         year=year,
         segment=segment,
@@ -173,15 +173,15 @@ def dashboard(year: int | None, segment: str) -> Dashboard:
     )
 
 
-def summary_for(year: int, segment: str) -> SectorSummary | None:
-    run = current_run()
+def sector_summary_get(*, year: int, segment: str) -> SectorSummary | None:
+    run = summary_run_current()
     return SectorSummary.objects.filter(run=run, year=year, segment=segment).first() if run else None
 
 
 def sector_table() -> tuple[list[str], Iterator[list]]:
     """(header, rows) of every summary of the current run: one row per year and segment, indicators in CSI
     order (the sector's CSV)."""
-    run = current_run()
+    run = summary_run_current()
     header = ["year", "segment", "segment_label", "n_organisations", "suppressed", "registered", "active"]
     header += ["reporting_on_time", *ind.CSI_BY_CODE, *[f"n_{c}" for c in ind.CSI_BY_CODE]]
     header += [f"sub_{c}" for c in ind.SUBDIMENSIONS] + [f"dim_{c}" for c in ind.DIMENSIONS]
@@ -218,9 +218,9 @@ def sector_table() -> tuple[list[str], Iterator[list]]:
 FLAG_SORTS = {"amount": ("-amount", "id"), "year": ("-year", "id"), "code": ("code", "id")}
 
 
-def flags_filtered(data: QueryDict) -> FlagFilter:
+def flags_filtered(*, data: QueryDict) -> FlagFilter:
     """The current run's flags under the request's filters (an unbound-looking empty set without a run)."""
-    run = current_run()
+    run = summary_run_current()
     queryset = Flag.objects.filter(run=run) if run else Flag.objects.none()
     return FlagFilter(data, queryset=queryset)
 
@@ -233,7 +233,7 @@ class TransparencyOverview:
     concentration: list[Concentration]
 
 
-def transparency_overview(flags: QuerySet[Flag], year: int | None) -> TransparencyOverview:
+def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> TransparencyOverview:
     """Counts and money by flag, administrator, region and year over the filtered flags, and the most
     concentrated administrators of the year (the latest year when none is chosen)."""
     by = {
@@ -247,7 +247,7 @@ def transparency_overview(flags: QuerySet[Flag], year: int | None) -> Transparen
     }
     for row in by["code"]:
         row["label"] = RULES[row["code"]].name if row["code"] in RULES else row["code"]
-    run = current_run()
+    run = summary_run_current()
     concentration: list[Concentration] = []
     if run is not None:
         rows = Concentration.objects.filter(run=run, by="administrator")
@@ -288,17 +288,17 @@ def flag_table(flags: QuerySet[Flag], base_url: str) -> tuple[list[str], Iterato
     return header, rows()
 
 
-def flag_hits(code: str, subject_type: str, subject_key: str) -> list[Flag]:
+def flag_hits(*, code: str, subject_type: str, subject_key: str) -> list[Flag]:
     """Every hit of one flag on one subject in the current run, with links to its records."""
-    run = current_run()
+    run = summary_run_current()
     if run is None or code not in RULES:
         return []
     return list(Flag.objects.filter(run=run, code=code, subject_type=subject_type, subject_key=subject_key))
 
 
-def flags_for(subject_type: str, subject_key: str, organisation_id: int | None = None) -> list[Flag]:
+def flags_on_record(*, subject_type: str, subject_key: str, organisation_id: int | None = None) -> list[Flag]:
     """The current run's flags on a record, for its page's "worth a look" box."""
-    run = current_run()
+    run = summary_run_current()
     if run is None:
         return []
     flags = Flag.objects.filter(run=run, subject_type=subject_type, subject_key=subject_key)
@@ -307,14 +307,14 @@ def flags_for(subject_type: str, subject_key: str, organisation_id: int | None =
     return list(flags.order_by("code", "-year")[:30])
 
 
-def flags_on_records_of(administrator: str) -> int:
-    run = current_run()
+def flags_on_records_of(*, administrator: str) -> int:
+    run = summary_run_current()
     if run is None:
         return 0
     return Flag.objects.filter(run=run, administrator=administrator).exclude(subject_type="administrator").count()
 
 
-def concerns_on(subject_type: str, subject_key: str) -> list[Concern]:
+def concerns_on_record(*, subject_type: str, subject_key: str) -> list[Concern]:
     return list(Concern.objects.filter(subject_type=subject_type, subject_key=subject_key).order_by("-filed_at")[:20])
 
 

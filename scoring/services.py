@@ -54,7 +54,7 @@ from scoring.models import (
 )
 from scoring.records import record_url
 from scoring.signals import concern_changed, summaries_changed
-from scoring.sql import insert_scores
+from scoring.sql import scores_insert
 
 CHUNK = 2000
 FLAG_BATCH = 2000
@@ -215,7 +215,9 @@ def _narrow(
     return queryset.filter(**{f"{paths[kind]}__in": wanted_keys[kind]})
 
 
-def summarise(run: SummaryRun, years: list[int] | None = None, wanted: set[tuple[int, str]] | None = None) -> list:
+def summaries_compute(
+    *, run: SummaryRun, years: list[int] | None = None, wanted: set[tuple[int, str]] | None = None
+) -> list:
     """SectorSummary objects (unsaved) for every year and segment, or only the `wanted` ones."""
     scores = OrganisationScore.objects.filter(run=run)
     if years is not None:
@@ -378,9 +380,9 @@ def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
             StaleSummary.objects.all().delete()
             StaleSegment.objects.all().delete()
             report("scoring")
-            insert_scores(run, _reports(), timezone.localdate())
+            scores_insert(run=run, reports=_reports(), today=timezone.localdate())
             report("summarising")
-            SectorSummary.objects.bulk_create(summarise(run), batch_size=500)
+            SectorSummary.objects.bulk_create(summaries_compute(run=run), batch_size=500)
             report("flags")
             flags_write(run=run, today=timezone.localdate())
             SummaryRun.objects.filter(current=True).update(current=False)
@@ -400,7 +402,7 @@ def progress_key(run_id: int) -> str:
     return f"scoring:run:{run_id}:progress"
 
 
-def run_progress(run: SummaryRun) -> str:
+def summary_run_progress(*, run: SummaryRun) -> str:
     try:
         return cache.get(progress_key(run.pk)) or ""
     except Exception:  # the cache (Redis) is down: the page still renders, without progress
@@ -526,12 +528,12 @@ def summaries_refresh() -> int:
         segments_before = _segments_of(run, pairs)
         for org, year in pairs:
             OrganisationScore.objects.filter(run=run, organisation_id=org, year=year).delete()
-            insert_scores(run, _reports().filter(organisation_id=org, year=year), today)
+            scores_insert(run=run, reports=_reports().filter(organisation_id=org, year=year), today=today)
         wanted = segments_before | _segments_of(run, pairs)
         wanted |= {(year, segment) for _id, segment, year in segments if year is not None}
         if wanted:
             years = sorted({year for year, _segment in wanted})
-            fresh = summarise(run, years=years, wanted=wanted)
+            fresh = summaries_compute(run=run, years=years, wanted=wanted)
             exactly = Q()
             for year, segment in wanted:
                 exactly |= Q(year=year, segment=segment)

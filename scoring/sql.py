@@ -221,7 +221,7 @@ SCORE_COLUMNS = [
 ]
 
 
-def insert_scores(run, reports, today: datetime.date) -> int:
+def scores_insert(*, run, reports, today: datetime.date) -> int:
     """INSERT … SELECT the scored reports into the run's OrganisationScore rows; returns the row count."""
     selected = {
         "c_run": Value(run.pk, output_field=IntegerField()),

@@ -24,17 +24,15 @@ from scoring.models import Concern
 from scoring.records import record_url
 from scoring.selectors import (
     FLAG_SORTS,
-    current_run,
-    dashboard,
     flag_hits,
     flags_filtered,
-    organisation_scores,
+    organisation_scores_get,
+    sector_dashboard,
     segment_label,
+    summary_run_current,
     transparency_overview,
 )
-from scoring.selectors import (
-    concern_queue as concern_queue_select,
-)
+from scoring.selectors import concern_queue as concern_queue_select
 from scoring.services import concern_file, summaries_refresh_if_stale
 from scoring.services import concern_triage as concern_triage_apply
 from scoring.tasks import summaries_regenerate_queue
@@ -61,7 +59,7 @@ def organisation_scores_tab(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, moved = organisation_or_redirect(org_id, "scoring:organisation_scores")
     if moved:
         return moved
-    scores = organisation_scores(organisation, _int(request.GET.get("year")))
+    scores = organisation_scores_get(organisation=organisation, year=_int(request.GET.get("year")))
     return render(
         request,
         "scoring/organisation_scores.html",
@@ -139,7 +137,7 @@ def sector(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Regeneration queued; the new figures replace these in one go."))
         return redirect("scoring:sector")
-    board = dashboard(_int(request.GET.get("year")), request.GET.get("segment", "all"))
+    board = sector_dashboard(year=_int(request.GET.get("year")), segment=request.GET.get("segment", "all"))
     diamonds = []
     if board.summary and board.summary.data.get("subdimensions"):
         for code, (name, subs, benchmark) in ind.DIMENSIONS.items():
@@ -177,14 +175,14 @@ def _mechanisms() -> list[tuple[str, str]]:
 @require_GET
 def transparency(request: HttpRequest) -> HttpResponse:
     """Red flags by type, administrator, region and year, the flagged records, concentration and the rules."""
-    filterset = flags_filtered(request.GET)
-    run = current_run()
+    filterset = flags_filtered(data=request.GET)
+    run = summary_run_current()
     context = {"form": filterset.form, "run": run, "rules": CATALOGUE}
     if run is None:
         return render(request, "scoring/transparency.html", context)
     flags = filterset.qs
     year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
-    overview = transparency_overview(flags, int(year) if year else None)
+    overview = transparency_overview(flags=flags, year=int(year) if year else None)
     sort = request.GET.get("sort", "amount")
     paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
     paginator.count = overview.total  # counted with the flags by type already
@@ -205,7 +203,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 @require_GET
 def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key: str) -> HttpResponse:
     """Every hit of one flag on one subject, with its rule, the numbers and the records: a stable URL."""
-    flags = flag_hits(code, subject_type, subject_key)
+    flags = flag_hits(code=code, subject_type=subject_type, subject_key=subject_key)
     if not flags:
         raise Http404(_("This flag is not raised (any more) on this record."))
     return render(
@@ -214,7 +212,7 @@ def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key:
         {
             "rule": RULES[code],
             "flags": flags,
-            "run": current_run(),
+            "run": summary_run_current(),
             "subject_url": record_url(subject_type, subject_key),
             "subject": flags[0],
         },

@@ -14,7 +14,7 @@ from registry.models import Organisation, YearlyReport
 from scoring import indicators as ind
 from scoring.models import OrganisationScore, SummaryRun
 from scoring.services import REPORT_VALUES, _organisations, score_row
-from scoring.sql import insert_scores
+from scoring.sql import scores_insert
 from tests.registry.factories import make_organisation
 
 answer = st.one_of(st.none(), st.booleans())
@@ -62,7 +62,7 @@ def test_sql_scores_equal_the_pure_rules(values, facts):
         **values,
     )
     run = SummaryRun.objects.create(version=ind.METHODOLOGY_VERSION)
-    insert_scores(run, YearlyReport.objects.filter(pk=report.pk), today)
+    scores_insert(run=run, reports=YearlyReport.objects.filter(pk=report.pk), today=today)
     stored = OrganisationScore.objects.filter(run=run).values().get()
     plain = YearlyReport.objects.filter(pk=report.pk).values(*REPORT_VALUES).get()
     expected = score_row(plain, _organisations([organisation.pk])[organisation.pk], today)

@@ -89,7 +89,10 @@ def test_a_failed_run_leaves_the_previous_summaries_current(population):
     good = services.summaries_regenerate()
     before = rows()
     file_report(make_organisation(), year=YEAR, has_board=False)
-    with mock.patch.object(services, "summarise", side_effect=RuntimeError("worker died")), pytest.raises(RuntimeError):
+    with (
+        mock.patch.object(services, "summaries_compute", side_effect=RuntimeError("worker died")),
+        pytest.raises(RuntimeError),
+    ):
         services.summaries_regenerate()
     assert SummaryRun.objects.get(current=True) == good and rows() == before
     assert SummaryRun.objects.filter(status="failed").count() == 1
