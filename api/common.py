@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -10,6 +12,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
@@ -245,3 +249,44 @@ class _Data(dict):
 def not_found(request, *args, **kwargs):
     """Unknown /api/ paths answer in the API's error shape."""
     return JsonResponse(error_body(_("no such API endpoint; see /api/docs/.")), status=404)
+
+
+# ---------------------------------------------------------------- many rows on one page
+
+
+class PageUrls:
+    """Absolute URLs of the records on one page: each route is reversed once per page and each row's key put
+    in its place (a reverse() costs about as much as the rest of a row's serialisation). Serializers find it
+    in their context as "urls" (CachedAnonymousReads and the list views put it there)."""
+
+    MARKER = "__qogam_key__"
+
+    def __init__(self, request):
+        self.request = request
+        self._templates: dict[str, list[str]] = {}
+
+    def __call__(self, route: str, key: object) -> str:
+        template = self._templates.get(route)
+        if template is None:
+            absolute = self.request.build_absolute_uri(reverse(route, args=[self.MARKER]))
+            template = self._templates[route] = absolute.split(self.MARKER)
+        return quote(str(key), safe="-_.~").join(template)
+
+
+def page_urls(serializer) -> PageUrls:
+    """The page's URL builder from a serializer's context (one made for the request when the view gave none)."""
+    context = serializer.context
+    if "urls" not in context:
+        context["urls"] = PageUrls(context["request"])
+    return context["urls"]
+
+
+@functools.cache
+def _labels(field, language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def choice_label(field, code: str) -> str:
+    """A model field's choice label in the active language, from a table worked out once per field and
+    language (get_FOO_display translates the label anew on every call)."""
+    return _labels(field, get_language()).get(code, code)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedAnonymousReads
-from api.common import bound_form, form_errors, form_serializer
+from api.common import bound_form, form_errors, form_serializer, page_urls
 from funding import services
 from funding.filters import AwardFilter
 from funding.forms import AwardForm, EvaluationForm, PaymentForm
@@ -29,20 +28,17 @@ from funding.models import (
     Payment,
 )
 from funding.selectors import award_detail
-from registry.api import Choice, CodeLabel, coded
-from registry.selectors import reference_data
+from registry.api import Choice, CodeLabel, coded, reference_labels
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 def _region(code: str | None) -> dict | None:
-    region = reference_data().regions.get(code) if code else None
-    return coded(region.code, region.name) if region else None
+    return coded(code, reference_labels("region")[code]) if code else None
 
 
 def _field(code: str | None) -> dict | None:
-    field = reference_data().fields.get(code) if code else None
-    return coded(field.code, field.name) if field else None
+    return coded(code, reference_labels("field")[code]) if code else None
 
 
 class FieldAndRegion:
@@ -144,6 +140,11 @@ class CompetitionList(CachedAnonymousReads, generics.ListAPIView):
         return Competition.objects.select_related("administrator").prefetch_related(Prefetch("lots", queryset=lots))
 
 
+AWARD_LIST_FIELDS = ("public_id", "reference", "mechanism", "status", "title", "field_id", "region_id", "amount")
+AWARD_LIST_FIELDS += ("amount_awarded", "currency", "amount_original", "awarded_on", "starts_on", "ends_on")
+AWARD_LIST_FIELDS += ("administrator_id", "recipient_id")
+
+
 class AwardSummary(FieldAndRegion, serializers.ModelSerializer):
     """One award: who gave how much to whom, for what, when; amounts as strings."""
 
@@ -173,10 +174,10 @@ class AwardSummary(FieldAndRegion, serializers.ModelSerializer):
         return {"org_id": obj.recipient.org_id, "bin": obj.recipient.bin, "name": obj.recipient.name}
 
     def get_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        return page_urls(self)("funding:award_detail", obj.public_id)
 
     def get_api_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(reverse("api:award", args=[obj.public_id]))
+        return page_urls(self)("api:award", obj.public_id)
 
 
 class PaymentOut(serializers.ModelSerializer):
@@ -247,7 +248,11 @@ class AwardList(CachedAnonymousReads, generics.ListAPIView):
     filterset_class = AwardFilter
 
     def get_queryset(self):
-        return Award.objects.select_related("administrator", "recipient")
+        # The recipient's names and identifiers only: its search text and charter are long and unused here.
+        recipient = ("recipient__bin", "recipient__local_id", "recipient__name_kk", "recipient__name_ru")
+        return Award.objects.select_related("administrator", "recipient").only(
+            *AWARD_LIST_FIELDS, "administrator__code", *recipient, "recipient__name_en"
+        )
 
     def get_cursor_ordering(self):
         return ("-awarded_on", "-id")

@@ -6,7 +6,7 @@ rules and messages) and services as the pages, with the same permissions (regist
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,16 +18,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedAnonymousReads, record_etag
-from api.common import PreconditionFailed, bound_form, expected_version, form_errors, form_serializer
+from api.common import (
+    PreconditionFailed,
+    bound_form,
+    choice_label,
+    expected_version,
+    form_errors,
+    form_serializer,
+    page_urls,
+)
 from registry import services
 from registry.filters import OrganisationFilter
 from registry.forms import ModeratorProfileForm, ProfileForm, YearlyReportForm
-from registry.i18n import localized_column
+from registry.i18n import active_language, localized_column
 from registry.models import (
     REPORT_ANSWER_FIELDS,
     REPORT_COUNT_FIELDS,
     REPORT_INCOME_FIELDS,
     ChangeRecord,
+    OrganisationField,
     StatusEvent,
     YearlyReport,
     registered_sort_key,
@@ -39,7 +48,6 @@ from registry.selectors import (
     organisation_for_path,
     organisation_profile,
     organisation_reports,
-    organisation_rows,
     reference_data,
 )
 
@@ -53,6 +61,12 @@ def coded(code: str | None, label) -> dict | None:
     return None if code is None else {"code": code, "label": str(label)}
 
 
+def reference_labels(table: str) -> dict[str, str]:
+    """{code: name in the reader's language} of a code table ("legal_form", "region", "field"), worked out
+    once per language."""
+    return reference_data().labels(active_language())[table]
+
+
 class Choice(serializers.Field):
     """A model choice as its code with its label ({"code", "label"}; null when blank)."""
 
@@ -64,7 +78,7 @@ class Choice(serializers.Field):
 
     def to_representation(self, instance):
         code = getattr(instance, self.field_name)
-        return coded(code, getattr(instance, f"get_{self.field_name}_display")()) if code else None
+        return coded(code, choice_label(instance._meta.get_field(self.field_name), code)) if code else None
 
 
 extend_schema_field(CodeLabel)(Choice)
@@ -90,23 +104,23 @@ class OrganisationSummary(serializers.Serializer):
 
     @extend_schema_field(CodeLabel)
     def get_legal_form(self, obj) -> dict:
-        form = reference_data().legal_forms[obj.legal_form_id]
-        return coded(form.code, form.name)
+        return coded(obj.legal_form_id, reference_labels("legal_form")[obj.legal_form_id])
 
     @extend_schema_field(CodeLabel(allow_null=True))
     def get_region(self, obj) -> dict | None:
-        region = reference_data().regions.get(obj.region_id) if obj.region_id else None
-        return coded(region.code, region.name) if region else None
+        return coded(obj.region_id, reference_labels("region")[obj.region_id]) if obj.region_id else None
 
     @extend_schema_field(CodeLabel(many=True))
     def fields_of_activity(self, obj) -> list[dict]:
-        return [coded(f.code, f.name) for f in obj.fields.all()]
+        labels = reference_labels("field")
+        codes = {link.field_id for link in obj.organisationfield_set.all()}  # prefetched by the list and profile
+        return [coded(code, label) for code, label in labels.items() if code in codes]  # the table's order
 
     def get_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        return page_urls(self)("registry:organisation_detail", obj.org_id)
 
     def get_api_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(reverse("api:organisation", args=[obj.org_id]))
+        return page_urls(self)("api:organisation", obj.org_id)
 
 
 class StatusEventOut(serializers.ModelSerializer):
@@ -218,6 +232,8 @@ def organisation_or_moved(org_id: str, url_name: str, **kwargs):
     return organisation, None
 
 
+LIST_FIELDS = ("bin", "local_id", "name_kk", "name_ru", "name_en", "legal_form_id", "region_id")
+LIST_FIELDS += ("territorial_level", "status", "registered_on")
 SORTS = {
     "name": lambda: (localized_column("name"), "id"),
     "-name": lambda: (f"-{localized_column('name')}", "-id"),
@@ -237,7 +253,15 @@ class OrganisationList(CachedAnonymousReads, generics.ListAPIView):
     filterset_class = OrganisationFilter
 
     def get_queryset(self):
-        return organisation_rows(OrganisationFilter.base_queryset()).annotate(registered_key=registered_sort_key())
+        # What a row shows, no more: labels come from the code tables, so no joins; fields by their codes.
+        return (
+            OrganisationFilter.base_queryset()
+            .only(*LIST_FIELDS)
+            .prefetch_related(
+                Prefetch("organisationfield_set", queryset=OrganisationField.objects.only("organisation", "field"))
+            )
+            .annotate(registered_key=registered_sort_key())
+        )
 
     def get_cursor_ordering(self):
         sort = self.request.query_params.get("sort", "")

@@ -321,6 +321,7 @@ def organisation_profile(pk: int) -> Organisation:
         Organisation.objects.select_related("legal_form", "region", "parent", "parent__legal_form")
         .prefetch_related(
             "fields",
+            "organisationfield_set",
             "other_names",
             Prefetch("status_events", queryset=StatusEvent.objects.order_by("occurred_on", "id")),
             Prefetch("branches", queryset=branches.filter(merged_into__isnull=True)),

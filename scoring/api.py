@@ -193,7 +193,10 @@ class FlagOut(serializers.Serializer):
         return RULES[flag.code].name
 
     def get_rule_url(self, flag: Flag) -> str:
-        return self.context["request"].build_absolute_uri(reverse("scoring:transparency") + f"#rule-{flag.code}")
+        urls = self.context.setdefault(
+            "rules_url", self.context["request"].build_absolute_uri(reverse("scoring:transparency"))
+        )
+        return f"{urls}#rule-{flag.code}"
 
     def get_url(self, flag: Flag) -> str:
         path = reverse("scoring:flag_detail", args=[flag.code, flag.subject_type, flag.subject_key])
