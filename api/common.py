@@ -123,6 +123,23 @@ class Cursor(CursorPagination):
 # ---------------------------------------------------------------- throttling
 
 
+def client_address(request) -> str:
+    """The address of the person making the request, as far as it can be trusted.
+
+    Behind TRUSTED_PROXIES reverse proxies (settings; 0 when the site faces the internet directly), the client
+    is the address the outermost trusted proxy appended to X-Forwarded-For: the entry TRUSTED_PROXIES places
+    from its end. Anything to its left was written by the client and proves nothing. Without trusted proxies
+    the header is ignored. Used by the API throttle and by login protection alike."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXIES
+    if not proxies:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote  # fewer hops than the proxies we run: the request did not come through them
+    return forwarded[-proxies]
+
+
 # Where anonymous requests are counted while the shared cache (Redis) is unreachable: this process alone.
 _LOCAL_COUNTS = LocMemCache("qogam-throttle-fallback", {})
 
@@ -134,6 +151,9 @@ class AnonymousThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return settings.API_ANONYMOUS_RATE
+
+    def get_ident(self, request):
+        return client_address(request)
 
     def allow_request(self, request, view):
         try:

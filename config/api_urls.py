@@ -4,7 +4,7 @@ api/ (the conventions every endpoint shares) imports no app."""
 from __future__ import annotations
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.common import not_found
 from funding import api as funding_api
@@ -37,6 +37,6 @@ urlpatterns = [
     path("v1/awards/<str:public_id>/payments/", funding_api.AwardPayments.as_view(), name="award_payments"),
     path("v1/awards/<str:public_id>/evaluations/", funding_api.AwardEvaluations.as_view(), name="award_evaluations"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", not_found),  # anything else under /api/ is a JSON 404, not the site's HTML page
 ]

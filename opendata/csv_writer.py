@@ -2,11 +2,17 @@
 
 Rows go out as they are read, so a download of the whole registry never builds in memory. Every file starts
 with a UTF-8 byte-order mark, so that Excel, which most of our readers open CSV in, shows Cyrillic correctly.
+
+Text that a spreadsheet would run as a formula is neutralised (OWASP's rule for CSV injection): a cell that
+starts with "=", "@", a tab or a carriage return, or with "+" or "-" followed by anything but a plain number or
+phone number, gets a leading apostrophe, which spreadsheets show as text and a program sees as one more
+character. Numbers, dates, phone numbers and every other plain value are written as they are.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
@@ -19,8 +25,29 @@ CONTENT_TYPE = "text/csv; charset=utf-8"
 Row = Sequence[object]
 
 
+FORMULA_STARTS = ("=", "@", "\t", "\r")
+SIGNED_STARTS = ("+", "-")
+# What "+" or "-" may start without being a formula: a signed number or a phone number, e.g. -12.5, +7 (701) 123-45-67
+PLAIN_SIGNED = re.compile(r"[+-][0-9][0-9 ()\-.,]*")
+
+
+def csv_cell(value: object) -> object:
+    """A value as the file holds it: None as empty, text that could run as a formula neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and _formula(value):
+        return "'" + value
+    return value
+
+
+def _formula(text: str) -> bool:
+    if text.startswith(FORMULA_STARTS):
+        return True
+    return text.startswith(SIGNED_STARTS) and not PLAIN_SIGNED.fullmatch(text)
+
+
 def _cells(row: Row) -> list[object]:
-    return ["" if value is None else value for value in row]
+    return [csv_cell(value) for value in row]
 
 
 class _Echo:

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,6 +191,11 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_ANONYMOUS_RATE = env("API_ANONYMOUS_RATE") or "600/minute"
+# How many reverse proxies of ours a request passes (nginx, a load balancer …): the client's address is the
+# one the outermost of them appended to X-Forwarded-For (api.common.client_address). 0: none; the header is
+# then ignored, as anyone can send it.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "api.common.client_address"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qogam API",
     "DESCRIPTION": "Kazakhstan's civil society organisations and the state money they receive. docs/api.md.",
@@ -204,6 +210,24 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
     ],
+}
+
+# Every page's Content-Security-Policy (django-csp): our own scripts and styles only, no inline ones (bars are
+# SVG attributes, the API docs load their setup from a file), nothing framing us. Downloads of uploaded files
+# set a stricter one of their own ("default-src 'none'; sandbox"), which the middleware leaves in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 SESSION_COOKIE_HTTPONLY = True
