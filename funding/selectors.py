@@ -488,13 +488,21 @@ def administrators_entered_by(user) -> QuerySet[Administrator]:
         return Administrator.objects.none()
     if user.is_superuser:
         return Administrator.objects.all()
+    return Administrator.objects.filter(pk__in=officer_administrator_ids(user))
+
+
+def officer_administrator_ids(user) -> set[int]:
+    """The administrators this person is an officer of (with the departments where granted), site
+    administrators included only through their own memberships: whose records they may not judge (four eyes)."""
+    if not user.is_authenticated:
+        return set()
     ids: set[int] = set()
     memberships = user.officer_memberships.filter(ended_at__isnull=True)
     for administrator_id, code, include_children in memberships.values_list(
         "administrator_id", "administrator__code", "include_children"
     ):
         ids.update((administrator_family(code) or [administrator_id]) if include_children else [administrator_id])
-    return Administrator.objects.filter(pk__in=ids)
+    return ids
 
 
 # ---------------------------------------------------------------- tables for downloads

@@ -9,6 +9,7 @@ from registry.models import (
     ChangeRecord,
     DemoDataset,
     Document,
+    EmailConfirmation,
     FieldOfActivity,
     Invitation,
     LegalForm,
@@ -105,6 +106,12 @@ class StatusEventAdmin(admin.ModelAdmin):
     raw_id_fields = ["organisation"]
     date_hierarchy = "occurred_on"
 
+    def has_add_permission(self, request):
+        return False  # recorded on the organisation's page, which keeps the order rules and four eyes
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -131,9 +138,32 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__username", "user__email", "organisation__bin", "organisation__name_ru"]
     raw_id_fields = ["user", "organisation", "granted_by"]
+    readonly_fields = ["user", "organisation", "role", "granted_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # managers come in by an approved claim or an accepted invitation, both proving the mailbox
 
     def has_delete_permission(self, request, obj=None):
         return False  # end a membership (ended_at) instead
+
+
+@admin.register(EmailConfirmation)
+class EmailConfirmationAdmin(admin.ModelAdmin):
+    """Read-only: to see whether and when a person confirmed their address (support questions)."""
+
+    list_display = ["email", "user", "created_at", "expires_at", "confirmed_at"]
+    list_select_related = ["user"]
+    search_fields = ["email", "user__username", "user__email"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Invitation)

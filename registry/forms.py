@@ -76,7 +76,7 @@ class ModeratorProfileForm(ProfileForm):
 class ManagerAddForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"),
-        help_text=_("someone with an account is added at once; anyone else gets an invitation by e-mail"),
+        help_text=_("an invitation is sent to it; whoever reads that mailbox accepts it with an account using it"),
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.EDITOR, label=_("Role"))
 
@@ -142,35 +142,37 @@ class MergeForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    """A person's account: the e-mail is how owners add them as managers, so it must be theirs alone."""
+    """A person's account. Its address must be confirmed before it can act on any record; the form never says
+    whether an address already has an account (the e-mail does, to its owner alone)."""
 
-    username = forms.CharField(label=_("User name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail"))
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("we send a link to it: the account works once you follow it")
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        help_text=_("shown beside the changes you make, as on every record's history"),
+    )
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("that user name is taken."))
-        return username
-
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("an account already uses this e-mail; reset its password instead."))
-        return email
+        return self.cleaned_data["email"].strip()
 
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("the two passwords differ."))
+            self.add_error("password2", MSG_PASSWORDS_DIFFER)
         elif data.get("password1"):
-            user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
+            user = get_user_model()(
+                email=data.get("email", ""), first_name=data.get("first_name", ""), last_name=data.get("last_name", "")
+            )
             try:
                 validate_password(data["password1"], user)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+MSG_PASSWORDS_DIFFER = _("the two passwords differ.")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from registry.models import Organisation
-from registry.selectors import organisation_for_path
+from registry.selectors import email_verified, organisation_for_path
 
 
 def organisation_or_redirect(org_id: str, url_name: str) -> tuple[Organisation | None, HttpResponse | None]:
@@ -46,8 +50,24 @@ def organisation_for_request(request, org_id: str, url_name: str, perm: str | No
         if not request.user.is_authenticated:
             return None, redirect_to_login(request.get_full_path())
         if not request.user.has_perm(perm, organisation):
+            if not email_verified(request.user) and perm in NEEDS_CONFIRMED_EMAIL:
+                return None, confirm_email_first(request)
             raise PermissionDenied
     return organisation, None
+
+
+def confirm_email_first(request) -> HttpResponse:
+    """Send a person whose address is not confirmed yet to confirm it, and back here afterwards."""
+    messages.info(request, MSG_EMAIL_UNCONFIRMED)
+    return redirect(f"{reverse('registry:email_verify')}?{urlencode({'next': request.path})}")
+
+
+# Acting on an organisation's record needs a confirmed address; one that is not yet confirmed is sent to do it.
+NEEDS_CONFIRMED_EMAIL = ("registry.claim_organisation", "registry.edit_organisation", "registry.manage_managers")
+MSG_EMAIL_UNCONFIRMED = _(
+    "Confirm your e-mail address first: claiming, managing an organisation, filing its report and reporting a "
+    "concern need an address we know is yours."
+)
 
 
 def moderators_only(request) -> None:

@@ -6,7 +6,7 @@ and reports problems by row and column; these say what a row means. RegistryConf
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,12 +163,7 @@ class OrganisationImporter(ModeratorFormat):
         if existing is None:
             organisation = services.organisation_create(**record, fields=fields, legal_basis="Official import")
             if status != "active" and record["registered_on"]:
-                services.organisation_status_record(
-                    organisation=organisation,
-                    kind=self.STATUS_EVENTS[status],
-                    occurred_on=record["registered_on"],
-                    legal_basis="Official import",
-                )
+                self._status_record(organisation, status, record["registered_on"], acting_user)
             return "created"
         values = {k: v for k, v in record.items() if k != "bin"}
         changes: list = services.organisation_profile_update(
@@ -180,14 +175,23 @@ class OrganisationImporter(ModeratorFormat):
             fields=fields,
         )
         if existing.status != status:
-            services.organisation_status_record(
-                organisation=existing,
-                kind=self.STATUS_EVENTS[status],
-                occurred_on=timezone.localdate(),
-                legal_basis="Official import",
-            )
+            self._status_record(existing, status, timezone.localdate(), acting_user)
             changes.append(status)
         return "updated" if changes else "unchanged"
+
+    def _status_record(self, organisation: Organisation, status: str, occurred_on, acting_user) -> None:
+        """The file's status, recorded as the official import's event; four eyes hold here too (a row about an
+        organisation the importing moderator manages is that row's problem)."""
+        try:
+            services.organisation_status_record(
+                organisation=organisation,
+                kind=self.STATUS_EVENTS[status],
+                occurred_on=occurred_on,
+                legal_basis="Official import",
+                moderator=acting_user,
+            )
+        except PermissionDenied as refusal:
+            raise ValidationError({"status": str(refusal)}) from refusal
 
 
 # ---------------------------------------------------------------- yearly reports

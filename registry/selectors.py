@@ -82,6 +82,21 @@ def reference_data_clear() -> None:
     _reference = None
 
 
+def organisations_managed_ids(user) -> set[int]:
+    """The organisations this person manages now (owner or editor): what they may not decide about as a
+    moderator (four eyes)."""
+    if not user.is_authenticated:
+        return set()
+    return set(user.memberships.filter(ended_at__isnull=True).values_list("organisation_id", flat=True))
+
+
+def email_verified(user) -> bool:
+    """Has this person confirmed, by a link we e-mailed, that their account's current address is theirs?"""
+    if not user.is_authenticated or not user.email:
+        return False
+    return user.email_confirmations.filter(email__iexact=user.email, confirmed_at__isnull=False).exists()
+
+
 def demo_dataset() -> DemoDataset | None:
     marker = cache.get(DEMO_CACHE_KEY)
     if marker is None:
@@ -261,16 +276,25 @@ def organisation_by_org_id(org_id: str) -> Organisation | None:
 
 def organisations_by_org_id(org_ids: Iterable[str]) -> set[str]:
     """The identifiers among `org_ids` that name a record we hold (merged or not), in two queries."""
+    return set(organisation_ids_by_org_id(org_ids))
+
+
+def organisation_ids_by_org_id(org_ids: Iterable[str]) -> dict[str, set[int]]:
+    """For each identifier among `org_ids` that names a record we hold: its primary key, with the survivor's
+    for a merged record. Two queries."""
     bins, local_ids = {}, {}
     for org_id in org_ids:
         if match := _BIN_ID.fullmatch(org_id):
             bins[match.group(1)] = org_id
         elif match := _fallback_pattern().fullmatch(org_id):
             local_ids[match.group(1).upper()] = org_id
-    found = {bins[b] for b in Organisation.objects.filter(bin__in=bins).values_list("bin", flat=True)}
-    found |= {
-        local_ids[i] for i in Organisation.objects.filter(local_id__in=local_ids).values_list("local_id", flat=True)
-    }
+    found: dict[str, set[int]] = {}
+    for column, wanted in (("bin", bins), ("local_id", local_ids)):
+        if not wanted:
+            continue
+        rows = Organisation.objects.filter(**{f"{column}__in": wanted}).values_list(column, "pk", "merged_into_id")
+        for value, pk, survivor in rows:
+            found[wanted[value]] = {pk, survivor} - {None}
     return found
 
 

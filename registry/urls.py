@@ -26,6 +26,8 @@ urlpatterns = [
     ),
     path("organisations/<str:org_id>/merge/", moderation.organisation_merge, name="organisation_merge"),
     path("accounts/sign-up/", accounts.sign_up, name="sign_up"),
+    path("accounts/confirm/<str:token>/", accounts.email_confirm, name="email_confirm"),
+    path("accounts/verify/", accounts.email_verify, name="email_verify"),
     path("invitations/<str:token>/", accounts.invitation, name="invitation"),
     path("accounts/organisations/", accounts.my_organisations, name="my_organisations"),
     path("accounts/api-token/", accounts.api_token, name="api_token"),

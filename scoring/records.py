@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 
 from funding.models import Administrator, Award, Competition
-from registry.selectors import organisation_by_org_id, organisations_by_org_id
+from registry.selectors import organisation_by_org_id, organisation_ids_by_org_id, organisations_by_org_id
 
 # A record kind and the page that shows it (a competition is shown on its administrator's page, for now).
 RECORD_ROUTES = {
@@ -62,3 +62,31 @@ def _exists(kind: str, key: str) -> bool:
     if kind == "organisation":
         return organisation_by_org_id(key) is not None
     return False
+
+
+def record_parties(records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[set[int], set[int]]]:
+    """Whom each record is about: the organisations (ids) and the administrators (ids) behind it. An award is
+    about its recipient and its administrator, a competition about its administrator. One query per kind."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for kind, key in records:
+        wanted[kind].add(key)
+    parties: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
+    if wanted.get("award"):
+        rows = Award.objects.filter(public_id__in=wanted["award"]).values_list(
+            "public_id", "recipient_id", "administrator_id"
+        )
+        parties |= {("award", key): ({org} if org else set(), {admin}) for key, org, admin in rows}
+    if wanted.get("competition"):
+        rows = Competition.objects.filter(public_id__in=wanted["competition"]).values_list(
+            "public_id", "administrator_id"
+        )
+        parties |= {("competition", key): (set(), {admin}) for key, admin in rows}
+    if wanted.get("administrator"):
+        rows = Administrator.objects.filter(code__in=wanted["administrator"]).values_list("code", "pk")
+        parties |= {("administrator", key): (set(), {pk}) for key, pk in rows}
+    if wanted.get("organisation"):
+        parties |= {
+            ("organisation", key): (pks, set())
+            for key, pks in organisation_ids_by_org_id(wanted["organisation"]).items()
+        }
+    return {(kind, key): parties.get((kind, key), (set(), set())) for kind, keys in wanted.items() for key in keys}

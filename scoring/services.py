@@ -19,7 +19,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.changes import announce
 from funding.models import Award
-from funding.selectors import Year
+from funding.selectors import Year, officer_administrator_ids
 from registry.i18n import localized_row
 from registry.models import (
     REPORT_ANSWER_FIELDS,
@@ -40,6 +40,7 @@ from registry.models import (
     fallback_org_id,
     report_due_on,
 )
+from registry.selectors import email_verified, organisations_managed_ids
 from scoring import indicators as ind
 from scoring.flags import FLAG_FINDERS, Hit, concentration_find, concentration_rows
 from scoring.models import (
@@ -52,7 +53,7 @@ from scoring.models import (
     StaleSummary,
     SummaryRun,
 )
-from scoring.records import record_url
+from scoring.records import record_parties, record_url
 from scoring.signals import concern_changed, summaries_changed
 from scoring.sql import scores_insert
 
@@ -620,9 +621,18 @@ MSG_CONCERN_RECORD = _("No such record.")
 MSG_RESOLUTION_NEEDED = _("say how it was resolved or why it is dismissed; the note is public.")
 
 
+MSG_CONCERN_UNCONFIRMED = _("confirm your e-mail address before reporting a concern.")
+MSG_FOUR_EYES_CONCERN = _(
+    "you filed this concern, or it is about an organisation you manage or an administrator you are an officer "
+    "of: another moderator decides it."
+)
+
+
 @transaction.atomic
 def concern_file(*, subject_type: str, subject_key: str, what: str, evidence: str, acting_user) -> Concern:
-    """A signed-in person reports a concern about a record that exists."""
+    """A signed-in person whose address is confirmed reports a concern about a record that exists."""
+    if not email_verified(acting_user):
+        raise PermissionDenied(MSG_CONCERN_UNCONFIRMED)
     if record_url(subject_type, subject_key, check=True) is None:
         raise ValidationError(MSG_CONCERN_RECORD)
     concern = Concern(
@@ -636,7 +646,10 @@ def concern_file(*, subject_type: str, subject_key: str, what: str, evidence: st
 
 @transaction.atomic
 def concern_triage(*, concern: Concern, status: str, resolution: str, moderator) -> Concern:
-    """A moderator moves a concern on; resolving or dismissing it needs a public note."""
+    """A moderator moves a concern on; resolving or dismissing it needs a public note. Four eyes: not one they
+    filed, nor one about an organisation they manage or an administrator they are an officer of."""
+    if concern.pk in concerns_conflicted(moderator=moderator, concerns=[concern]):
+        raise PermissionDenied(MSG_FOUR_EYES_CONCERN)
     if status in (Concern.Status.RESOLVED, Concern.Status.DISMISSED) and not resolution.strip():
         raise ValidationError({"resolution": MSG_RESOLUTION_NEEDED})
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
@@ -645,3 +658,17 @@ def concern_triage(*, concern: Concern, status: str, resolution: str, moderator)
     concern.save()
     announce(concern_changed, sender=Concern, concern_id=concern.pk, status=concern.status)
     return concern
+
+
+def concerns_conflicted(*, moderator, concerns: Iterable[Concern]) -> set[int]:
+    """The concerns (ids) among `concerns` that this moderator may not decide: those they filed, and those
+    about an organisation they manage or an administrator they are an officer of. Four queries, however many."""
+    concerns = list(concerns)
+    managed, officer_of = organisations_managed_ids(moderator), officer_administrator_ids(moderator)
+    parties = record_parties((c.subject_type, c.subject_key) for c in concerns) if managed or officer_of else {}
+    conflicted = set()
+    for concern in concerns:
+        organisations, administrators = parties.get((concern.subject_type, concern.subject_key), (set(), set()))
+        if concern.filed_by_id == moderator.pk or organisations & managed or administrators & officer_of:
+            conflicted.add(concern.pk)
+    return conflicted

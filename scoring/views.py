@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from funding.models import Mechanism
-from registry.http import form_add_errors, moderators_only, organisation_or_redirect
+from registry.http import confirm_email_first, form_add_errors, moderators_only, organisation_or_redirect
+from registry.selectors import email_verified
 from scoring import indicators as ind
 from scoring.flags import CATALOGUE, RULES
 from scoring.forms import ConcernForm, TriageForm
@@ -33,7 +34,7 @@ from scoring.selectors import (
     transparency_overview,
 )
 from scoring.selectors import concern_queue as concern_queue_select
-from scoring.services import concern_file, summaries_refresh_if_stale
+from scoring.services import concern_file, concerns_conflicted, summaries_refresh_if_stale
 from scoring.services import concern_triage as concern_triage_apply
 from scoring.tasks import summaries_regenerate_queue
 
@@ -228,6 +229,8 @@ def concern_new(request: HttpRequest, subject_type: str, subject_key: str) -> Ht
     page = record_url(subject_type, subject_key, check=True)
     if page is None:
         raise Http404(_("No such record."))
+    if not email_verified(request.user):  # reporting needs a confirmed address, whoever asks
+        return confirm_email_first(request)
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,10 +253,12 @@ def concern_new(request: HttpRequest, subject_type: str, subject_key: str) -> Ht
 def concern_queue(request: HttpRequest) -> HttpResponse:
     moderators_only(request)
     queue = concern_queue_select()
+    conflicted = concerns_conflicted(moderator=request.user, concerns=[c for c, _page in queue.waiting])
+    waiting = [(concern, page, concern.pk not in conflicted) for concern, page in queue.waiting]
     return render(
         request,
         "scoring/concern_queue.html",
-        {"waiting": queue.waiting, "decided": queue.decided, "form": TriageForm()},
+        {"waiting": waiting, "decided": queue.decided, "form": TriageForm()},
     )
 
 
@@ -267,6 +272,8 @@ def concern_triage(request: HttpRequest, pk: int) -> HttpResponse:
             concern_triage_apply(concern=concern, moderator=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
         else:
             messages.success(request, _("Saved."))
     else:

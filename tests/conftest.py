@@ -37,7 +37,9 @@ def anonymous(client):
 
 
 def _user(django_user_model, name: str, **extra):
-    return django_user_model.objects.create_user(name, f"{name}@example.kz", "a long pass phrase 2026", **extra)
+    from tests.registry.factories import person
+
+    return person(name, **extra)
 
 
 @pytest.fixture
@@ -56,7 +58,11 @@ def moderator(db, django_user_model):
 
 @pytest.fixture
 def superuser(db, django_user_model):
-    return django_user_model.objects.create_superuser("admin", "admin@example.kz", "correct horse battery")
+    from tests.registry.factories import email_confirmed
+
+    return email_confirmed(
+        django_user_model.objects.create_superuser("admin", "admin@example.kz", "correct horse battery")
+    )
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.models.accounts import Invitation, Membership, OwnershipClaim, claim_document_path
+from registry.models.accounts import EmailConfirmation, Invitation, Membership, OwnershipClaim, claim_document_path
 from registry.models.documents import Document, document_path
 from registry.models.history import ChangeRecord, Merge
 from registry.models.organisation import (
@@ -53,6 +53,7 @@ __all__ = [
     "ChangeRecord",
     "DemoDataset",
     "Document",
+    "EmailConfirmation",
     "FieldOfActivity",
     "Invitation",
     "LegalForm",

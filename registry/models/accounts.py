@@ -122,3 +122,27 @@ class OwnershipClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organisation_id} ({self.status})"
+
+
+class EmailConfirmation(models.Model):
+    """A link sent to an address: following it proves the person reads that mailbox. An account may claim,
+    manage, file reports and report concerns only once its current address is confirmed. Only a hash of the
+    token is stored; the e-mail holds the only copy."""
+
+    VALID_FOR = datetime.timedelta(days=3)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_confirmations")
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("e-mail confirmation")
+        verbose_name_plural = _("e-mail confirmations")
+        indexes = [models.Index(fields=["user", "confirmed_at"], name="emailconfirmation_user")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({'confirmed' if self.confirmed_at else 'pending'})"

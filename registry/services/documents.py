@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.changes import announce
 from registry.models import Document, Organisation
+from registry.rules import decides_about
 from registry.services.common import validated_save
+from registry.services.organisations import MSG_FOUR_EYES_ORGANISATION
 from registry.signals import document_changed
 
 DOCUMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".odt"}
@@ -69,6 +71,8 @@ def document_upload(*, organisation: Organisation, kind: str, title: str, file, 
 def document_hide(*, document: Document, reason: str, moderator) -> Document:
     if not reason.strip():
         raise ValidationError({"reason": MSG_HIDE_REASON})
+    if not decides_about(moderator, document.organisation):
+        raise PermissionDenied(MSG_FOUR_EYES_ORGANISATION)
     document.hidden_reason = reason.strip()
     document.hidden_by = moderator
     document.hidden_at = timezone.now()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import ChangeRecord, Document, Membership, Merge, Organisation, YearlyReport
-from registry.services.organisations import organisation_announce
+from registry.rules import decides_about
+from registry.services.organisations import MSG_FOUR_EYES_ORGANISATION, organisation_announce
 from registry.signals import organisation_merging
 
 MSG_MERGE_SELF = _("an organisation can not be merged into itself.")
@@ -39,6 +40,8 @@ def organisation_merge(*, survivor: Organisation, merged: Organisation, moderato
             raise ValidationError({"duplicate": ValidationError(MSG_MERGE_ALREADY, params={"name": record.name})})
     if not reason.strip():
         raise ValidationError({"reason": MSG_MERGE_REASON})
+    if not (decides_about(moderator, survivor) and decides_about(moderator, merged)):
+        raise PermissionDenied(MSG_FOUR_EYES_ORGANISATION)
     moved: dict = {}
     taken_years = survivor.reports.values_list("year", flat=True)
     merge_move(moved, YearlyReport, "organisation", merged.reports.exclude(year__in=taken_years), survivor)
@@ -74,6 +77,8 @@ def organisation_unmerge(*, merge: Merge, moderator) -> Merge:
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise ValidationError(MSG_MERGE_UNDONE)
+    if not (decides_about(moderator, merge.survivor) and decides_about(moderator, merge.merged)):
+        raise PermissionDenied(MSG_FOUR_EYES_ORGANISATION)
     for label, entry in merge.moved.items():
         apps.get_model(label).objects.filter(pk__in=entry["ids"]).update(**{entry["field"]: merge.merged})
     Organisation.objects.filter(pk=merge.merged_id).update(merged_into=None, updated_at=timezone.now())

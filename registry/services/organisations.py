@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from registry.models import (
     Region,
     StatusEvent,
 )
+from registry.rules import decides_about
 from registry.search import search_text_for
 from registry.services.common import new_local_id, validated_save
 from registry.signals import organisation_changed
@@ -36,6 +37,7 @@ MSG_CONFLICT = _(
     "listed below; review them and save again."
 )
 MSG_NOT_A_FIELD = _("“%(field)s” can not be changed here.")
+MSG_FOUR_EYES_ORGANISATION = _("you manage this organisation: another moderator decides about it.")
 
 TERMINAL_STATUSES = {Organisation.Status.LIQUIDATED, Organisation.Status.REORGANISED}
 PROFILE_FIELDS = ("address", "phone", "email", "website", "mission", "charter_activities")
@@ -124,8 +126,12 @@ def organisation_status_record(
     ends_on: datetime.date | None = None,
     legal_basis: str = "",
     note: str = "",
+    moderator,
 ) -> StatusEvent:
-    """Record a status change as a dated event and move the organisation's current status with it."""
+    """Record a status change as a dated event and move the organisation's current status with it. Four eyes:
+    not by a moderator who manages the organisation."""
+    if not decides_about(moderator, organisation):
+        raise PermissionDenied(MSG_FOUR_EYES_ORGANISATION)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     last = organisation.status_events.order_by("-occurred_on", "-id").first()
     errors: dict[str, list[ValidationError]] = {}

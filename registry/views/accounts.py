@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +20,10 @@ from rest_framework.authtoken.models import Token
 
 from registry import services
 from registry.forms import ClaimForm, ManagerAddForm, SignUpForm
-from registry.http import form_add_errors, organisation_for_request
+from registry.http import confirm_email_first, form_add_errors, organisation_for_request
 from registry.models import Invitation
+from registry.selectors import email_verified
+from registry.signin import device_remember
 
 
 @require_http_methods(["GET", "POST"])
@@ -32,20 +36,65 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = get_user_model().objects.create_user(
-            data["username"],
-            data["email"],
-            data["password1"],
+        services.account_sign_up(
+            email=data["email"],
+            password=data["password1"],
             first_name=data["first_name"],
             last_name=data["last_name"],
+            link=lambda token: _confirmation_link(request, token, next_url),
+            sign_in_url=request.build_absolute_uri(reverse("login")),
+            reset_url=request.build_absolute_uri(reverse("password_reset")),
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        if next_url:
-            messages.success(request, _("Welcome. Your account is ready."))
-            return redirect(next_url)
-        messages.success(request, _("Welcome. Find your organisation in the directory and claim it."))
-        return redirect("registry:my_organisations")
+        # The same answer whether or not the address has an account: the page tells nobody which do.
+        return render(request, "registration/sign_up_sent.html", {"email": data["email"]})
     return render(request, "registration/sign_up.html", {"form": form, "next": next_url})
+
+
+def _confirmation_link(request, token: str, next_url: str = "") -> str:
+    link = request.build_absolute_uri(reverse("registry:email_confirm", args=[token]))
+    return f"{link}?{urlencode({'next': next_url})}" if next_url else link
+
+
+@require_http_methods(["GET", "POST"])
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a confirmation e-mail: a GET shows a button (mail scanners follow links), a POST confirms,
+    makes the account usable and signs the person in."""
+    confirmation = services.email_confirmation_find(token)
+    problem = services.email_confirmation_problem(confirmation)
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    if request.method == "POST" and confirmation is not None and not problem:
+        try:
+            user = services.email_confirm(confirmation=confirmation)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            login(request, user, backend="registry.auth.EmailOrUsernameBackend")
+            messages.success(request, _("Your e-mail address is confirmed. Welcome."))
+            response = redirect(next_url or "registry:my_organisations")
+            device_remember(request, response, user)
+            return response
+    return render(
+        request,
+        "registration/email_confirm.html",
+        {"confirmation": confirmation, "problem": problem},
+        status=410 if problem and request.method == "GET" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_verify(request: HttpRequest) -> HttpResponse:
+    """For an account whose address is not confirmed yet (made before addresses were): send it a link."""
+    verified = email_verified(request.user)
+    if request.method == "POST" and not verified:
+        services.email_confirmation_send(
+            user=request.user, link=lambda token: _confirmation_link(request, token, request.GET.get("next", ""))
+        )
+        messages.success(request, _("A link is on its way to %(email)s.") % {"email": request.user.email})
+        return redirect("registry:email_verify")
+    return render(request, "registration/email_verify.html", {"verified": verified})
 
 
 @login_required
@@ -62,6 +111,8 @@ def organisation_claim(request: HttpRequest, org_id: str) -> HttpResponse:
             services.claim_submit(user=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
             form_add_errors(form, error)
+        except PermissionDenied:  # a site administrator whose own address is not confirmed
+            return confirm_email_first(request)
         else:
             messages.success(request, _("Your claim was sent to the moderators. You will see their decision here."))
             return redirect("registry:my_organisations")
@@ -91,21 +142,21 @@ def organisation_managers(request: HttpRequest, org_id: str) -> HttpResponse:
                 messages.success(request, _("The invitation is withdrawn; its link no longer works."))
                 return redirect("registry:organisation_managers", org_id=organisation.org_id)
             if form.is_valid():
-                added = services.manager_add_or_invite(
+                invitation = services.manager_invite(
                     organisation=organisation,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                     acting_user=request.user,
                     link=lambda token: request.build_absolute_uri(reverse("registry:invitation", args=[token])),
                 )
-                if isinstance(added, Invitation):
-                    messages.success(
-                        request,
-                        _("No account has that e-mail yet: an invitation is sent to %(email)s.")
-                        % {"email": added.email},
+                messages.success(
+                    request,
+                    _(
+                        "An invitation is sent to %(email)s. Whoever reads that mailbox accepts it with an account "
+                        "that uses the address."
                     )
-                else:
-                    messages.success(request, _("Added."))
+                    % {"email": invitation.email},
+                )
                 return redirect("registry:organisation_managers", org_id=organisation.org_id)
         except ValidationError as error:
             if form.is_bound:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +13,8 @@ from registry import services
 from registry.forms import ClaimDecisionForm, MergeForm, StatusEventForm
 from registry.http import form_add_errors, moderators_only, organisation_for_request
 from registry.models import OwnershipClaim
+from registry.rules import decides_about
+from registry.selectors import organisations_managed_ids
 
 
 @require_GET
@@ -21,6 +23,10 @@ def moderation_claims(request: HttpRequest) -> HttpResponse:
     pending = OwnershipClaim.objects.filter(status=OwnershipClaim.Status.PENDING).select_related(
         "user", "organisation__legal_form"
     )
+    # Four eyes: each claim with whether this moderator may decide it (not their own, not an organisation
+    # they manage); the page says so where they may not.
+    managed = organisations_managed_ids(request.user)
+    pending = [(claim, claim.user_id != request.user.pk and claim.organisation_id not in managed) for claim in pending]
     decided = (
         OwnershipClaim.objects.exclude(status=OwnershipClaim.Status.PENDING)
         .select_related("user", "organisation", "decided_by")
@@ -46,8 +52,8 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
         else:
             messages.success(request, _("Decision recorded."))
     else:
@@ -75,16 +81,30 @@ def organisation_status_event(request: HttpRequest, org_id: str) -> HttpResponse
     )
     if response:
         return response
+    # Four eyes: a moderator who manages this organisation sees who may record its status, and nothing more.
+    if not decides_about(request.user, organisation):
+        return _someone_else_decides(request, organisation, "registry/status_event_form.html")
     form = StatusEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_status_record(organisation=organisation, **form.cleaned_data)
+            services.organisation_status_record(organisation=organisation, moderator=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_add_errors(form, error)
         else:
             messages.success(request, _("The status change is recorded in the status history."))
             return redirect("registry:organisation_detail", org_id=organisation.org_id)
     return render(request, "registry/status_event_form.html", {"organisation": organisation, "form": form})
+
+
+def _someone_else_decides(request: HttpRequest, organisation, template: str, **context) -> HttpResponse:
+    """The moderator page of an organisation the moderator manages: the form gives way to who decides instead
+    (403 to a write, so nothing is changed)."""
+    return render(
+        request,
+        template,
+        {"organisation": organisation, "someone_else_decides": services.MSG_FOUR_EYES_ORGANISATION, **context},
+        status=403 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,6 +115,10 @@ def organisation_merge(request: HttpRequest, org_id: str) -> HttpResponse:
     )
     if response:
         return response
+    if not decides_about(request.user, organisation):
+        return _someone_else_decides(
+            request, organisation, "registry/organisation_merge.html", merges=_merges_received(organisation)
+        )
     merging = request.method == "POST" and request.POST.get("action") != "undo"
     form = MergeForm(request.POST if merging else None)
     if request.method == "POST":
@@ -118,7 +142,14 @@ def organisation_merge(request: HttpRequest, org_id: str) -> HttpResponse:
                 form_add_errors(form, error)
             else:
                 messages.error(request, " ".join(error.messages))
-    merges = organisation.merges_received.select_related("merged", "moderator", "undone_by")
+        except PermissionDenied as refusal:  # the duplicate is an organisation this moderator manages
+            form.add_error("duplicate", str(refusal))
     return render(
-        request, "registry/organisation_merge.html", {"organisation": organisation, "form": form, "merges": merges}
+        request,
+        "registry/organisation_merge.html",
+        {"organisation": organisation, "form": form, "merges": _merges_received(organisation)},
     )
+
+
+def _merges_received(organisation):
+    return organisation.merges_received.select_related("merged", "moderator", "undone_by")

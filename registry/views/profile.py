@@ -14,7 +14,7 @@ from registry import services
 from registry.forms import DocumentForm, HideForm, ModeratorProfileForm, ProfileForm, YearlyReportForm
 from registry.http import form_add_errors, organisation_for_request
 from registry.models import ChangeRecord, report_due_on, report_year_open
-from registry.rules import is_moderator
+from registry.rules import decides_about, is_moderator
 
 
 @require_GET
@@ -113,6 +113,8 @@ def organisation_documents(request: HttpRequest, org_id: str) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm(needed, organisation):
             raise PermissionDenied
+        if action == "hide" and not decides_about(request.user, organisation):  # four eyes
+            raise PermissionDenied(services.MSG_FOUR_EYES_ORGANISATION)
         try:
             if action == "hide":
                 hide_form = HideForm(request.POST)
@@ -135,7 +137,14 @@ def organisation_documents(request: HttpRequest, org_id: str) -> HttpResponse:
     return render(
         request,
         "registry/organisation_documents.html",
-        {"organisation": organisation, "documents": documents, "form": form, "hide_form": hide_form},
+        {
+            "organisation": organisation,
+            "documents": documents,
+            "form": form,
+            "hide_form": hide_form,
+            "can_hide": is_moderator(request.user),
+            "may_hide": decides_about(request.user, organisation),
+        },
     )
 
 

@@ -40,7 +40,9 @@ def award(department):
 
 
 def _person(django_user_model, name):
-    return django_user_model.objects.create_user(name, f"{name}@example.kz", "a long pass phrase 2026")
+    from tests.registry.factories import person
+
+    return person(name)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_a_non_ngo_may_record_money_from_elsewhere():
 def test_a_ceased_recipient_is_refused(kind):
     recipient = make_organisation()
     registry_services.organisation_status_record(
-        organisation=recipient, kind=kind, occurred_on=datetime.date(2019, 1, 1)
+        moderator=clerk(), organisation=recipient, kind=kind, occurred_on=datetime.date(2019, 1, 1)
     )
     with pytest.raises(ValidationError) as exc:
         make_award(recipient=recipient, awarded_on=datetime.date(2020, 3, 1))
@@ -51,6 +51,7 @@ def test_a_ceased_recipient_is_refused(kind):
 def test_a_suspended_recipient_is_refused_only_while_suspended():
     recipient = make_organisation()
     registry_services.organisation_status_record(
+        moderator=clerk(),
         organisation=recipient,
         kind="suspended",
         occurred_on=datetime.date(2020, 1, 1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from registry.models import Membership
-from tests.registry.factories import make_organisation
+from tests.registry.factories import make_organisation, person
 
 
 @pytest.fixture
@@ -20,20 +20,20 @@ def other_org():
 
 @pytest.fixture
 def owner(org, django_user_model):
-    user = django_user_model.objects.create_user("owner", "owner@example.kz", "a long pass phrase 2026")
+    user = person("owner")
     Membership.objects.create(user=user, organisation=org, role="owner")
     return user
 
 
 @pytest.fixture
 def editor(org, django_user_model):
-    user = django_user_model.objects.create_user("editor", "editor@example.kz", "a long pass phrase 2026")
+    user = person("editor")
     Membership.objects.create(user=user, organisation=org, role="editor")
     return user
 
 
 @pytest.fixture
 def stranger_owner(other_org, django_user_model):
-    user = django_user_model.objects.create_user("stranger", "stranger@example.kz", "a long pass phrase 2026")
+    user = person("stranger")
     Membership.objects.create(user=user, organisation=other_org, role="owner")
     return user

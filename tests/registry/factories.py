@@ -20,6 +20,19 @@ def clerk():
     return user
 
 
+def person(name: str, *, email: str | None = None, verified: bool = True, **extra):
+    """A person's account, its e-mail address confirmed through the link we send (as every account that acts on
+    records must have), unless `verified=False`."""
+    user = get_user_model().objects.create_user(name, email or f"{name}@example.kz", "a long pass phrase 2026", **extra)
+    return email_confirmed(user) if verified else user
+
+
+def email_confirmed(user):
+    """The account with its address confirmed, through the link we send."""
+    services.email_confirm(confirmation=services.email_confirmation_send(user=user, link=lambda token: token))
+    return user
+
+
 def make_bin(registered_on: datetime.date = datetime.date(2010, 5, 1), attribute: str = "0") -> str:
     while True:
         value = bin_build(

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from registry import services
-from registry.models import ChangeRecord, Membership, OwnershipClaim
+from registry.models import ChangeRecord, EmailConfirmation, Invitation, Membership, OwnershipClaim
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +273,7 @@ def test_owner_adds_and_removes_editors_but_keeps_an_owner(client, org, owner, s
     client.force_login(owner)
     url = reverse("registry:organisation_managers", args=[org.org_id])
     client.post(url, {"action": "add", "email": "CITIZEN@example.kz", "role": "editor"})
+    services.invitation_accept(invitation=Invitation.objects.get(), user=signed_in_user)
     membership = Membership.objects.get(user=signed_in_user, organisation=org, ended_at__isnull=True)
     client.post(url, {"action": "remove", "membership": membership.pk})
     membership.refresh_from_db()
@@ -366,7 +371,7 @@ def test_repeated_failed_logins_lock_the_account(client, signed_in_user):
     assert response.status_code in (403, 429)
     assert "Too many failed sign-in attempts" in response.content.decode()
     locked = client.post(url, {"username": "citizen", "password": "a long pass phrase 2026"})
-    assert "Too many failed sign-in attempts" in locked.content.decode()
+    assert "Too many failed sign-ins" in locked.content.decode() and "_auth_user_id" not in client.session
 
 
 def test_sign_in_and_password_reset_pages_work(client, signed_in_user, mailoutbox):
@@ -391,7 +396,6 @@ def test_moderator_records_a_suspension_and_its_rules_speak_per_field(client, or
 
 
 SIGN_UP = {
-    "username": "aigerim",
     "email": "aigerim@example.kz",
     "first_name": "Aigerim",
     "last_name": "S.",
@@ -400,25 +404,54 @@ SIGN_UP = {
 }
 
 
-def test_a_person_signs_up_and_can_claim_at_once(client, org):
-    response = client.post(reverse("registry:sign_up"), SIGN_UP)
+def confirmation_link(message) -> str:
+    return re.search(r"http://testserver(/accounts/confirm/[^\s]+)", message.body).group(1)
+
+
+def test_a_person_signs_up_confirms_the_address_and_can_then_claim(client, org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("registry:sign_up"), SIGN_UP)
+    assert response.status_code == 200 and "Check your e-mail" in response.content.decode()
+    user = get_user_model().objects.get(email="aigerim@example.kz")
+    assert not user.is_active and user.get_full_name() == "Aigerim S."
+    assert (
+        client.post(reverse("login"), {"username": "aigerim@example.kz", "password": SIGN_UP["password1"]}).status_code
+        == 200
+    )
+    link = confirmation_link(mail.outbox[-1])
+    assert client.get(link).status_code == 200  # a button, so a mail scanner following the link confirms nothing
+    assert not EmailConfirmation.objects.filter(confirmed_at__isnull=False).exists()
+    response = client.post(link)
     assert response.status_code == 302 and response["Location"] == reverse("registry:my_organisations")
     assert client.get(reverse("registry:organisation_claim", args=[org.org_id])).status_code == 200
     assert client.get(reverse("registry:sign_up"))["Location"] == reverse("registry:my_organisations")
+    client.logout()
+    signed_in = client.post(reverse("login"), {"username": "AIGERIM@example.kz", "password": SIGN_UP["password1"]})
+    assert signed_in.status_code == 302  # the address is the name to sign in with
+
+
+def test_a_confirmation_link_works_once(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:sign_up"), SIGN_UP)
+    link = confirmation_link(mail.outbox[-1])
+    client.post(link)
+    client.logout()
+    again = client.post(link)
+    assert again.status_code == 200 and "used already" in again.content.decode()
+    assert client.get(link).status_code == 410
+    assert client.get(reverse("registry:email_confirm", args=["made-up"])).status_code == 410
 
 
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"email": "CITIZEN@example.kz"}, "email", "already uses this e-mail"),
-        ({"username": "Citizen"}, "username", "taken"),
         ({"password2": "something else 2026"}, "password2", "differ"),
         ({"password1": "12345678", "password2": "12345678"}, "password1", "too common"),
+        ({"first_name": ""}, "first_name", "required"),
+        ({"email": "not an address"}, "email", "valid email"),
     ],
 )
 def test_sign_up_refusals_name_the_field(client, signed_in_user, change, field, words):
-    from django.contrib.auth import get_user_model
-
     response = client.post(reverse("registry:sign_up"), {**SIGN_UP, **change})
     assert words in " ".join(response.context["form"].errors[field])
     assert get_user_model().objects.count() == 1

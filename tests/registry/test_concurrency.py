@@ -7,7 +7,7 @@ from django.db import connection
 
 from registry import services
 from registry.models import ChangeRecord, Membership, Organisation
-from tests.registry.factories import make_organisation
+from tests.registry.factories import make_organisation, person
 
 WRITERS = 4
 
@@ -17,7 +17,7 @@ def test_parallel_edits_of_one_profile_one_wins_the_rest_get_the_conflict(django
     organisation = make_organisation(phone="+7 7172 00 00 00")
     users = []
     for n in range(WRITERS):
-        user = django_user_model.objects.create_user(f"writer{n}", f"w{n}@example.kz", "a long pass phrase 2026")
+        user = person(f"writer{n}")
         Membership.objects.create(user=user, organisation=organisation, role="editor")
         users.append(user)
     barrier = threading.Barrier(WRITERS)

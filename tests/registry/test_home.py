@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from registry import services
 from registry.selectors import sector_overview
-from tests.registry.factories import make_organisation
+from tests.registry.factories import clerk, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,11 @@ def sector():
         ]
     ]
     services.organisation_status_record(
-        organisation=orgs[1], kind="found_inactive", occurred_on=datetime.date(2015, 1, 1)
+        moderator=clerk(), organisation=orgs[1], kind="found_inactive", occurred_on=datetime.date(2015, 1, 1)
     )
-    services.organisation_status_record(organisation=orgs[3], kind="liquidated", occurred_on=datetime.date(2016, 1, 1))
+    services.organisation_status_record(
+        moderator=clerk(), organisation=orgs[3], kind="liquidated", occurred_on=datetime.date(2016, 1, 1)
+    )
     return orgs
 
 

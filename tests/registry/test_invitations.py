@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Invitation, Membership
+from tests.registry.factories import person
 
 pytestmark = pytest.mark.django_db
 NEWCOMER = "newcomer@example.kz"
@@ -57,39 +58,50 @@ def test_someone_without_an_account_gets_an_e_mail(client, org, owner, django_ca
     assert not Membership.objects.filter(organisation=org, role="editor").exists()
 
 
-def test_someone_with_an_account_is_added_at_once(client, org, owner, signed_in_user):
+def test_someone_with_an_account_gets_an_invitation_too(client, org, owner, signed_in_user):
+    """Found 1: an owner adding an address an account uses no longer adds that account at once."""
     client.force_login(owner)
     invite(client, org, email="CITIZEN@example.kz")
-    assert Membership.objects.filter(user=signed_in_user, organisation=org, ended_at__isnull=True).exists()
-    assert not Invitation.objects.exists() and not mail.outbox
+    assert not Membership.objects.filter(user=signed_in_user, organisation=org).exists()
+    assert Invitation.objects.get().email == "CITIZEN@example.kz"
 
 
-def test_the_newcomer_signs_up_from_the_link_and_accepts(client, org, link):
+def test_the_newcomer_signs_up_from_the_link_confirms_the_address_and_accepts(
+    client, org, link, django_capture_on_commit_callbacks
+):
     page = client.get(link)
     assert page.status_code == 200 and "Create an account" in page.content.decode()
     sign_up = reverse("registry:sign_up") + f"?next={link}&email={NEWCOMER}"
     assert client.get(sign_up).context["form"].initial["email"] == NEWCOMER
-    response = client.post(
-        sign_up,
-        {
-            "username": "newcomer",
-            "email": NEWCOMER,
-            "password1": "a long pass phrase 2026",
-            "password2": "a long pass phrase 2026",
-            "next": link,
-        },
-    )
-    assert response["Location"] == link  # back to the invitation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            sign_up,
+            {
+                "email": NEWCOMER,
+                "first_name": "New",
+                "last_name": "Comer",
+                "password1": "a long pass phrase 2026",
+                "password2": "a long pass phrase 2026",
+            },
+        )
+    assert "Check your e-mail" in response.content.decode()
+    confirm = re.search(r"http://testserver(/accounts/confirm/\S+)", mail.outbox[-1].body).group(1)
+    assert client.post(confirm)["Location"] == link  # back to the invitation, the address now confirmed
     accepted = client.post(link)
     assert accepted["Location"] == reverse("registry:organisation_detail", args=[org.org_id])
-    membership = Membership.objects.get(user__username="newcomer", organisation=org)
+    membership = Membership.objects.get(user__email=NEWCOMER, organisation=org)
     assert membership.role == "editor" and membership.granted_by.username == "owner"
     invitation = Invitation.objects.get()
-    assert invitation.accepted_by.username == "newcomer" and invitation.accepted_at
+    assert invitation.accepted_by == membership.user and invitation.accepted_at
 
 
-def test_the_link_works_once(client, link, signed_in_user, stranger_owner):
-    client.force_login(signed_in_user)
+@pytest.fixture
+def newcomer():
+    return person("newcomer", email=NEWCOMER)
+
+
+def test_the_link_works_once(client, link, newcomer, stranger_owner):
+    client.force_login(newcomer)
     client.post(link)
     client.force_login(stranger_owner)
     response = client.post(link)
@@ -98,21 +110,21 @@ def test_the_link_works_once(client, link, signed_in_user, stranger_owner):
     assert not Membership.objects.filter(user=stranger_owner, role="editor").exists()
 
 
-def test_an_expired_link_is_refused(client, link, signed_in_user):
+def test_an_expired_link_is_refused(client, link, newcomer):
     Invitation.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    client.force_login(signed_in_user)
+    client.force_login(newcomer)
     response = client.post(link)
-    assert "expired" in response.content.decode() and not Membership.objects.filter(user=signed_in_user).exists()
+    assert "expired" in response.content.decode() and not Membership.objects.filter(user=newcomer).exists()
 
 
-def test_a_withdrawn_link_is_refused(client, org, owner, link, signed_in_user):
+def test_a_withdrawn_link_is_refused(client, org, owner, link, newcomer):
     client.force_login(owner)
     url = reverse("registry:organisation_managers", args=[org.org_id])
     client.post(url, {"action": "revoke", "invitation": Invitation.objects.get().pk})
     assert Invitation.objects.get().revoked_at  # kept, not deleted
-    client.force_login(signed_in_user)
+    client.force_login(newcomer)
     response = client.post(link)
-    assert "withdrawn" in response.content.decode() and not Membership.objects.filter(user=signed_in_user).exists()
+    assert "withdrawn" in response.content.decode() and not Membership.objects.filter(user=newcomer).exists()
 
 
 def test_a_new_invitation_replaces_the_pending_one(client, org, owner, link, django_capture_on_commit_callbacks):
@@ -134,15 +146,19 @@ def test_an_anonymous_accept_is_sent_to_sign_in(client, link):
     assert Invitation.objects.get().pending
 
 
-def test_sign_up_goes_only_back_to_this_site(client):
+def test_sign_up_goes_only_back_to_this_site(client, django_capture_on_commit_callbacks):
     data = {
-        "username": "someone",
         "email": "someone@example.kz",
+        "first_name": "Some",
+        "last_name": "One",
         "password1": "a long pass phrase 2026",
         "password2": "a long pass phrase 2026",
-        "next": "https://evil.example.com/",
     }
-    response = client.post(reverse("registry:sign_up"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:sign_up") + "?next=https://evil.example.com/", data)
+    assert "evil" not in mail.outbox[-1].body
+    confirm = re.search(r"http://testserver(/accounts/confirm/[^?\s]+)", mail.outbox[-1].body).group(1)
+    response = client.post(confirm + "?next=https://evil.example.com/")
     assert response["Location"] == reverse("registry:my_organisations")
 
 

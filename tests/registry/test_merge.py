@@ -13,7 +13,7 @@ from funding.models import Application, Award
 from registry import services
 from registry.models import Document, Membership, Merge, Organisation, YearlyReport
 from tests.funding.factories import clerk, make_administrator, make_award, make_competition
-from tests.registry.factories import make_organisation
+from tests.registry.factories import make_organisation, person
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ def pair(django_user_model):
     survivor = make_organisation(name_en="Trust Foundation", legal_form="foundation")
     duplicate = make_organisation(name_en="Trust Fund (duplicate)", legal_form="foundation", bin=None)
     services.organisation_status_record(
+        moderator=clerk(),
         organisation=duplicate,
         kind="found_inactive",
         occurred_on=datetime.date(2016, 1, 1),
@@ -59,7 +60,7 @@ def pair(django_user_model):
         acting_user=None,
         file=SimpleUploadedFile("c.pdf", b"%PDF-1.4", "application/pdf"),
     )
-    manager = django_user_model.objects.create_user("m", "m@example.kz", "a long pass phrase 2026")
+    manager = person("m")
     Membership.objects.create(user=manager, organisation=duplicate, role="owner")
     return survivor, duplicate, award
 

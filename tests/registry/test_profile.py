@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from registry import services
 from registry.models import Organisation, OrganisationName
-from tests.registry.factories import make_organisation
+from tests.registry.factories import clerk, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,7 @@ def test_profile_shows_status_history_parent_branches_and_former_names(anonymous
         registered_on=datetime.date(2012, 1, 1),
     )
     services.organisation_status_record(
+        moderator=clerk(),
         organisation=parent,
         kind="suspended",
         occurred_on=datetime.date(2020, 2, 1),
@@ -127,7 +128,7 @@ def test_profile_query_count_does_not_grow_with_branches_and_events(
         services.organisation_name_add(organisation=parent, name=f"Alias {n}", language="en", kind="alias")
     for year in range(2013, 2020):
         services.organisation_status_record(
-            organisation=parent, kind="found_active", occurred_on=datetime.date(year, 1, 1)
+            moderator=clerk(), organisation=parent, kind="found_active", occurred_on=datetime.date(year, 1, 1)
         )
     with django_assert_max_num_queries(12) as many:
         anonymous.get(profile_url(parent.org_id))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from registry import services
 from registry.models import ChangeRecord, Membership, Organisation, YearlyReport
 from registry.selectors import latest_due_report_year, organisation_reports, reporting_status_expression
-from tests.registry.factories import make_organisation
+from tests.registry.factories import make_organisation, person
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_directory_filter_and_facet_for_the_latest_due_year(anonymous, org):
 
 
 def test_manager_files_the_report_through_the_page(client, org, django_user_model):
-    user = django_user_model.objects.create_user("m", "m@example.kz", "a long pass phrase 2026")
+    user = person("m")
     Membership.objects.create(user=user, organisation=org, role="owner")
     client.force_login(user)
     response = client.post(

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from registry import services
 from registry.models import LegalForm, Organisation, OrganisationName, StatusEvent
-from tests.registry.factories import make_bin, make_organisation
+from tests.registry.factories import clerk, make_bin, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +63,12 @@ def test_an_organisation_needs_a_name_in_some_language():
 def test_suspension_needs_its_end_and_moves_the_status():
     org = make_organisation()
     with pytest.raises(ValidationError) as exc:
-        services.organisation_status_record(organisation=org, kind="suspended", occurred_on=datetime.date(2020, 1, 1))
+        services.organisation_status_record(
+            moderator=clerk(), organisation=org, kind="suspended", occurred_on=datetime.date(2020, 1, 1)
+        )
     assert "ends_on" in exc.value.message_dict
     services.organisation_status_record(
+        moderator=clerk(),
         organisation=org,
         kind="suspended",
         occurred_on=datetime.date(2020, 1, 1),
@@ -74,7 +77,9 @@ def test_suspension_needs_its_end_and_moves_the_status():
     )
     org.refresh_from_db()
     assert org.status == Organisation.Status.SUSPENDED
-    services.organisation_status_record(organisation=org, kind="resumed", occurred_on=datetime.date(2020, 4, 2))
+    services.organisation_status_record(
+        moderator=clerk(), organisation=org, kind="resumed", occurred_on=datetime.date(2020, 4, 2)
+    )
     org.refresh_from_db()
     assert org.status == Organisation.Status.ACTIVE
 
@@ -82,16 +87,20 @@ def test_suspension_needs_its_end_and_moves_the_status():
 def test_only_a_suspended_organisation_can_resume():
     org = make_organisation()
     with pytest.raises(ValidationError) as exc:
-        services.organisation_status_record(organisation=org, kind="resumed", occurred_on=datetime.date(2020, 1, 1))
+        services.organisation_status_record(
+            moderator=clerk(), organisation=org, kind="resumed", occurred_on=datetime.date(2020, 1, 1)
+        )
     assert "kind" in exc.value.message_dict
 
 
 def test_nothing_is_recorded_after_liquidation():
     org = make_organisation()
-    services.organisation_status_record(organisation=org, kind="liquidated", occurred_on=datetime.date(2019, 1, 1))
+    services.organisation_status_record(
+        moderator=clerk(), organisation=org, kind="liquidated", occurred_on=datetime.date(2019, 1, 1)
+    )
     with pytest.raises(ValidationError) as exc:
         services.organisation_status_record(
-            organisation=org, kind="found_active", occurred_on=datetime.date(2020, 1, 1)
+            moderator=clerk(), organisation=org, kind="found_active", occurred_on=datetime.date(2020, 1, 1)
         )
     assert "kind" in exc.value.message_dict
     assert org.status_events.count() == 2
@@ -99,16 +108,18 @@ def test_nothing_is_recorded_after_liquidation():
 
 def test_events_must_be_recorded_in_order_and_after_registration():
     org = make_organisation(registered_on=datetime.date(2010, 5, 10))
-    services.organisation_status_record(organisation=org, kind="found_inactive", occurred_on=datetime.date(2015, 1, 1))
+    services.organisation_status_record(
+        moderator=clerk(), organisation=org, kind="found_inactive", occurred_on=datetime.date(2015, 1, 1)
+    )
     with pytest.raises(ValidationError) as exc:
         services.organisation_status_record(
-            organisation=org, kind="found_active", occurred_on=datetime.date(2014, 1, 1)
+            moderator=clerk(), organisation=org, kind="found_active", occurred_on=datetime.date(2014, 1, 1)
         )
     assert "occurred_on" in exc.value.message_dict
     other = make_organisation(registered_on=datetime.date(2010, 5, 10))
     with pytest.raises(ValidationError):
         services.organisation_status_record(
-            organisation=other, kind="found_inactive", occurred_on=datetime.date(2009, 1, 1)
+            moderator=clerk(), organisation=other, kind="found_inactive", occurred_on=datetime.date(2009, 1, 1)
         )
 
 

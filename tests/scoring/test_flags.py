@@ -235,7 +235,11 @@ def test_ineligible_recipient_liquidated_by_the_award_date():
     award = make_award(recipient=org, administrator=admin, awarded_on=datetime.date(2020, 3, 1))
     assert hits("ineligible_recipient") == []
     registry.organisation_status_record(
-        organisation=org, kind=StatusEvent.Kind.LIQUIDATED, occurred_on=datetime.date(2020, 1, 1), legal_basis="Court"
+        moderator=clerk(),
+        organisation=org,
+        kind=StatusEvent.Kind.LIQUIDATED,
+        occurred_on=datetime.date(2020, 1, 1),
+        legal_basis="Court",
     )
     assert [h.subject_key for h in hits("ineligible_recipient")] == [award.public_id]
 

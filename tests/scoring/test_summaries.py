@@ -194,7 +194,11 @@ def test_fields_left_and_a_liquidation_refresh_to_what_a_full_run_gives(populati
             fields=FieldOfActivity.objects.filter(code="women"),
         )
         organisation_status_record(
-            organisation=leaver, kind="liquidated", occurred_on=datetime.date(2024, 5, 1), legal_basis="Court No. 3"
+            moderator=clerk(),
+            organisation=leaver,
+            kind="liquidated",
+            occurred_on=datetime.date(2024, 5, 1),
+            legal_basis="Court No. 3",
         )
     services.summaries_refresh()
     incremental = rows()
