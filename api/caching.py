@@ -9,9 +9,7 @@ accelerates, never gates: a cache that is down costs only the saved work.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import logging
 
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
@@ -26,7 +24,6 @@ from api.changes import data_version
 
 ANONYMOUS_MAX_AGE = 60  # seconds a client or proxy may reuse a page without asking again
 CACHED_FOR = 3600  # a cached page is keyed by the data version; the timeout only bounds memory
-log = logging.getLogger("qogam")
 
 
 class _Served(Exception):
@@ -106,16 +103,11 @@ def _client_tags(request) -> set[str]:
 
 
 def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # the cache (Redis) is down: compute the page
-        log.warning("api page cache unreachable")
-        return None
+    return cache.get(key)  # None while the cache (Redis) is down: the page is computed
 
 
 def _cache_set(key: str, response: HttpResponse) -> None:
-    with contextlib.suppress(Exception):  # the cache is down: the next request computes the page again
-        cache.set(key, (response.content, response["Content-Type"], response["ETag"]), CACHED_FOR)
+    cache.set(key, (response.content, response["Content-Type"], response["ETag"]), CACHED_FOR)
 
 
 def _from_cache(cached: tuple[bytes, str, str]) -> HttpResponse:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from urllib.parse import quote
 
+import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -22,6 +26,81 @@ from rest_framework.throttling import AnonRateThrottle
 
 NON_FIELD = "non_field_errors"
 log = logging.getLogger("qogam")
+
+
+# ---------------------------------------------------------------- numbers in query strings
+
+# ASCII digits only: str.isdigit() is true for "²" and int() reads "١٢٣" (Arabic-Indic digits), so neither
+# is a test of a number a person typed into a URL. At most 10 digits: no parameter of ours is larger.
+_WHOLE = re.compile(r"[0-9]{1,10}")
+_DECIMAL = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,2})?")
+YEAR_RANGE = (1991, 2100)
+
+
+class ParameterError(BadRequest):
+    """A query parameter that is not what it must be: a 400 naming it, as JSON in the API (exception_handler)
+    and as a page elsewhere (api.errors.bad_request)."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message = name, message
+
+
+def query_int(params, name: str, *, minimum: int = 0, maximum: int | None = None, message: str = "") -> int | None:
+    """The parameter `name` as a whole number written in ASCII digits, None when absent or empty."""
+    raw = (params.get(name) or "").strip()  # spaces around are forgiven, as forms forgive them
+    if not raw:
+        return None
+    value = int(raw) if _WHOLE.fullmatch(raw) else None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        default = _("a whole number from %(min)s to %(max)s, in the digits 0-9.") % {
+            "min": minimum,
+            "max": maximum if maximum is not None else 10**10 - 1,
+        }
+        raise ParameterError(name, message or default)
+    return value
+
+
+def query_year(params, name: str = "year") -> int | None:
+    return query_int(
+        params, name, minimum=YEAR_RANGE[0], maximum=YEAR_RANGE[1], message=_("a year such as 2024 (1991 to 2100).")
+    )
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """A form's whole number in ASCII digits only (Django's IntegerField reads any script's digits)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _WHOLE.fullmatch(str(value).strip()):
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class AsciiDecimalField(forms.DecimalField):
+    """A form's amount in ASCII digits, an optional minus and at most two decimals."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _DECIMAL.fullmatch(str(value).strip()):
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """django-filter's number, in ASCII digits and whole (a year, a count)."""
+
+    field_class = AsciiIntegerField
+
+
+class AmountFilter(django_filters.NumberFilter):
+    """django-filter's number as an amount in ASCII digits."""
+
+    field_class = AsciiDecimalField
+
+
+def filters_status(filterset) -> int:
+    """A page's status for its filters: 400 when a parameter is not what it must be (the page still shows
+    the form with each field's message), 200 otherwise."""
+    return 400 if filterset.is_bound and not filterset.is_valid() else 200
 
 
 # ---------------------------------------------------------------- errors
@@ -54,7 +133,9 @@ def exception_handler(exc, context):
     # Imported here: rest_framework.views reads the settings that name this module's throttle at import.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ParameterError):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
@@ -104,14 +185,13 @@ class Cursor(CursorPagination):
             raise exceptions.ValidationError({"cursor": [_("this cursor is not one this API gave out.")]}) from exc
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
-            raise exceptions.ValidationError(
-                {"page_size": [_("a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
-            )
-        return min(int(raw), self.max_page_size)
+        size = query_int(
+            request.query_params,
+            self.page_size_query_param,
+            minimum=1,
+            message=_("a whole number from 1 to %(max)s.") % {"max": self.max_page_size},
+        )
+        return self.page_size if size is None else min(size, self.max_page_size)
 
     def get_ordering(self, request, queryset, view):
         """The view's own order (`get_cursor_ordering()`, which may read the request's `sort`), else -id."""
@@ -149,6 +229,10 @@ class AnonymousThrottle(AnonRateThrottle):
     process while that is down: the API keeps answering, a little more leniently. Rate from settings at
     request time, so a deployment tunes it with API_ANONYMOUS_RATE."""
 
+    def __init__(self):
+        self.cache = caches["counters"]  # raises while Redis is down, so counting moves here rather than stops
+        super().__init__()
+
     def get_rate(self):
         return settings.API_ANONYMOUS_RATE
 
@@ -174,7 +258,7 @@ def expected_version(request) -> int:
     if not header:
         raise PreconditionRequired
     value = header.strip().removeprefix("W/").strip('"').split(".", 1)[0]
-    if not value.isdigit():
+    if not _WHOLE.fullmatch(value):
         raise exceptions.ValidationError({"If-Match": [_("the ETag of the record, as the GET returned it.")]})
     return int(value)
 

@@ -19,3 +19,9 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("registry.urls")),
 ]
+
+# Errors: JSON under /api/ (in production too), a page elsewhere (api/errors.py).
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

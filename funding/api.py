@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedAnonymousReads
-from api.common import bound_form, form_errors, form_serializer, page_urls
+from api.common import WholeNumberFilter, bound_form, form_errors, form_serializer, page_urls
 from funding import services
 from funding.filters import AwardFilter
 from funding.forms import AwardForm, EvaluationForm, PaymentForm
@@ -98,7 +98,7 @@ class AdministratorList(CachedAnonymousReads, generics.ListAPIView):
 class CompetitionFilter(filters.FilterSet):
     administrator = filters.CharFilter(field_name="administrator__code", label="administrator code")
     mechanism = filters.CharFilter()
-    year = filters.NumberFilter(field_name="announced_on", lookup_expr="year", min_value=1991, max_value=2100)
+    year = WholeNumberFilter(field_name="announced_on", lookup_expr="year", min_value=1991, max_value=2100)
 
     class Meta:
         model = Competition

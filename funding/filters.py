@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from api.common import AmountFilter, WholeNumberFilter
 from funding.models import Administrator, Award, Mechanism
 from registry.filters import field_choices, region_choices
 from registry.selectors import organisation_by_org_id
@@ -64,16 +65,16 @@ class AwardFilter(django_filters.FilterSet):
         choices=region_choices, label=_("Region of implementation"), distinct=False
     )
     field = django_filters.MultipleChoiceFilter(choices=field_choices, label=_("Field of activity"), distinct=False)
-    year_from = django_filters.NumberFilter(
+    year_from = WholeNumberFilter(
         field_name="awarded_on", lookup_expr="year__gte", label=_("Awarded from year"), min_value=1991, max_value=2100
     )
-    year_to = django_filters.NumberFilter(
+    year_to = WholeNumberFilter(
         field_name="awarded_on", lookup_expr="year__lte", label=_("Awarded to year"), min_value=1991, max_value=2100
     )
     active_from = django_filters.DateFilter(method="filter_active_from", label=_("Active on or after"))
     active_to = django_filters.DateFilter(method="filter_active_to", label=_("Active on or before"))
     recipient = django_filters.CharFilter(method="filter_recipient", label=_("Recipient (org-id)"))
-    amount_min = django_filters.NumberFilter(
+    amount_min = AmountFilter(
         field_name="amount",
         lookup_expr="gte",
         label=_("Amount from, KZT"),
@@ -81,7 +82,7 @@ class AwardFilter(django_filters.FilterSet):
         max_digits=18,
         decimal_places=2,
     )
-    amount_max = django_filters.NumberFilter(
+    amount_max = AmountFilter(
         field_name="amount", lookup_expr="lte", label=_("Amount to, KZT"), min_value=0, max_digits=18, decimal_places=2
     )
 

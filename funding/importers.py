@@ -16,7 +16,7 @@ from funding import services
 from funding.filters import administrator_family
 from funding.models import Administrator, Award, Competition, FundingChange, Mechanism
 from funding.selectors import administrators_entered_by
-from registry.importers import RowErrors
+from registry.importers import RowErrors, errors_in_columns
 from registry.models import Organisation
 from registry.selectors import reference_data
 
@@ -25,6 +25,13 @@ LATER = {"contracted": 0, "in_progress": 1, "completed": 2, "terminated": 3}
 # Fields an import may not change once an award is recorded: corrections to them go through the award page.
 FIXED = ("mechanism", "recipient_id", "field_id", "region_id", "awarded_on")
 MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
+COMPETITION_COLUMNS = {
+    "reference": "competition_id",
+    "title": "competition_id",
+    "announced_on": "awarded_on",
+    "year": "awarded_on",
+}
+LOT_COLUMNS = {"number": "lot", "planned_amount": "amount", "reported_applicants": "applicants"}
 
 
 class AwardImporter:
@@ -50,17 +57,16 @@ class AwardImporter:
         "starts_on": "date",
         "ends_on": "date",
         "competition_id": "text",
-        "lot": "count",
+        "lot": "small",
         "applicants": "count",
         "status": "text",
     }
-    # A model rule's message goes under the column that holds its field.
+    # A model rule's message goes under the column that holds its field: the award's fields here, the
+    # competition's and the lot's where they are created (COMPETITION_COLUMNS, LOT_COLUMNS).
     field_columns = {
+        "reference": "award_id",
         "recipient": "recipient_bin",
         "competition": "competition_id",
-        "reference": "competition_id",
-        "number": "lot",
-        "planned_amount": "amount",
         "new_value": "amount",
         "kind": "status",
         "occurred_on": "status",
@@ -199,29 +205,34 @@ class AwardImporter:
             administrator=administrator, reference=record["competition_id"]
         ).first()
         if competition is None:
-            competition = services.competition_create(
-                administrator=administrator,
-                mechanism=record["mechanism"],
-                reference=record["competition_id"],
-                title=_("Competition %(ref)s") % {"ref": record["competition_id"]},
-                announced_on=record["awarded_on"],
+            with errors_in_columns(COMPETITION_COLUMNS):
+                competition = self._competition_create(record, administrator, acting_user)
+        number = record["lot"] or 1
+        with errors_in_columns(LOT_COLUMNS):
+            lot = competition.lots.filter(number=number).first() or services.lot_create(
+                competition=competition,
+                number=number,
+                title=record["title"],
+                planned_amount=record["amount"],
+                field=record["field"],
+                region=record["region"],
                 acting_user=acting_user,
                 source=FundingChange.Source.IMPORT,
             )
-        number = record["lot"] or 1
-        lot = competition.lots.filter(number=number).first() or services.lot_create(
-            competition=competition,
-            number=number,
-            title=record["title"],
-            planned_amount=record["amount"],
-            field=record["field"],
-            region=record["region"],
+            if record["applicants"] is not None and lot.reported_applicants != record["applicants"]:
+                services.lot_reported_applicants_set(lot=lot, applicants=record["applicants"], acting_user=acting_user)
+        return competition, lot
+
+    def _competition_create(self, record: dict, administrator, acting_user):
+        return services.competition_create(
+            administrator=administrator,
+            mechanism=record["mechanism"],
+            reference=record["competition_id"],
+            title=_("Competition %(ref)s") % {"ref": record["competition_id"]},
+            announced_on=record["awarded_on"],
             acting_user=acting_user,
             source=FundingChange.Source.IMPORT,
         )
-        if record["applicants"] is not None and lot.reported_applicants != record["applicants"]:
-            services.lot_reported_applicants_set(lot=lot, applicants=record["applicants"], acting_user=acting_user)
-        return competition, lot
 
     def _advance(self, award: Award, record: dict, acting_user) -> bool:
         moved = False

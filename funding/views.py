@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from api.common import filters_status, query_int
 from funding.filters import field_choices, region_choices
 from funding.models import Administrator, Award, Competition, Mechanism
 from funding.selectors import (
@@ -21,7 +22,7 @@ from registry.http import organisation_or_redirect
 
 @require_GET
 def explorer(request: HttpRequest) -> HttpResponse:
-    result = funding_explorer(request.GET, request.GET.get("page"))
+    result = funding_explorer(request.GET, query_int(request.GET, "page", minimum=1))
     query = request.GET.copy()
     query.pop("page", None)
     top = max((row.total for row in result.by_year), default=0)
@@ -40,6 +41,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "mechanism_choices": Mechanism.choices,
             "budget_choices": Administrator.BudgetLevel.choices,
         },
+        status=filters_status(result.filterset),
     )
 
 

@@ -22,10 +22,13 @@ the same file again changes nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
+import logging
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -38,7 +41,10 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+log = logging.getLogger("qogam")
+
 MAX_ROWS = 100_000
+IMPORT_MAX_BYTES = 20 * 1024 * 1024  # per file, unless a format says otherwise (`max_bytes`)
 MAX_DIGITS = 16  # before the decimal point: more is a typing error, not a tenge amount
 TRUE = {"yes", "true", "1", "да", "иә"}
 FALSE = {"no", "false", "0", "нет", "жоқ"}
@@ -70,6 +76,7 @@ class ImportResult:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    preview: dict = field(default_factory=dict)  # the header and first rows as read (table_preview)
 
     @property
     def applied(self) -> bool:
@@ -82,6 +89,18 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+
+
+def import_max_bytes(importer) -> int:
+    """The largest file a format takes: its `max_bytes`, or IMPORT_MAX_BYTES."""
+    return getattr(importer, "max_bytes", IMPORT_MAX_BYTES)
+
+
+def size_problem(size: int, limit: int) -> str:
+    return _("the file is %(size)s MB; this format takes files of up to %(limit)s MB: split it.") % {
+        "size": f"{size / 2**20:.1f}",
+        "limit": f"{limit / 2**20:.0f}",
+    }
 
 
 # ---------------------------------------------------------------- the formats the site knows
@@ -97,6 +116,10 @@ class ImportKind:
     @property
     def label(self) -> str:
         return str(self.importer.label)
+
+    @property
+    def max_bytes(self) -> int:
+        return import_max_bytes(self.importer)
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -153,41 +176,123 @@ def visible_jobs_filter(user) -> Q | None:
 
 # ---------------------------------------------------------------- reading files
 
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):  # Excel in Kazakhstan often saves CSV as Windows-1251
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError  # pragma: no cover - cp1251 decodes every byte
+ENCODINGS = ("auto", "windows-1251")  # auto: UTF-8 with or without a BOM, or UTF-16 with one
+DELIMITERS = (",", ";", "\t")  # Excel's CSV, its CSV in locales with a decimal comma, its "Unicode text"
+MAX_COLUMNS = 64  # cells read per XLSX row: any format is far narrower; more is not a table we know
+XLSX_MAX_UNPACKED = 256 * 1024 * 1024  # the workbook's parts, unzipped: a small file may not unpack to gigabytes
+PREVIEW_ROWS = 5
 
 
-def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the non-blank rows, each with its line number in the file (the header is line 1)."""
+class FileProblem(ValueError):
+    """A file that can not be read as a table, with where it went wrong when that is known."""
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.problem = Problem(row, column, message)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # the non-blank rows, each with its row number in the file (header: 1)
+    width_checked: bool  # CSV: a row with more or fewer cells than the header is a problem (XLSX: only extra)
+
+
+def read_table(data: bytes, filename: str, *, encoding: str = "auto") -> Table:
+    """The header and the non-blank rows of a CSV or XLSX file, or FileProblem."""
     if filename.lower().endswith(".xlsx"):
         return _read_xlsx(data)
-    text = _decode(data)
+    text = decode_text(data, encoding)
     if "\x00" in text:
-        raise ValueError(_("the file contains NUL bytes: it is not a CSV text file."))
+        raise FileProblem(_("the file contains NUL bytes: it is not a CSV text file."))
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    delimiter = max(DELIMITERS, key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines: list[list[str]] = []
     try:
-        lines = list(reader)
+        for line in reader:
+            lines.append(line)
+            if len(lines) > 2 * MAX_ROWS + 1:
+                break
     except csv.Error as exc:
-        raise ValueError(_("the CSV could not be read: %(error)s") % {"error": exc}) from exc
-    return _split(lines)
+        raise FileProblem(
+            _(
+                "the row could not be read (%(error)s): a value holding a quote must be in double quotes, with each of "
+                "its quotes doubled."
+            )
+            % {"error": exc},
+            row=reader.line_num,
+        ) from exc
+    return _split(lines, width_checked=True)
 
 
-def _read_xlsx(data: bytes):
+def decode_text(data: bytes, encoding: str) -> str:
+    """The file's text: UTF-8 (with or without a BOM) or UTF-16 with a BOM, as Excel saves "CSV UTF-8" and
+    "Unicode text"; Windows-1251 only when the person chose it. Anything else is refused at its row and byte,
+    never guessed: one stray byte read as Windows-1251 garbles every name in the file."""
+    if encoding == "windows-1251":
+        codec, body = "cp1251", data
+    elif data.startswith(codecs.BOM_UTF8):
+        codec, body = "utf-8", data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec, body = "utf-16", data
+    else:
+        codec, body = "utf-8", data
+    try:
+        return body.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(body, exc, chosen=encoding == "windows-1251") from exc
+
+
+def _undecodable(body: bytes, exc: UnicodeDecodeError, *, chosen: bool) -> FileProblem:
+    """Where the first byte that is not text in the encoding sits: its row, its column (from the header and the
+    delimiters before it on its row) and its place in the row."""
+    start = body.rfind(b"\n", 0, exc.start) + 1
+    row = body.count(b"\n", 0, exc.start) + 1
+    header = body[: body.find(b"\n")].decode("utf-8", errors="replace").strip()
+    delimiter = max(DELIMITERS, key=header.count)
+    names = [name.strip().strip('"').lower() for name in header.split(delimiter)]
+    before = body[start : exc.start].decode("utf-8", errors="replace")
+    index = before.count(delimiter)
+    column = names[index] if index < len(names) else None
+    params = {"byte": exc.start - start + 1, "value": f"0x{body[exc.start]:02X}"}
+    if chosen:
+        message = _("byte %(byte)s of this row (%(value)s) is not a Windows-1251 character: is the file UTF-8?")
+    else:
+        message = _(
+            "byte %(byte)s of this row (%(value)s) is not UTF-8 text. Save the file as “CSV UTF-8” in Excel; if it "
+            "was saved in Windows-1251 (older Excel in Russian), choose that encoding and check the names in the "
+            "dry run."
+        )
+    return FileProblem(message % params, row=row, column=column)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    """The first sheet, read as a stream (openpyxl's read-only mode) and bounded: the size the sheet claims is
+    ignored (a 5 KB file may claim A1:XFD1048576), rows stop past the row limit, cells past MAX_COLUMNS."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileProblem(_("the file is not a readable XLSX workbook.")) from exc
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise FileProblem(
+            _("the workbook unpacks to more than %(mb)s MB; save its first sheet as CSV UTF-8.")
+            % {"mb": XLSX_MAX_UNPACKED // 2**20}
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        lines = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            lines.append(["" if cell is None else _cell_text(cell) for cell in row])
+            if len(lines) > 2 * MAX_ROWS + 1:
+                break
+        workbook.close()
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValueError(_("the file is not a readable XLSX workbook.")) from exc
-    sheet = workbook.worksheets[0]
-    lines = [["" if cell is None else _cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    return _split(lines)
+        raise FileProblem(_("the file is not a readable XLSX workbook.")) from exc
+    return _split(lines, width_checked=False)
 
 
 def _cell_text(value) -> str:
@@ -200,17 +305,56 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _split(lines: list[list[str]]):
+def _split(lines: list[list[str]], *, width_checked: bool) -> Table:
     numbered = [(n, [c.strip() for c in line]) for n, line in enumerate(lines, start=1)]
     numbered = [(n, line) for n, line in numbered if any(line)]
     if not numbered:
-        raise ValueError(_("the file is empty."))
+        raise FileProblem(_("the file is empty."))
     (_first_line, header), rows = numbered[0], numbered[1:]
     if len(rows) > MAX_ROWS:
-        raise ValueError(
-            _("the file has %(n)s rows; split it into files of at most %(max)s.") % {"n": len(rows), "max": MAX_ROWS}
+        raise FileProblem(_("the file has more than %(max)s rows; split it into smaller files.") % {"max": MAX_ROWS})
+    while header and not header[-1]:
+        header.pop()  # XLSX rows are as wide as the widest row: the header's empty cells at the end are not columns
+    return Table([h.lower() for h in header], rows, width_checked)
+
+
+def row_shape_problem(table: Table, number: int, cells: list[str]) -> Problem | None:
+    """A row that does not line up with the header: in a CSV, a cell missing (a row cut short) or one too many
+    (an unquoted comma shifts every value after it, so the street lands in "phone"); in either, a value beyond
+    the last column."""
+    width = len(table.header)
+    if table.width_checked and len(cells) < width:
+        return Problem(
+            number,
+            table.header[len(cells)],
+            _(
+                "this row has %(n)s cells and the header %(width)s: the row ends before this column. Leave a cell "
+                "empty rather than out, so that no value moves to another column."
+            )
+            % {"n": len(cells), "width": width},
         )
-    return [h.strip().lower() for h in header], rows
+    extra = cells[width:]
+    if (table.width_checked and extra) or any(extra):
+        return Problem(
+            number,
+            table.header[-1],
+            _(
+                "this row has %(n)s cells and the header %(width)s: there is a value after the last column. A value "
+                "holding the delimiter (“%(example)s”) must be in double quotes, as Excel writes it."
+            )
+            % {"n": len(cells), "width": width, "example": "Астана, ул. Абая 1"},
+        )
+    return None
+
+
+def table_preview(table: Table) -> dict:
+    """The header and the first rows, as read: the dry run shows them so that a wrong encoding shows at once."""
+    return {
+        "header": table.header,
+        "rows": [
+            [number, [cell[:80] for cell in cells[: len(table.header)]]] for number, cells in table.rows[:PREVIEW_ROWS]
+        ],
+    }
 
 
 # ---------------------------------------------------------------- reading cells
@@ -258,20 +402,47 @@ def parse_decimal(value: str) -> Decimal | None:
     return number
 
 
-def parse_int(value: str) -> int | None:
+# The same limits on SQLite and PostgreSQL: PostgreSQL's integer and smallint columns hold no more, and SQLite
+# would store anything, so a file that imports here would be refused there (as a DataError) without them.
+COUNT_MAX = 2_147_483_647
+SMALL_MAX = 32_767
+YEARS = (1991, 2100)  # Kazakhstan's registrations begin with independence; later than 2100 is a typing error
+
+
+def parse_int(value: str, *, largest: int = COUNT_MAX) -> int | None:
     number = parse_decimal(value)
     if number is None:
         return None
     if number != number.to_integral_value() or number < 0:
         raise ValueError(_("“%(value)s” is not a whole number of zero or more.") % {"value": value})
+    if number > largest:
+        raise ValueError(
+            _("“%(value)s” is more than %(max)s, the largest this column holds.") % {"value": value, "max": largest}
+        )
     return int(number)
+
+
+def parse_small(value: str) -> int | None:
+    return parse_int(value, largest=SMALL_MAX)
+
+
+def parse_year(value: str) -> int | None:
+    year = parse_int(value)
+    if year is not None and not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(
+            _("“%(value)s” is not a year from %(first)s to %(last)s.")
+            % {"value": value, "first": YEARS[0], "last": YEARS[1]}
+        )
+    return year
 
 
 CELL_TYPES: dict[str, Callable[[str], Any]] = {
     "text": parse_text,
     "date": parse_date,
     "money": parse_decimal,
-    "count": parse_int,
+    "count": parse_int,  # 0 to 2,147,483,647
+    "small": parse_small,  # 0 to 32,767 (a lot number)
+    "year": parse_year,
     "yesno": parse_bool,
 }
 
@@ -295,15 +466,22 @@ def check_header(header: list[str], columns: Iterable[str]) -> list[Problem]:
     return problems
 
 
-def validation_problems(row: int | None, error: ValidationError, columns: dict[str, str]) -> list[Problem]:
-    """A ValidationError as problems, each under the column that holds the field it names."""
+def validation_problems(row: int | None, error: ValidationError, importer) -> list[Problem]:
+    """A ValidationError as problems, each under the file's column that holds the field it names (through the
+    importer's `field_columns`). A name that is not a column of the file is never shown: its problem goes under
+    the row's key column, the one the person finds the row by."""
     if not hasattr(error, "error_dict"):
-        return [Problem(row, None, message) for message in error.messages]
-    return [
-        Problem(row, columns.get(name, name if name != "__all__" else None), message)
-        for name, errors in error.error_dict.items()
-        for message in ValidationError(errors).messages
-    ]
+        return [Problem(row, importer.key_column, message) for message in error.messages]
+    problems = []
+    for name, errors in error.error_dict.items():
+        column = importer.field_columns.get(name, name)
+        if column not in importer.columns:
+            log.warning(
+                "%s: no column for field %r; its problem is shown under %r", importer.kind, name, importer.key_column
+            )
+            column = importer.key_column
+        problems += [Problem(row, column, message) for message in ValidationError(errors).messages]
+    return problems
 
 
 def _typed_cells(importer, number: int, values: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
@@ -324,23 +502,36 @@ def _parse(importer, number: int, values: dict[str, str]) -> tuple[dict | None, 
         record = importer.parse_row(typed)
     except ValidationError as exc:
         unread = {p.column for p in problems}  # a cell that could not be read is not also "required"
-        problems += [p for p in validation_problems(number, exc, importer.field_columns) if p.column not in unread]
+        problems += [p for p in validation_problems(number, exc, importer) if p.column not in unread]
         return None, problems
     return (None if problems else record), problems
 
 
 def run_import(
-    importer, data: bytes, filename: str, *, acting_user, dry_run: bool = False, progress=None
+    importer,
+    data: bytes,
+    filename: str,
+    *,
+    acting_user,
+    dry_run: bool = False,
+    progress=None,
+    encoding: str = "auto",
 ) -> ImportResult:
     """`progress(done, total)` is called as rows are checked and again as they are applied (2 passes)."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run)
     report = progress or (lambda done, total: None)
-    try:
-        header, rows = read_table(data, filename)
-    except ValueError as exc:
-        result.problems.append(Problem(None, None, str(exc)))
+    limit = import_max_bytes(importer)
+    if len(data) > limit:
+        result.problems.append(Problem(None, None, str(size_problem(len(data), limit))))
         return result
+    try:
+        table = read_table(data, filename, encoding=encoding)
+    except FileProblem as exc:
+        result.problems.append(exc.problem)
+        return result
+    header, rows = table.header, table.rows
     result.rows = len(rows)
+    result.preview = table_preview(table)
     result.problems = check_header(header, importer.columns)
     if result.problems:
         return result
@@ -350,8 +541,8 @@ def run_import(
     for index, (number, cells) in enumerate(rows):
         if index % PROGRESS_EVERY == 0:
             report(index, total)
-        if len(cells) > len(header) and any(cells[len(header) :]):
-            result.problems.append(Problem(number, None, _("this row has more cells than the header.")))
+        if shape := row_shape_problem(table, number, cells):
+            result.problems.append(shape)
             continue
         record, problems = _parse(importer, number, dict(zip(header, cells, strict=False)))
         result.problems += problems
@@ -373,7 +564,7 @@ def run_import(
                 with transaction.atomic():
                     outcome = importer.apply_row(record, acting_user)
             except ValidationError as exc:
-                result.problems += validation_problems(number, exc, importer.field_columns)
+                result.problems += validation_problems(number, exc, importer)
                 continue
             if outcome not in OUTCOMES:
                 raise ImproperlyConfigured(f"{type(importer).__name__}.apply_row returned {outcome!r}")

@@ -12,13 +12,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from api.queue import MSG_QUEUE_DOWN
 from funding.filters import AwardFilter
 from funding.models import Award
 from funding.selectors import EXPLORER_TABLES, explorer_table
 from opendata.csv_writer import csv_response
 from opendata.exports import EXPORT_KINDS, exports_root
 from opendata.models import ExportFile
-from opendata.tasks import exports_regenerate
+from opendata.tasks import exports_regenerate_queue
 from registry.filters import OrganisationFilter
 from registry.selectors import organisation_rows, organisation_table
 from scoring.selectors import flag_table, flags_filtered, sector_table
@@ -31,8 +32,10 @@ def exports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm("registry.moderate"):
             raise PermissionDenied
-        exports_regenerate.delay()
-        messages.success(request, _("Regeneration queued; each file is replaced whole when it is ready."))
+        if exports_regenerate_queue():
+            messages.success(request, _("Regeneration queued; each file is replaced whole when it is ready."))
+        else:
+            messages.error(request, MSG_QUEUE_DOWN)
         return redirect("opendata:exports")
     files = {record.kind: record for record in ExportFile.objects.all()}
     rows = [(kind, files.get(code)) for code, kind in EXPORT_KINDS.items()]

@@ -6,6 +6,8 @@ and reports problems by row and column; these say what a row means. RegistryConf
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -39,6 +41,21 @@ class RowErrors:
     def raise_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+@contextmanager
+def errors_in_columns(columns: dict[str, str]):
+    """A service's ValidationError with its model fields named as the file's columns: the `reference` of a
+    competition is the file's `competition_id`, the `number` of a lot its `lot`."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        named: dict[str, list] = {}
+        for name, errors in exc.error_dict.items():
+            named.setdefault(columns.get(name, name), []).extend(errors)
+        raise ValidationError(named) from exc
 
 
 class ModeratorFormat:
@@ -207,8 +224,10 @@ class ReportImporter(ModeratorFormat):
         name: (
             "money"
             if name in REPORT_MONEY_FIELDS
+            else "year"
+            if name == "year"
             else "count"
-            if name in (*REPORT_COUNT_FIELDS, "year")
+            if name in REPORT_COUNT_FIELDS
             else "yesno"
             if name in REPORT_ANSWER_FIELDS
             else "date"

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, PasswordResetConfirmView
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +53,7 @@ MSG_ADDRESS_CAPPED = _("Too many failed sign-ins from your network. Try again in
 
 def _get(key: str, default: Any) -> Any:
     try:
-        return cache.get(key, default)
+        return caches["counters"].get(key, default)
     except Exception:  # the shared cache is down: count in this process
         log.warning("sign-in counts kept in this process: the shared cache is unreachable")
         return _LOCAL.get(key, default)
@@ -61,7 +61,7 @@ def _get(key: str, default: Any) -> Any:
 
 def _set(key: str, value: Any, timeout: int) -> None:
     try:
-        cache.set(key, value, timeout)
+        caches["counters"].set(key, value, timeout)
     except Exception:
         _LOCAL.set(key, value, timeout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedAnonymousReads
+from api.common import ParameterError, query_year
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
 from scoring.filters import FlagFilter
@@ -76,17 +78,15 @@ class Summaries(CachedAnonymousReads, APIView):
             raise exceptions.ValidationError(
                 {"segment": ["one of all, region:<code>, legal_form:<code>, field:<code>, size:<band>."]}
             )
-        raw_year = request.query_params.get("year")
-        if raw_year is not None and not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
-            raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        year = query_year(request.query_params)
         summaries_refresh_if_stale()
         run = summary_run_current()
         if run is None:
             raise exceptions.NotFound("the summaries have not been computed yet.")
         summaries = SectorSummary.objects.filter(run=run, segment=segment)
-        summary = (summaries.filter(year=int(raw_year)) if raw_year else summaries.order_by("-year")).first()
+        summary = (summaries.filter(year=year) if year else summaries.order_by("-year")).first()
         if summary is None:
-            raise exceptions.NotFound(f"no summary for {segment} in {raw_year or 'any year'}.")
+            raise exceptions.NotFound(f"no summary for {segment} in {year or 'any year'}.")
         data = summary.data
         return Response(
             SummaryOut(
@@ -151,13 +151,11 @@ class OrganisationScoresView(CachedAnonymousReads, APIView):
         organisation, moved = organisation_or_moved(org_id, "api:organisation_scores")
         if moved:
             return moved
-        raw_year = request.query_params.get("year")
-        if raw_year is not None and not raw_year.isdigit():
-            raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        year = query_year(request.query_params)
         summaries_refresh_if_stale()
-        scores = organisation_scores_get(organisation=organisation, year=int(raw_year) if raw_year else None)
-        if raw_year and scores.year != int(raw_year):
-            raise exceptions.NotFound(f"no {raw_year} report is filed for this organisation.")
+        scores = organisation_scores_get(organisation=organisation, year=year)
+        if year and scores.year != year:
+            raise exceptions.NotFound(f"no {year} report is filed for this organisation.")
         return Response(
             ScoresOut(
                 {
@@ -244,9 +242,9 @@ class ConcentrationView(CachedAnonymousReads, APIView):
         by = request.query_params.get("by", "administrator")
         if by not in ("administrator", "region"):
             raise exceptions.ValidationError({"by": ["administrator or region."]})
-        raw_year = request.query_params.get("year", "")
-        if not (raw_year.isdigit() and 1991 <= int(raw_year) <= 2100):
-            raise exceptions.ValidationError({"year": ["a year such as 2024."]})
+        year = query_year(request.query_params)
+        if year is None:
+            raise ParameterError("year", _("a year such as 2024 (1991 to 2100)."))
         run = summary_run_current()
-        rows = Concentration.objects.filter(run=run, by=by, year=int(raw_year)).order_by("-hhi", "key") if run else []
+        rows = Concentration.objects.filter(run=run, by=by, year=year).order_by("-hhi", "key") if run else []
         return Response(ConcentrationOut(rows, many=True).data)

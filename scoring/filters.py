@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from api.common import WholeNumberFilter
 from registry.selectors import organisation_by_org_id
 from scoring.flags import CATALOGUE
 from scoring.models import Flag
@@ -22,7 +23,7 @@ class FlagFilter(django_filters.FilterSet):
     subject_type = django_filters.ChoiceFilter(choices=SUBJECT_TYPES, label=_("Record type"))
     administrator = django_filters.CharFilter(max_length=80, label=_("Administrator"))
     region = django_filters.CharFilter(max_length=10, label=_("Region"))
-    year = django_filters.NumberFilter(min_value=1991, max_value=2100, label=_("Year"))
+    year = WholeNumberFilter(min_value=1991, max_value=2100, label=_("Year"))
     organisation = django_filters.CharFilter(
         method="filter_organisation", max_length=40, label=_("Organisation"), help_text=_("org-id")
     )

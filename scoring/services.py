@@ -8,7 +8,6 @@ histograms), so memory does not grow with the number of organisations.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import time
 from collections import defaultdict
@@ -369,9 +368,8 @@ def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
 
     def report(message: str) -> None:
         # The run's rows are written in one transaction, invisible until it commits: progress goes through
-        # the cache (Redis when configured), where the dashboard can read it while the run goes on.
-        with contextlib.suppress(Exception):  # a cache that is down costs the progress line, not the run
-            cache.set(progress_key(run.pk), message[:200], 3600)
+        # the cache (Redis when configured; down, it costs the progress line), where the dashboard reads it.
+        cache.set(progress_key(run.pk), message[:200], 3600)
         if progress:
             progress(message)
 
@@ -404,10 +402,7 @@ def progress_key(run_id: int) -> str:
 
 
 def summary_run_progress(*, run: SummaryRun) -> str:
-    try:
-        return cache.get(progress_key(run.pk)) or ""
-    except Exception:  # the cache (Redis) is down: the page still renders, without progress
-        return ""
+    return cache.get(progress_key(run.pk)) or ""
 
 
 def flags_write(*, run: SummaryRun, today: datetime.date) -> int:

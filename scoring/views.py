@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from api.common import filters_status, query_int, query_year
+from api.queue import MSG_QUEUE_DOWN
 from funding.models import Mechanism
 from registry.http import confirm_email_first, form_add_errors, moderators_only, organisation_or_redirect
 from registry.selectors import email_verified
@@ -39,10 +41,6 @@ from scoring.services import concern_triage as concern_triage_apply
 from scoring.tasks import summaries_regenerate_queue
 
 
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
 def fresh_summaries(view):
     """Scores and summaries brought up to date before the page reads them, where no worker does it."""
 
@@ -60,7 +58,7 @@ def organisation_scores_tab(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, moved = organisation_or_redirect(org_id, "scoring:organisation_scores")
     if moved:
         return moved
-    scores = organisation_scores_get(organisation=organisation, year=_int(request.GET.get("year")))
+    scores = organisation_scores_get(organisation=organisation, year=query_year(request.GET))
     return render(
         request,
         "scoring/organisation_scores.html",
@@ -128,17 +126,12 @@ def sector(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm("registry.moderate"):
             raise PermissionDenied
-        problem = summaries_regenerate_queue()
-        if problem:
-            messages.error(
-                request,
-                _("The regeneration could not be queued (%(problem)s); the figures below stay as they are.")
-                % {"problem": problem},
-            )
-        else:
+        if summaries_regenerate_queue():
             messages.success(request, _("Regeneration queued; the new figures replace these in one go."))
+        else:
+            messages.error(request, MSG_QUEUE_DOWN)
         return redirect("scoring:sector")
-    board = sector_dashboard(year=_int(request.GET.get("year")), segment=request.GET.get("segment", "all"))
+    board = sector_dashboard(year=query_year(request.GET), segment=request.GET.get("segment", "all"))
     diamonds = []
     if board.summary and board.summary.data.get("subdimensions"):
         for code, (name, subs, benchmark) in ind.DIMENSIONS.items():
@@ -179,15 +172,17 @@ def transparency(request: HttpRequest) -> HttpResponse:
     filterset = flags_filtered(data=request.GET)
     run = summary_run_current()
     context = {"form": filterset.form, "run": run, "rules": CATALOGUE}
+    status = filters_status(filterset)
+    page_number = query_int(request.GET, "page", minimum=1)
     if run is None:
-        return render(request, "scoring/transparency.html", context)
+        return render(request, "scoring/transparency.html", context, status=status)
     flags = filterset.qs
     year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
     overview = transparency_overview(flags=flags, year=int(year) if year else None)
     sort = request.GET.get("sort", "amount")
     paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
     paginator.count = overview.total  # counted with the flags by type already
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(page_number)
     query = request.GET.copy()
     query.pop("page", None)
     context |= {
@@ -198,7 +193,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "concentration": overview.concentration,
     }
-    return render(request, "scoring/transparency.html", context)
+    return render(request, "scoring/transparency.html", context, status=status)
 
 
 @require_GET

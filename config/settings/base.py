@@ -73,6 +73,15 @@ LOGOUT_REDIRECT_URL = "registry:home"
 DEFAULT_FROM_EMAIL = "Qogam <no-reply@qogam.kz>"
 # Uploaded documents: never under the static or web root; served by a view that checks and sets headers.
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# No upload is kept past this size (registry.uploads): the largest limit of any kind of file (an import's is
+# imports.engine.IMPORT_MAX_BYTES). A request body bigger than any form needs is refused before that by the
+# front proxy (nginx client_max_body_size, docs/security.md).
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "registry.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -133,20 +142,47 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis accelerates, never gates reading (docs/security.md): with REDIS_URL set, "default" caches pages and
+# reference data and treats an unreachable Redis as an empty cache (django-redis IGNORE_EXCEPTIONS, short socket
+# timeouts); "counters" holds the API throttle's and sign-in protection's counts and does raise, so those count
+# in the process instead (api.common.AnonymousThrottle, registry.signin) rather than not at all.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"},
+}
+REDIS_SOCKET_TIMEOUT = 0.5  # seconds: a Redis that does not answer in this long is treated as down
+
+
+def _redis_cache(*, ignore_exceptions: bool) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "IGNORE_EXCEPTIONS": ignore_exceptions,
+        },
+    }
+
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run in-process so `make run` needs no services.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis_cache(ignore_exceptions=True), "counters": _redis_cache(ignore_exceptions=False)}
+    # Not logged per operation (a traceback each): the counters and the queue log one line each when Redis is away.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Nothing reads a task's return value, so no result backend: a queued task touches the broker alone. Publishing
+# gives up within about two seconds when the broker is down (the page then says so: api.queue.task_send).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -155,7 +191,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "exports-nightly": {"task": "opendata.tasks.exports_regenerate", "schedule": crontab(hour=2, minute=30)},
     "summaries-nightly": {"task": "scoring.tasks.summaries_regenerate", "schedule": crontab(hour=2, minute=0)},
+    "imports-expire": {"task": "imports.tasks.import_jobs_expire", "schedule": crontab(minute="*/5")},
 }
+# An import job that no worker takes within this long, or that runs longer, is ended, failed, with the reason
+# (imports.services.import_jobs_expire): a job never stays "queued" or "running" for good.
+IMPORT_QUEUED_MINUTES = env_int("IMPORT_QUEUED_MINUTES", 15)
+IMPORT_RUNNING_MINUTES = env_int("IMPORT_RUNNING_MINUTES", 60)
 
 # The publisher prefix for identifiers we mint ourselves (360Giving: 360G-<prefix>-<local id>).
 QOGAM_PUBLISHER_PREFIX = env("QOGAM_PUBLISHER_PREFIX") or "qogam"

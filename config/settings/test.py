@@ -14,8 +14,9 @@ from .base import DATABASES
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-# Tasks run in-process in the suite, Redis or not; tests that need a real worker start one themselves.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process in the suite, Redis or not; tests that need a real worker start one themselves. The
+# Redis-down pass (QOGAM_REDIS_DOWN, tests/resilience) queues them as production does, to a broker that is gone.
+CELERY_TASK_ALWAYS_EAGER = not env("QOGAM_REDIS_DOWN")
 CELERY_TASK_EAGER_PROPAGATES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

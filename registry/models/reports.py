@@ -179,9 +179,9 @@ class YearlyReport(models.Model):
     def clean(self) -> None:
         errors = {}
         registered = self.organisation.registered_on if self.organisation_id else None
-        if self.year:
+        if self.year is not None:
             errors |= report_year_problems(year=self.year, registered_on=registered)
-        if self.submitted_on and self.year and self.submitted_on.year <= self.year and "year" not in errors:
+        if self.submitted_on and self.year is not None and self.submitted_on.year <= self.year and "year" not in errors:
             errors["submitted_on"] = ValidationError(MSG_REPORT_TOO_EARLY, params={"year": self.year})
         if self.submitted_on and self.submitted_on > timezone.localdate():
             errors["submitted_on"] = ValidationError(MSG_REPORT_IN_FUTURE)

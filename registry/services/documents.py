@@ -16,6 +16,7 @@ from registry.rules import decides_about
 from registry.services.common import validated_save
 from registry.services.organisations import MSG_FOUR_EYES_ORGANISATION
 from registry.signals import document_changed
+from registry.uploads import upload_too_large
 
 DOCUMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".odt"}
 MSG_DOCUMENT_TYPE = _("the document must be a PDF, an image or an office document (%(types)s).")
@@ -32,7 +33,7 @@ def validate_document(document, field: str = "document") -> None:
         raise ValidationError(
             {field: ValidationError(MSG_DOCUMENT_TYPE, params={"types": ", ".join(sorted(DOCUMENT_TYPES))})}
         )
-    if document.size > settings.DOCUMENT_MAX_BYTES:
+    if upload_too_large(document, settings.DOCUMENT_MAX_BYTES):
         raise ValidationError(
             {
                 field: ValidationError(

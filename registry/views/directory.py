@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from api.common import filters_status, query_int
 from registry.filters import SORT_CHOICES, OrganisationFilter
 from registry.http import organisation_or_redirect
 from registry.selectors import (
@@ -23,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    result = organisation_directory(request.GET, OrganisationFilter, request.GET.get("page"))
+    result = organisation_directory(request.GET, OrganisationFilter, query_int(request.GET, "page", minimum=1))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -37,6 +38,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
             "sort_choices": SORT_CHOICES,
         },
+        status=filters_status(result.filterset),
     )
 
 

@@ -65,7 +65,7 @@ def test_running_a_finished_job_again_changes_nothing(moderator, django_capture_
             kind="organisations", acting_user=moderator, file=SimpleUploadedFile("o.csv", GOOD.encode())
         )
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_services.import_job_start(kind="organisations", file=None, acting_user=moderator, confirms=dry)
+        job, _new = import_services.import_job_apply(dry_run=dry, acting_user=moderator)
     import_services.import_job_run(job_id=job.pk)
     assert Organisation.objects.count() == 2
 

@@ -93,11 +93,21 @@ def test_the_header_must_be_the_format(header, words):
     assert not Organisation.objects.exists()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
 def test_encodings_excel_produces_are_read(encoding):
-    text = GOOD.replace("«Сенім» қоры", "") if encoding == "cp1251" else GOOD  # cp1251 has no Kazakh letters
-    assert run(text.encode(encoding)).created == 2
+    assert run(GOOD.encode(encoding)).created == 2
     assert Organisation.objects.get(bin=BIN_A).name_ru == "Фонд «Доверие»"
+
+
+def test_windows_1251_is_read_when_chosen_and_refused_otherwise():
+    text = GOOD.replace("«Сенім» қоры", "")  # Windows-1251 has no Kazakh letters
+    refused = run(text.encode("cp1251"))
+    assert [(p.row, p.column) for p in refused.problems] == [(2, "name_ru")]
+    assert "byte 15 of this row (0xD4) is not UTF-8" in refused.problems[0].message
+    chosen = run_import(
+        OrganisationImporter(), text.encode("cp1251"), "orgs.csv", acting_user=clerk(), encoding="windows-1251"
+    )
+    assert chosen.created == 2 and chosen.preview["rows"][0][1][2] == "Фонд «Доверие»"
 
 
 def test_semicolons_blank_lines_and_windows_line_ends_are_read():

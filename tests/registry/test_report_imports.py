@@ -56,7 +56,7 @@ def test_the_same_file_twice_changes_nothing_and_a_correction_is_recorded(org, t
     ("old", "new", "column", "words"),
     [
         ("950440770016,2024", "950440770017,2024", "bin", "no organisation has this BIN"),
-        (",4500000,", ",4 500 000,5,", None, "more cells than the header"),
+        (",4500000,", ",4 500 000,5,", "decision_making", "32 cells and the header 31"),
         (",yes,yes,yes,no,", ",maybe,yes,yes,no,", "has_board", "not yes/no"),
         ("elected_board", "dictator", "decision_making", "is not one of"),
         ("2025-03-15", "2024-03-15", "submitted_on", "once the year is over"),

@@ -126,5 +126,5 @@ def test_a_change_schedules_the_summaries_and_the_flags(settings, split):
         assert tasks.summaries_refresh_schedule() is True and tasks.flags_refresh_schedule() is True
         assert tasks.summaries_refresh_schedule() is False  # already waiting
         assert tasks.flags_refresh_schedule() is False
-    summaries.assert_called_once_with(countdown=settings.SUMMARIES_DEBOUNCE_SECONDS)
-    flags_task.assert_called_once_with(countdown=settings.FLAGS_DEBOUNCE_SECONDS)
+    summaries.assert_called_once_with((), countdown=settings.SUMMARIES_DEBOUNCE_SECONDS)
+    flags_task.assert_called_once_with((), countdown=settings.FLAGS_DEBOUNCE_SECONDS)

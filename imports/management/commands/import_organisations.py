@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.engine import IMPORT_KINDS, run_import
+from imports.engine import ENCODINGS, IMPORT_KINDS, run_import
 
 
 class Command(BaseCommand):
@@ -22,12 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="check every row and report, write nothing")
         parser.add_argument(
+            "--encoding",
+            choices=ENCODINGS,
+            default="auto",
+            help="a CSV's encoding: auto reads UTF-8 (with or without BOM) and UTF-16 with a BOM",
+        )
+        parser.add_argument(
             "--user", required=True, help="the account the import is made as: its changes show under that name"
         )
         for option in IMPORT_KINDS[self.kind].options:
             parser.add_argument(f"--{option}", required=True, help=f"the format's {option} (a code)")
 
-    def handle(self, *args, file: Path, dry_run: bool, user: str, **options):
+    def handle(self, *args, file: Path, dry_run: bool, user: str, encoding: str, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file.")
         acting_user = get_user_model().objects.filter(username=user).first()
@@ -41,7 +47,9 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         if not kind.allowed(acting_user, values):
             raise CommandError(f"{user} may not import this format (with these options).")
-        result = run_import(importer, file.read_bytes(), file.name, acting_user=acting_user, dry_run=dry_run)
+        result = run_import(
+            importer, file.read_bytes(), file.name, acting_user=acting_user, dry_run=dry_run, encoding=encoding
+        )
         for problem in result.problems:
             self.stderr.write(str(problem))
         if result.problems:
