@@ -31,10 +31,18 @@ log = logging.getLogger("qogam")
 # ---------------------------------------------------------------- numbers in query strings
 
 # ASCII digits only: str.isdigit() is true for "²" and int() reads "١٢٣" (Arabic-Indic digits), so neither
-# is a test of a number a person typed into a URL. At most 10 digits: no parameter of ours is larger.
-_WHOLE = re.compile(r"[0-9]{1,10}")
-_DECIMAL = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,2})?")
-YEAR_RANGE = (1991, 2100)
+# is a test of a number a person typed into a URL. No leading zeros, at most 10 digits: one way to write each
+# number. The OpenAPI schema states the same patterns (api/schema.py), so what it admits is what we read.
+WHOLE_PATTERN = r"0|[1-9][0-9]{0,9}"
+AMOUNT_PATTERN = r"(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?"  # tenge, and tiyn after a point
+_WHOLE = re.compile(WHOLE_PATTERN)
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+YEAR_RANGE = (1991, 2100)  # registry.models.limits.YEARS (api/ imports no app)
+# An ETag as the API gives it out (api.caching.record_etag), weak or strong: "<version>.<data tag>".
+IF_MATCH_PATTERN = r'^(W/)?"?(0|[1-9][0-9]{0,9})(\.[^"]*)?"?$'
+# A sector summary's segment (/api/v1/summaries/?segment=): all, or a dimension and one of its codes.
+SEGMENT_PATTERN = r"^(all|(region|legal_form|field|size):[A-Za-z0-9_-]{1,40})$"
+PAGE_SIZE_LIMIT = 1_000_000  # the largest page_size accepted (a page holds at most Cursor.max_page_size rows)
 
 
 class ParameterError(BadRequest):
@@ -48,7 +56,7 @@ class ParameterError(BadRequest):
 
 def query_int(params, name: str, *, minimum: int = 0, maximum: int | None = None, message: str = "") -> int | None:
     """The parameter `name` as a whole number written in ASCII digits, None when absent or empty."""
-    raw = (params.get(name) or "").strip()  # spaces around are forgiven, as forms forgive them
+    raw = params.get(name) or ""
     if not raw:
         return None
     value = int(raw) if _WHOLE.fullmatch(raw) else None
@@ -71,16 +79,16 @@ class AsciiIntegerField(forms.IntegerField):
     """A form's whole number in ASCII digits only (Django's IntegerField reads any script's digits)."""
 
     def to_python(self, value):
-        if value not in self.empty_values and not _WHOLE.fullmatch(str(value).strip()):
+        if value not in self.empty_values and not _WHOLE.fullmatch(str(value)):
             raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
 
 class AsciiDecimalField(forms.DecimalField):
-    """A form's amount in ASCII digits, an optional minus and at most two decimals."""
+    """A form's amount of zero or more in ASCII digits, with at most two decimals."""
 
     def to_python(self, value):
-        if value not in self.empty_values and not _DECIMAL.fullmatch(str(value).strip()):
+        if value not in self.empty_values and not _AMOUNT.fullmatch(str(value)):
             raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
@@ -95,6 +103,24 @@ class AmountFilter(django_filters.NumberFilter):
     """django-filter's number as an amount in ASCII digits."""
 
     field_class = AsciiDecimalField
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet reading an empty value as the parameter left out (`?region=`, a form's blank
+    field), for every list: pages, downloads and the API alike."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if hasattr(data, "getlist"):
+            data = data.copy()
+            for key in list(data.keys()):
+                values = [value for value in data.getlist(key) if value != ""]
+                if values:
+                    data.setlist(key, values)
+                else:
+                    del data[key]
+        elif data is not None:
+            data = {key: value for key, value in data.items() if value != ""}
+        super().__init__(data, *args, **kwargs)
 
 
 def filters_status(filterset) -> int:
@@ -180,16 +206,18 @@ class Cursor(CursorPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except (exceptions.NotFound, ValueError, TypeError, DjangoValidationError) as exc:
-            # A cursor is opaque but not signed: one edited by hand, or taken from another list, names a
-            # position of the wrong type. Either way it is the client's parameter that is wrong.
-            raise exceptions.ValidationError({"cursor": [_("this cursor is not one this API gave out.")]}) from exc
+            # A cursor is opaque: it names a page, as a path names a record. One edited by hand, or taken from
+            # another list, names no page of this list: a 404, as for any address that names nothing.
+            raise exceptions.NotFound(_("no such page: this cursor is not one this list gave out.")) from exc
 
     def get_page_size(self, request):
         size = query_int(
             request.query_params,
             self.page_size_query_param,
             minimum=1,
-            message=_("a whole number from 1 to %(max)s.") % {"max": self.max_page_size},
+            maximum=PAGE_SIZE_LIMIT,
+            message=_("a whole number from 1 to %(max)s (more than %(max_rows)s gives %(max_rows)s).")
+            % {"max": PAGE_SIZE_LIMIT, "max_rows": self.max_page_size},
         )
         return self.page_size if size is None else min(size, self.max_page_size)
 
@@ -257,7 +285,9 @@ def expected_version(request) -> int:
     header = request.headers.get("If-Match")
     if not header:
         raise PreconditionRequired
-    value = header.strip().removeprefix("W/").strip('"').split(".", 1)[0]
+    if not re.fullmatch(IF_MATCH_PATTERN, header):
+        raise exceptions.ValidationError({"If-Match": [_("the ETag of the record, as the GET returned it.")]})
+    value = header.removeprefix("W/").strip('"').split(".", 1)[0]
     if not _WHOLE.fullmatch(value):
         raise exceptions.ValidationError({"If-Match": [_("the ETag of the record, as the GET returned it.")]})
     return int(value)
@@ -322,15 +352,61 @@ def _serializer_field(field: forms.Field) -> serializers.Field:
 
 
 def bound_form(form_class, data, *, files=None, initial: dict | None = None, **kwargs):
-    """The form bound to JSON or form-encoded input; `initial` fills what a PATCH leaves out."""
-    values = dict(initial or {})
+    """The form bound to a JSON object (or form-encoded input); `initial` fills what a PATCH leaves out.
+
+    Each value must be of its field's JSON type (a boolean for a yes/no, a number for a count, text for a
+    date or a code, a list of codes for a list); the form then reads it as text, as from a browser. Anything
+    else (a body that is not an object, a list where one value goes) is a 400 naming the field, never a crash
+    inside the form. Fields the form does not have are ignored, as a form ignores them."""
     if hasattr(data, "lists"):
-        for key, items in data.lists():
-            values[key] = items if len(items) > 1 or key in _list_fields(form_class) else items[0]
+        list_fields = _list_fields(form_class)
+        sent = {key: items if key in list_fields else items[-1] for key, items in data.lists()}
+    elif isinstance(data, dict):
+        sent = dict(data)
     else:
-        values.update(data)
-    values = {key: ("" if value is None else value) for key, value in values.items()}
+        raise exceptions.ValidationError({NON_FIELD: [_("the body must be a JSON object of fields.")]})
+    problems: dict[str, list[str]] = {}
+    values = {key: ("" if value is None else value) for key, value in (initial or {}).items()}
+    for key, value in sent.items():
+        field = form_class.base_fields.get(key)
+        if field is None:
+            continue
+        if problem := _json_type_problem(field, value):
+            problems[key] = [problem]
+        elif isinstance(value, list):
+            values[key] = [_as_text(item) for item in value]
+        else:
+            values[key] = _as_text(value)
+    if problems:
+        raise exceptions.ValidationError(problems)
     return form_class(data=_Data(values), files=files, **kwargs)
+
+
+def _json_type_problem(field: forms.Field, value) -> str | None:
+    """Why `value` is not of the JSON type the schema gives `field` (form_serializer), or None."""
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        return None if ok else str(_("a list of codes."))
+    if value is None:
+        return None
+    if isinstance(value, list | dict):
+        return str(_("one value, not a list or an object."))
+    if isinstance(field, forms.BooleanField):  # NullBooleanField too
+        return None if isinstance(value, bool) else str(_("true, false or null."))
+    if isinstance(field, forms.DecimalField | forms.FloatField):  # before IntegerField, their base class
+        # Text, as the API writes amounts (exact; a JSON number is a float to most clients).
+        return None if isinstance(value, str) else str(_('an amount as text, such as "1000.50".'))
+    if isinstance(field, forms.IntegerField):
+        return None if isinstance(value, int) and not isinstance(value, bool) else str(_("a whole number or null."))
+    return None if isinstance(value, str) else str(_("text or null."))
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _list_fields(form_class) -> set[str]:

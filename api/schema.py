@@ -1,6 +1,10 @@
-"""OpenAPI post-processing: every operation documents the API's error responses, in their one shape."""
+"""OpenAPI post-processing: every operation documents the API's error responses, in their one shape, and its
+query parameters as the API reads them (an empty value is the parameter left out; years and page sizes have
+their bounds), so that a schema-driven client, or fuzzer, finds the API doing what the schema says."""
 
 from __future__ import annotations
+
+from api.common import AMOUNT_PATTERN, SEGMENT_PATTERN
 
 ERROR = {
     "type": "object",
@@ -67,4 +71,36 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault(
                     "301", {"description": "an old identifier or a bare BIN: follow Location to the canonical URL"}
                 )
+    return result
+
+
+# Numbers in query strings as api.common reads them: ASCII digits, one way to write each (no leading zeros,
+# no exponent, no ".0"), so a client building a URL from the schema builds one the API reads.
+YEAR = {"type": "string", "pattern": r"^(199[1-9]|20[0-9][0-9]|2100)$", "example": "2024"}
+PARAMETER_SCHEMAS = {
+    "year": YEAR,  # in a query, and in a path (/organisations/{org_id}/reports/{year}/)
+    "segment": {"type": "string", "pattern": SEGMENT_PATTERN, "example": "region:KZ-71", "default": "all"},
+    "year_from": YEAR,
+    "year_to": YEAR,
+    # more than 200 gives 200 rows (api.common.Cursor); at most PAGE_SIZE_LIMIT is accepted
+    "page_size": {"type": "string", "pattern": r"^([1-9][0-9]{0,5}|1000000)$", "example": "50"},
+    "amount_min": {"type": "string", "pattern": f"^{AMOUNT_PATTERN}$", "example": "1000000.50"},
+    "amount_max": {"type": "string", "pattern": f"^{AMOUNT_PATTERN}$", "example": "1000000.50"},
+}
+
+
+def describe_query_parameters(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry: numbers as they are read, and `allowEmptyValue` on every
+    optional query parameter (the filters read `?year=` as no year, as a form's blank field)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter["name"] in PARAMETER_SCHEMAS:
+                    parameter["schema"] = dict(PARAMETER_SCHEMAS[parameter["name"]])
+                if parameter.get("in") != "query":
+                    continue
+                if parameter["name"] in PARAMETER_SCHEMAS:
+                    parameter["schema"] = dict(PARAMETER_SCHEMAS[parameter["name"]])
+                if not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
     return result

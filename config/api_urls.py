@@ -38,5 +38,5 @@ urlpatterns = [
     path("v1/awards/<str:public_id>/evaluations/", funding_api.AwardEvaluations.as_view(), name="award_evaluations"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*$", not_found),  # anything else under /api/ is a JSON 404, not the site's HTML page
+    re_path(r"^[\s\S]*$", not_found),  # anything else under /api/ is a JSON 404, not the site's HTML page
 ]

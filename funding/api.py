@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedAnonymousReads
-from api.common import WholeNumberFilter, bound_form, form_errors, form_serializer, page_urls
+from api.common import FilterSet, WholeNumberFilter, bound_form, form_errors, form_serializer, page_urls
 from funding import services
-from funding.filters import AwardFilter
+from funding.filters import AwardQueryFilter
 from funding.forms import AwardForm, EvaluationForm, PaymentForm
 from funding.models import (
     Administrator,
@@ -25,6 +25,7 @@ from funding.models import (
     Competition,
     Evaluation,
     Lot,
+    Mechanism,
     Payment,
 )
 from funding.selectors import award_detail
@@ -95,9 +96,9 @@ class AdministratorList(CachedAnonymousReads, generics.ListAPIView):
         return ("code",)
 
 
-class CompetitionFilter(filters.FilterSet):
+class CompetitionFilter(FilterSet):
     administrator = filters.CharFilter(field_name="administrator__code", label="administrator code")
-    mechanism = filters.CharFilter()
+    mechanism = filters.ChoiceFilter(choices=Mechanism.choices)
     year = WholeNumberFilter(field_name="announced_on", lookup_expr="year", min_value=1991, max_value=2100)
 
     class Meta:
@@ -145,6 +146,12 @@ AWARD_LIST_FIELDS += ("amount_awarded", "currency", "amount_original", "awarded_
 AWARD_LIST_FIELDS += ("administrator_id", "recipient_id")
 
 
+class RecipientOut(serializers.Serializer):
+    org_id = serializers.CharField(help_text="the organisation's identifier (360Giving org-id)")
+    bin = serializers.CharField(allow_null=True, help_text="its BIN; null while it has none")
+    name = serializers.CharField(help_text="its name in the language asked for")
+
+
 class AwardSummary(FieldAndRegion, serializers.ModelSerializer):
     """One award: who gave how much to whom, for what, when; amounts as strings."""
 
@@ -167,9 +174,7 @@ class AwardSummary(FieldAndRegion, serializers.ModelSerializer):
         fields += ["amount", "amount_awarded", "currency", "amount_original", "awarded_on", "starts_on", "ends_on"]
         fields += ["url", "api_url"]
 
-    @extend_schema_field(
-        serializers.DictField(help_text="org_id, bin and name of the recipient", child=serializers.CharField())
-    )
+    @extend_schema_field(RecipientOut)
     def get_recipient(self, obj) -> dict:
         return {"org_id": obj.recipient.org_id, "bin": obj.recipient.bin, "name": obj.recipient.name}
 
@@ -245,7 +250,7 @@ class AwardOut(AwardSummary):
 )
 class AwardList(CachedAnonymousReads, generics.ListAPIView):
     serializer_class = AwardSummary
-    filterset_class = AwardFilter
+    filterset_class = AwardQueryFilter
 
     def get_queryset(self):
         # The recipient's names and identifiers only: its search text and charter are long and unused here.

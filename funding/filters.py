@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from api.common import AmountFilter, WholeNumberFilter
+from api.common import AmountFilter, FilterSet, WholeNumberFilter
 from funding.models import Administrator, Award, Mechanism
 from registry.filters import field_choices, region_choices
 from registry.selectors import organisation_by_org_id
@@ -52,7 +52,19 @@ class AwardFilterForm(forms.Form):
         return organisation
 
 
-class AwardFilter(django_filters.FilterSet):
+class AwardQueryForm(forms.Form):
+    """The API's: a query for an identifier no record has finds no award (200, an empty list), as any other
+    query that matches nothing; the page instead tells the person their identifier names nothing."""
+
+    def clean_recipient(self):
+        org_id = (self.cleaned_data.get("recipient") or "").strip()
+        return (organisation_by_org_id(org_id) or NO_SUCH_RECORD) if org_id else None
+
+
+NO_SUCH_RECORD = "no such record"
+
+
+class AwardFilter(FilterSet):
     mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices, label=_("Mechanism"), distinct=False)
     administrator = django_filters.CharFilter(method="filter_administrator", label=_("Administrator (code)"))
     budget = django_filters.MultipleChoiceFilter(
@@ -92,8 +104,9 @@ class AwardFilter(django_filters.FilterSet):
         form = AwardFilterForm
 
     def filter_administrator(self, queryset, name, value):
-        family = administrator_family(value) if value else None
-        return queryset if family is None else queryset.filter(administrator__in=family)
+        if not value:
+            return queryset
+        return queryset.filter(administrator__in=administrator_family(value) or [])
 
     def filter_active_from(self, queryset, name, value):
         # Active during a period: started by its end and not ended before its start (open ends count as active).
@@ -103,4 +116,13 @@ class AwardFilter(django_filters.FilterSet):
         return queryset.filter(Q(starts_on__lte=value) | Q(starts_on__isnull=True, awarded_on__lte=value))
 
     def filter_recipient(self, queryset, name, value):
-        return queryset.filter(recipient=value) if value else queryset
+        if not value:
+            return queryset
+        return queryset.none() if value is NO_SUCH_RECORD else queryset.filter(recipient=value)
+
+
+class AwardQueryFilter(AwardFilter):
+    """The explorer's filters as the API reads them (AwardQueryForm)."""
+
+    class Meta(AwardFilter.Meta):
+        form = AwardQueryForm

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.bin import validate_bin
 from registry.models import FieldOfActivity, Organisation, Region, TranslatedName, bin_org_id
+from registry.models.limits import COUNT, SMALL, YEAR
 from registry.selectors import organisation_status_on
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -101,7 +102,7 @@ class Programme(models.Model):
     """One administrator's plan for a year, mechanism and theme, with its budget."""
 
     administrator = models.ForeignKey(Administrator, on_delete=models.PROTECT, related_name="programmes")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR)
     mechanism = models.CharField(_("mechanism"), max_length=20, choices=Mechanism.choices)
     field = models.ForeignKey(FieldOfActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=500)
@@ -166,13 +167,13 @@ class Competition(models.Model):
 
 class Lot(models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="lots")
-    number = models.PositiveSmallIntegerField(_("lot number"))
+    number = models.PositiveSmallIntegerField(_("lot number"), validators=[MinValueValidator(1), *SMALL])
     title = models.CharField(_("title"), max_length=500)
     field = models.ForeignKey(FieldOfActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     planned_amount = models.DecimalField(_("planned amount, KZT"), validators=POSITIVE, **MONEY)
     # From imports that carry only the number of applicants, not the applications themselves.
-    reported_applicants = models.PositiveIntegerField(_("applicants reported"), null=True, blank=True)
+    reported_applicants = models.PositiveIntegerField(_("applicants reported"), null=True, blank=True, validators=COUNT)
 
     class Meta:
         ordering = ["competition", "number"]
@@ -530,7 +531,7 @@ class Evaluation(models.Model):
 class PublishedTotal(models.Model):
     """An official yearly total where award-level records are missing; an unknown total stays unknown."""
 
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=YEAR)
     mechanism = models.CharField(_("mechanism"), max_length=20, choices=Mechanism.choices)
     budget_level = models.CharField(
         _("budget"), max_length=12, choices=[("all", _("all budgets")), *Administrator.BudgetLevel.choices]

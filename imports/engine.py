@@ -41,6 +41,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from registry.models.limits import COUNT_MAX, SMALL_MAX, YEARS  # the same on SQLite and PostgreSQL
+
 log = logging.getLogger("qogam")
 
 MAX_ROWS = 100_000
@@ -400,13 +402,6 @@ def parse_decimal(value: str) -> Decimal | None:
     if number != number.quantize(Decimal("0.01")):
         raise ValueError(_("“%(value)s” has more than two decimals.") % {"value": value})
     return number
-
-
-# The same limits on SQLite and PostgreSQL: PostgreSQL's integer and smallint columns hold no more, and SQLite
-# would store anything, so a file that imports here would be refused there (as a DataError) without them.
-COUNT_MAX = 2_147_483_647
-SMALL_MAX = 32_767
-YEARS = (1991, 2100)  # Kazakhstan's registrations begin with independence; later than 2100 is a typing error
 
 
 def parse_int(value: str, *, largest: int = COUNT_MAX) -> int | None:

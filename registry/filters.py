@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from api.common import FilterSet
 from registry.i18n import active_language, localized_column
 from registry.models import Organisation, OrganisationField, registered_sort_key
 from registry.search import relevance, search_filter
@@ -39,7 +40,7 @@ def reference_choices(kind: str):
 region_choices, legal_form_choices, field_choices = map(reference_choices, ("region", "legal_form", "field"))
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or BIN"), max_length=200)
     region = django_filters.MultipleChoiceFilter(choices=region_choices, label=_("Region"), distinct=False)
     legal_form = django_filters.MultipleChoiceFilter(choices=legal_form_choices, label=_("Legal form"), distinct=False)

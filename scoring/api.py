@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import CachedAnonymousReads
-from api.common import ParameterError, query_year
+from api.common import SEGMENT_PATTERN, ParameterError, query_year
 from registry.api import organisation_or_moved
 from scoring import indicators as ind
 from scoring.filters import FlagFilter
@@ -22,7 +22,7 @@ from scoring.models import Concentration, Flag, SectorSummary
 from scoring.selectors import organisation_scores_get, summary_run_current
 from scoring.services import summaries_refresh_if_stale
 
-SEGMENT = re.compile(r"^(all|(region|legal_form|field|size):[A-Za-z0-9_-]{1,40})$")
+SEGMENT = re.compile(SEGMENT_PATTERN)
 CELL = inline_serializer(
     "IndicatorCell", {"value": serializers.FloatField(allow_null=True), "n": serializers.IntegerField()}
 )
@@ -73,7 +73,7 @@ class Summaries(CachedAnonymousReads, APIView):
         responses=SummaryOut,
     )
     def get(self, request):
-        segment = request.query_params.get("segment", "all")
+        segment = request.query_params.get("segment") or "all"
         if not SEGMENT.match(segment):
             raise exceptions.ValidationError(
                 {"segment": ["one of all, region:<code>, legal_form:<code>, field:<code>, size:<band>."]}
@@ -239,7 +239,7 @@ class ConcentrationView(CachedAnonymousReads, APIView):
         responses=ConcentrationOut(many=True),
     )
     def get(self, request):
-        by = request.query_params.get("by", "administrator")
+        by = request.query_params.get("by") or "administrator"
         if by not in ("administrator", "region"):
             raise exceptions.ValidationError({"by": ["administrator or region."]})
         year = query_year(request.query_params)

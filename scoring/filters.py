@@ -5,7 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from api.common import WholeNumberFilter
+from api.common import FilterSet, WholeNumberFilter
+from registry.filters import region_choices
 from registry.selectors import organisation_by_org_id
 from scoring.flags import CATALOGUE
 from scoring.models import Flag
@@ -18,11 +19,11 @@ SUBJECT_TYPES = [
 ]
 
 
-class FlagFilter(django_filters.FilterSet):
+class FlagFilter(FilterSet):
     code = django_filters.ChoiceFilter(choices=[(rule.code, rule.name) for rule in CATALOGUE], label=_("Flag"))
     subject_type = django_filters.ChoiceFilter(choices=SUBJECT_TYPES, label=_("Record type"))
     administrator = django_filters.CharFilter(max_length=80, label=_("Administrator"))
-    region = django_filters.CharFilter(max_length=10, label=_("Region"))
+    region = django_filters.ChoiceFilter(choices=region_choices, label=_("Region"))
     year = WholeNumberFilter(min_value=1991, max_value=2100, label=_("Year"))
     organisation = django_filters.CharFilter(
         method="filter_organisation", max_length=40, label=_("Organisation"), help_text=_("org-id")

@@ -59,7 +59,7 @@ def moderator(db, django_user_model):
     from django.contrib.auth.models import Group
 
     user = _user(django_user_model, "moderator")
-    user.groups.add(Group.objects.get_or_create(name="moderators")[0])  # a transactional test may have flushed it
+    user.groups.add(Group.objects.get(name="moderators"))
     return user
 
 

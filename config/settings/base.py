@@ -221,10 +221,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",  # first: an anonymous write gets 401, not 403
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": [],
+    # Reading is open; writing needs an account (each write then checks its record, as the pages do).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.common.Cursor",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # writes take JSON (docs/api.md)
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["api.common.AnonymousThrottle"],
     "EXCEPTION_HANDLER": "api.common.exception_handler",
@@ -250,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.describe_query_parameters",
+        "registry.api.reference_code_enums",
     ],
 }
 

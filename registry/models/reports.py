@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.models.limits import COUNT, YEAR
 from registry.models.organisation import Organisation
 
 REPORT_INCOME_FIELDS = (
@@ -47,7 +48,7 @@ REPORT_ANSWER_FIELDS = (
 )
 
 
-NOT_NEGATIVE = [MinValueValidator(0)]
+NOT_NEGATIVE = [MinValueValidator(0)]  # money; counts and years: registry.models.limits
 
 
 def report_document_path(instance: YearlyReport, filename: str) -> str:
@@ -75,7 +76,7 @@ class YearlyReport(models.Model):
     ANSWER_FIELDS = REPORT_ANSWER_FIELDS
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reports")
-    year = models.PositiveSmallIntegerField(_("reporting year"))
+    year = models.PositiveSmallIntegerField(_("reporting year"), validators=YEAR)
     submitted_on = models.DateField(_("submitted"))
     income_social_order = models.DecimalField(
         _("state social order"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
@@ -107,10 +108,10 @@ class YearlyReport(models.Model):
     expenses_total = models.DecimalField(
         _("total expenses"), max_digits=18, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
     )
-    paid_staff = models.PositiveIntegerField(_("paid staff"), null=True, blank=True)
-    volunteers = models.PositiveIntegerField(_("volunteers"), null=True, blank=True)
-    members = models.PositiveIntegerField(_("members"), null=True, blank=True)
-    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
+    paid_staff = models.PositiveIntegerField(_("paid staff"), null=True, blank=True, validators=COUNT)
+    volunteers = models.PositiveIntegerField(_("volunteers"), null=True, blank=True, validators=COUNT)
+    members = models.PositiveIntegerField(_("members"), null=True, blank=True, validators=COUNT)
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True, validators=COUNT)
     has_board = models.BooleanField(_("has a board or steering committee"), null=True, blank=True)
     network_member = models.BooleanField(
         _("member of an association, umbrella group or network"), null=True, blank=True

@@ -45,12 +45,20 @@ def test_the_explorers_filters_apply(client, akimat, department):
     assert ids(client.get(AWARDS)) == [big.public_id, small.public_id]  # newest first
 
 
-@pytest.mark.parametrize(
-    "query", ["year_from=abc", "amount_min=-5", "recipient=KZ-BIN-000000000000", "active_from=31.02"]
-)
+@pytest.mark.parametrize("query", ["year_from=abc", "amount_min=-5", "active_from=31.02", "mechanism=grant"])
 def test_a_malformed_filter_is_a_400(client, query):
     response = client.get(f"{AWARDS}?{query}")
     assert response.status_code == 400 and response.json()["errors"]
+
+
+@pytest.mark.parametrize("query", ["recipient=KZ-BIN-000000000000", "administrator=nobody", "recipient="])
+def test_an_identifier_that_names_no_record_finds_no_award(client, department, query):
+    make_award(administrator=department)
+    response = client.get(f"{AWARDS}?{query}")
+    assert response.status_code == 200
+    assert response.json()["results"] == ([] if query != "recipient=" else response.json()["results"])
+    if query == "recipient=":  # an empty value is the parameter left out
+        assert len(response.json()["results"]) == 1
 
 
 def test_the_award_page_has_its_money_trail(client, department):

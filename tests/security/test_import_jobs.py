@@ -144,7 +144,7 @@ def test_after_a_failed_apply_it_can_be_applied_again(moderator, dry, django_cap
     assert again.status == "done" and Organisation.objects.count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_applies_make_one_job_and_no_error(moderator, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with mock.patch("imports.tasks.import_run.apply_async"):
