@@ -42,3 +42,31 @@ def split_threshold(day: datetime.date | int) -> Decimal | None:
     """The procedural threshold in KZT for an award made on `day`; None for years without an MCI figure."""
     mci = mci_for(day)
     return None if mci is None else Decimal(SPLIT_THRESHOLD_MCI * mci)
+
+
+# The law under which a competition was held, by its announcement date (DOMAIN §3): the pilot tenders of 2003-04
+# came before any law; Law No. 36-III of 12 April 2005 governed state social order; Law No. 429-V of 2 December
+# 2015 renamed and extended it to grants and awards. Each entry: (in force from, its title). Titles are
+# given in English as data (marked lang="en" on pages).
+LAWS: list[tuple[datetime.date, str]] = [
+    (datetime.date(2003, 1, 1), "Pilot state social order tenders (before the Law on State Social Order)"),
+    (
+        datetime.date(2005, 4, 12),
+        'Law of the Republic of Kazakhstan No. 36-III of 12 April 2005 "On State Social Order"',
+    ),
+    (
+        datetime.date(2015, 12, 2),
+        'Law of the Republic of Kazakhstan No. 36-III of 12 April 2005 "On State Social Order, Grants and Awards for '
+        'Non-Governmental Organisations in the Republic of Kazakhstan" '
+        "(as amended by Law No. 429-V of 2 December 2015)",
+    ),
+]
+
+
+def law_in_force(day: datetime.date) -> str:
+    """The title of the law (or the pilot scheme) in force on `day`; the earliest entry for anything before it."""
+    title = LAWS[0][1]
+    for since, name in LAWS:
+        if day >= since:
+            title = name
+    return title
