@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -393,6 +394,18 @@ class FunderPage:
     count: int
 
 
+def _count_of(model, parent: str) -> Subquery:
+    """The number of `model` rows pointing at the outer row through `parent`, as one scalar subquery."""
+    rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by().values(parent)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
+def _sum_of(model, parent: str, amount: str) -> Subquery:
+    """The sum of `amount` over the `model` rows pointing at the outer row through `parent` (None when none)."""
+    rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by().values(parent)
+    return Subquery(rows.annotate(total=Sum(amount)).values("total"))
+
+
 def funder_page(code: str) -> FunderPage:
     administrator = Administrator.objects.select_related("parent", "region").prefetch_related("children").get(code=code)
     family = administrator_family(code) or [administrator.pk]
@@ -405,7 +418,8 @@ def funder_page(code: str) -> FunderPage:
     )
     competitions = list(
         Competition.objects.filter(administrator__in=family)
-        .annotate(lot_count=Count("lots", distinct=True), award_total=Sum("awards__amount"))
+        # Each figure from its own subquery: two joins in one annotate would multiply the sum by the lots.
+        .annotate(lot_count=_count_of(Lot, "competition"), award_total=_sum_of(Award, "competition", "amount"))
         .order_by("-announced_on", "-id")[:30]
     )
     return FunderPage(

@@ -350,3 +350,15 @@ def test_funder_and_organisation_totals_reconcile_with_raw_sql(anonymous, money)
     codes = [code for code, _ in funding.mechanisms]
     cells = {code: sum(row["cells"][i] for row in funding.by_year) for i, code in enumerate(codes)}
     assert cells == by_mechanism
+
+
+def test_a_competitions_awarded_total_is_not_multiplied_by_its_lots(anonymous, money):
+    """Issue 15: Count("lots") and Sum("awards__amount") in one annotate multiplied each sum by the lots."""
+    competition, lots = make_competition(money["akimat"], lots=4)
+    for lot, amount in zip(lots[:2], ("1000000.00", "1100000.50"), strict=True):
+        make_award(administrator=money["akimat"], competition=competition, lot=lot, amount=amount)
+    page = anonymous.get(money["akimat"].get_absolute_url()).context["page"]
+    (row,) = [c for c in page.competitions if c.pk == competition.pk]
+    (expected,) = raw("SELECT SUM(amount) FROM funding_award WHERE competition_id = %s", [competition.pk])[0]
+    assert row.lot_count == 4
+    assert row.award_total == Decimal(str(expected)) == Decimal("2100000.50")
