@@ -92,7 +92,7 @@ def organisation_scores_get(*, organisation: Organisation, year: int | None = No
         code: ind.mean([values[c] for c in members]) for code, (_name, members) in ind.SUBDIMENSIONS.items()
     }
     result.dimensions = {
-        code: ind.mean([result.subdimensions[s] for s in subs]) for code, (_n, subs, _b) in ind.DIMENSIONS.items()
+        code: ind.mean([result.subdimensions[s] for s in subs]) for code, (_n, subs) in ind.DIMENSIONS.items()
     }
     last_filed = years[0]
     own_scores = {

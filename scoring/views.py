@@ -65,10 +65,7 @@ def organisation_scores_tab(request: HttpRequest, org_id: str) -> HttpResponse:
         {
             "organisation": organisation,
             "scores": scores,
-            "dimensions": [
-                (code, name, scores.dimensions.get(code), benchmark)
-                for code, (name, _subs, benchmark) in ind.DIMENSIONS.items()
-            ],
+            "dimensions": [(b, scores.dimensions.get(b.code)) for b in ind.dimension_benchmarks()],
         },
     )
 
@@ -82,7 +79,8 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "csi": ind.CSI_INDICATORS,
             "own": ind.OWN_INDICATORS,
             "subdimensions": ind.SUBDIMENSIONS,
-            "dimensions": ind.DIMENSIONS,
+            "benchmarks": ind.dimension_benchmarks(),
+            "csi_source": ind.CSI_SOURCE,
             "tiers": ind.TIERS,
             "version": ind.METHODOLOGY_VERSION,
             "history": ind.VERSION_HISTORY,
@@ -134,15 +132,14 @@ def sector(request: HttpRequest) -> HttpResponse:
     board = sector_dashboard(year=query_year(request.GET), segment=request.GET.get("segment", "all"))
     diamonds = []
     if board.summary and board.summary.data.get("subdimensions"):
-        for code, (name, subs, benchmark) in ind.DIMENSIONS.items():
+        ours = board.summary.data["subdimensions"]
+        for b in ind.dimension_benchmarks():
             diamonds.append(
                 {
-                    "code": code,
-                    "name": name,
-                    "value": board.summary.data["dimensions"][code],
-                    "benchmark": benchmark,
-                    "svg": diamond(board.summary.data["subdimensions"], subs),
-                    "rows": [(s, ind.SUBDIMENSIONS[s][0], board.summary.data["subdimensions"][s]) for s in subs],
+                    "benchmark": b,
+                    "value": board.summary.data["dimensions"][b.code],
+                    "svg": diamond(ours, [code for code, _name, _value in b.subdimensions]),
+                    "rows": [(code, name, ours[code], then) for code, name, then in b.subdimensions],
                 }
             )
     return render(
