@@ -17,6 +17,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch,
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from registry.i18n import active_language, localized
 from registry.models import (
@@ -80,6 +81,145 @@ def reference_data() -> Reference:
 def reference_data_clear() -> None:
     global _reference
     _reference = None
+
+
+# ---------------------------------------------------------------- regions in time (DOMAIN §2.5)
+
+MSG_REGION_OUT_OF_TIME = _("%(region)s did not exist on %(date)s (it existed %(validity)s).")
+
+
+@dataclass(frozen=True)
+class RegionSuccession:
+    """The reforms as links between units, and where each unit is today (the mapping rule of docs/regions.md)."""
+
+    regions: dict[str, Region]
+    successors: dict[str, tuple[str, ...]]
+    predecessors: dict[str, tuple[str, ...]]
+    today: dict[str, str]  # every unit's code -> the code of the current unit that continues it
+
+
+_succession: tuple[Reference, RegionSuccession] | None = None
+
+
+def _continuing(region: Region, successors: list[Region]) -> Region:
+    """The successor that continues a unit: the one with its KATO prefix (East Kazakhstan, 63, continues as
+    KZ-63), else the one of its kind (South Kazakhstan region, prefix 51, as Turkistan region rather than
+    Shymkent city), else the first in the table's order."""
+    for same in (lambda r: r.kato_prefix == region.kato_prefix, lambda r: r.kind == region.kind, lambda r: True):
+        found = [r for r in successors if same(r)]
+        if found:
+            return found[0]
+    raise ValueError(region.code)
+
+
+def region_succession() -> RegionSuccession:
+    """Worked out once per copy of the reference data (it is reloaded when the code tables change)."""
+    global _succession
+    reference = reference_data()
+    if _succession is not None and _succession[0] is reference:
+        return _succession[1]
+    regions = reference.regions
+    links = sorted(
+        Region.succeeded_by.through.objects.values_list("from_region_id", "to_region_id"),
+        key=lambda link: (regions[link[1]].sort_order, link[1]),
+    )
+    successors: dict[str, tuple[str, ...]] = {}
+    predecessors: dict[str, tuple[str, ...]] = {}
+    for old, new in links:
+        successors[old] = (*successors.get(old, ()), new)
+        predecessors[new] = (*predecessors.get(new, ()), old)
+    today: dict[str, str] = {}
+    for code in regions:
+        current, seen = code, {code}
+        while not regions[current].is_current and successors.get(current):
+            current = _continuing(regions[current], [regions[c] for c in successors[current]]).code
+            if current in seen:  # a loop in the admin's links: stop where it closes
+                break
+            seen.add(current)
+        today[code] = current
+    succession = RegionSuccession(regions, successors, predecessors, today)
+    _succession = (reference, succession)
+    return succession
+
+
+def region_units_on(region: Region, day: datetime.date) -> list[Region]:
+    """The units that covered the region's territory on the day: itself if it existed then, else its
+    predecessors (for a day before it) or its successors (for a day after it) that existed then, followed
+    through as many reforms as it takes."""
+    if region.is_valid_on(day):
+        return [region]
+    succession = region_succession()
+    links = succession.predecessors if region.valid_from and day < region.valid_from else succession.successors
+    found: list[Region] = []
+    todo, seen = list(links.get(region.code, ())), {region.code}
+    while todo:
+        code = todo.pop(0)
+        if code in seen:
+            continue
+        seen.add(code)
+        unit = succession.regions[code]
+        if unit.is_valid_on(day):
+            found.append(unit)
+        else:
+            todo.extend(links.get(code, ()))
+    return found
+
+
+def region_problem(region: Region | None, day: datetime.date | None) -> str | None:
+    """Why a record dated `day` may not name `region`, with the unit it should name; None when it may.
+
+    The one home of the rule for forms, services and imports: "KZ-10 Abai Region did not exist on
+    2009-05-01; the unit then was KZ-VOS East Kazakhstan Region (before 2022)."."""
+    if region is None or day is None or region.is_valid_on(day):
+        return None
+    units = region_units_on(region, day)
+    params = {"region": region.coded_name, "date": day.isoformat()}
+    if not units:
+        return str(MSG_REGION_OUT_OF_TIME % {**params, "validity": region.validity})
+    then = ", ".join(unit.coded_name for unit in units)
+    if region.valid_from and day < region.valid_from:
+        message = ngettext(
+            "%(region)s did not exist on %(date)s; the unit then was %(then)s.",
+            "%(region)s did not exist on %(date)s; the units then were %(then)s.",
+            len(units),
+        )
+    else:
+        message = ngettext(
+            "%(region)s no longer existed on %(date)s; the unit then was %(then)s.",
+            "%(region)s no longer existed on %(date)s; the units then were %(then)s.",
+            len(units),
+        )
+    return message % {**params, "then": then}
+
+
+@dataclass
+class RegionMapping:
+    """One former unit and the current unit its records are counted under in "today's regions"."""
+
+    former: Region
+    today: Region
+    also: list[Region]  # the other units its territory went to, named beside
+
+
+def region_mapping() -> list[RegionMapping]:
+    """Every former unit with the current unit it maps to, in the table's order (for the page that shows it)."""
+    succession = region_succession()
+    rows = []
+    for code, region in succession.regions.items():
+        if region.is_current:
+            continue
+        today = succession.regions[succession.today[code]]
+        others = [succession.regions[c] for c in succession.successors.get(code, ()) if c != today.code]
+        rows.append(RegionMapping(region, today, others))
+    return rows
+
+
+def regions_mapped_to(codes: Iterable[str]) -> list[str]:
+    """Every unit whose records count under one of these units in today's regions (a former unit given here
+    stands for the current unit it maps to): KZ-63 -> KZ-63 and KZ-VOS."""
+    today = region_succession().today
+    wanted = {today.get(code, code) for code in codes}
+    return sorted(code for code, current in today.items() if current in wanted)
 
 
 def organisations_managed_ids(user) -> set[int]:

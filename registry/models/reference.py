@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -45,8 +47,23 @@ class LegalForm(TranslatedName):
         verbose_name_plural = _("legal forms")
 
 
+class RegionQuerySet(models.QuerySet["Region"]):
+    def valid_on(self, day: datetime.date) -> RegionQuerySet:
+        """The units that existed on the day (an open end counts as always)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def current(self) -> RegionQuerySet:
+        return self.filter(valid_to__isnull=True)
+
+
 class Region(TranslatedName):
-    """A first-level unit (ISO 3166-2:KZ). Expired units keep their rows so that old records stay correct."""
+    """A first-level unit (ISO 3166-2:KZ). Expired units keep their rows so that old records stay correct.
+
+    A record dated `day` may name only a unit valid on that day (registry.selectors.region_problem says why
+    not and which unit it was then); the 2018 and 2022 reforms are rows with validity dates and
+    `succeeded_by` links (DOMAIN §2.5)."""
 
     class Kind(models.TextChoices):
         REGION = "region", _("region")
@@ -63,6 +80,8 @@ class Region(TranslatedName):
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
+    objects = RegionQuerySet.as_manager()
+
     class Meta:
         ordering = ["sort_order", "code"]
         verbose_name = _("region")
@@ -77,6 +96,26 @@ class Region(TranslatedName):
     @property
     def is_current(self) -> bool:
         return self.valid_to is None
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        """Did the unit exist on the day? The one rule RegionQuerySet.valid_on states in SQL."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def validity(self) -> str:
+        """The unit's period as a reader wants it: "from 2022-06-08", "until 2022-06-07", or "" when open."""
+        if self.valid_from and self.valid_to:
+            return _("%(start)s to %(end)s") % {"start": self.valid_from, "end": self.valid_to}
+        if self.valid_from:
+            return _("from %(start)s") % {"start": self.valid_from}
+        if self.valid_to:
+            return _("until %(end)s") % {"end": self.valid_to}
+        return ""
+
+    @property
+    def coded_name(self) -> str:
+        """The code and the name ("KZ-10 Abai Region"), as messages about a unit name it."""
+        return f"{self.code} {self.name}"
 
 
 class FieldOfActivity(TranslatedName):
