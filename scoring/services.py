@@ -34,6 +34,7 @@ from registry.models import (
     REPORT_INCOME_FIELDS,
     Organisation,
     OrganisationField,
+    StatusEvent,
     YearlyReport,
     bin_org_id,
     fallback_org_id,
@@ -302,17 +303,28 @@ def _store_quartiles(found: dict, kind: str, group, code: str, histogram: list) 
 
 
 def _add_registered(found: dict, wanted_keys: dict | None) -> None:
-    """Organisations registered by the year's end, and active now, per segment (not for income-size bands,
+    """Organisations registered by the year's end and not liquidated or reorganised by then, and of those the
+    ones active now, per segment (not for income-size bands,
     which exist only where a report was filed: there, the reporting organisations). One query per kind of
     segment, with a pair of conditional counts per year."""
     years = sorted({year for year, _segment in found})
     if not years:
         return
-    base = Organisation.objects.filter(merged_into__isnull=True)
+    ended = (StatusEvent.Kind.LIQUIDATED, StatusEvent.Kind.REORGANISED)
+    first_end = StatusEvent.objects.filter(organisation=OuterRef("pk"), kind__in=ended).order_by("occurred_on")
+    # An organisation counts from its registration until it was liquidated or reorganised; one whose record
+    # says it ended but carries no dated event has ended at an unknown date, so it counts in no year.
+    base = Organisation.objects.filter(merged_into__isnull=True).annotate(
+        ended_on=Subquery(first_end.values("occurred_on")[:1])
+    )
+    not_ended = Q(ended_on__isnull=True) & ~Q(status__in=[Organisation.Status(kind) for kind in ended])
     keys = {"all": Value("all"), "region": F("region"), "legal_form": F("legal_form"), "field": F("fields")}
     counts = {}
     for year in years:
-        by_then = Q(registered_on__isnull=True) | Q(registered_on__lte=datetime.date(year, 12, 31))
+        year_end = datetime.date(year, 12, 31)
+        by_then = (Q(registered_on__isnull=True) | Q(registered_on__lte=year_end)) & (
+            not_ended | Q(ended_on__gt=year_end)
+        )
         counts[f"registered_{year}"] = Count("id", filter=by_then)
         counts[f"active_{year}"] = Count("id", filter=by_then & Q(status=Organisation.Status.ACTIVE))
     for kind, key in keys.items():
