@@ -1,13 +1,45 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Amendment, Application, Award, Competition, Evaluation, Lot, Mechanism, Payment, Programme
 from registry.models import FieldOfActivity, Region
-from registry.selectors import organisation_by_org_id
+from registry.selectors import organisation_by_org_id, reference_data, region_problem
 
 MSG_UNKNOWN_RECIPIENT = _("no organisation has the identifier “%(org_id)s”; copy it from the organisation's page.")
+REGION_HELP_AWARD = _(
+    "The unit as it was on the award date: Turkistan and Shymkent exist from 19 June 2018; Abai, Zhetysu and "
+    "Ulytau from 8 June 2022 (before them, the former units)."
+)
+REGION_HELP_LOT = _("The unit as it was when the competition was announced (units split off in 2018 and 2022).")
+
+
+def region_field_in_time(field: forms.ModelChoiceField, day: datetime.date | None) -> None:
+    """Offer the units valid on the day; without a day, every unit, today's first, then the former ones with
+    their dates. The field still accepts any unit: the form's clean() says why one is wrong for the date and
+    which unit it should be (registry.selectors.region_problem), better than "not one of the choices"."""
+    regions = list(reference_data().regions.values())
+    if day is not None:
+        shown = [(r.code, r.name) for r in regions if r.is_valid_on(day)]
+        field.choices = [("", "---------"), (_("Units on %(date)s") % {"date": day.isoformat()}, shown)]
+        return
+    current = [(r.code, f"{r.name}, {r.validity}" if r.validity else r.name) for r in regions if r.is_current]
+    former = [(r.code, f"{r.name}, {r.validity}") for r in regions if not r.is_current]
+    field.choices = [("", "---------"), (_("Current units"), current), (_("Former units"), former)]
+
+
+def _date_of(form: forms.BaseForm, name: str) -> datetime.date | None:
+    """The date the person typed, read before validation (the field's own rules decide if it is valid)."""
+    if not form.is_bound:
+        value = form.initial.get(name)
+        return value if isinstance(value, datetime.date) else None
+    try:
+        return form.fields[name].clean(form.data.get(form.add_prefix(name)))
+    except forms.ValidationError:
+        return None
 
 
 class AwardForm(forms.Form):
@@ -17,7 +49,7 @@ class AwardForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     field = forms.ModelChoiceField(FieldOfActivity.objects.all(), label=_("Field of activity"), required=False)
     region = forms.ModelChoiceField(
-        Region.objects.filter(valid_to__isnull=True), label=_("Region of implementation"), required=False
+        Region.objects.all(), label=_("Region of implementation"), required=False, help_text=REGION_HELP_AWARD
     )
     amount = forms.DecimalField(label=_("Amount, KZT"), max_digits=18, decimal_places=2)
     currency = forms.CharField(label=_("Original currency"), initial="KZT", max_length=3)
@@ -38,6 +70,13 @@ class AwardForm(forms.Form):
         self.fields["lot"].queryset = Lot.objects.filter(competition__administrator=administrator).select_related(
             "competition"
         )
+        region_field_in_time(self.fields["region"], _date_of(self, "awarded_on"))
+
+    def clean(self):
+        data = super().clean()
+        if problem := region_problem(data.get("region"), data.get("awarded_on")):
+            self.add_error("region", problem)
+        return data
 
     def clean_recipient(self):
         org_id = self.cleaned_data["recipient"].strip()
@@ -112,9 +151,25 @@ class CompetitionForm(forms.ModelForm):
 
 
 class LotForm(forms.ModelForm):
+    """A lot's region is checked against its competition's announcement date, when the form knows the
+    competition (and always by the service)."""
+
     class Meta:
         model = Lot
         fields = ["number", "title", "planned_amount", "field", "region"]
+        help_texts = {"region": REGION_HELP_LOT}
+
+    def __init__(self, *args, competition: Competition | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.competition = competition
+        region_field_in_time(self.fields["region"], competition.announced_on if competition else None)
+
+    def clean(self):
+        data = super().clean()
+        day = self.competition.announced_on if self.competition is not None else None
+        if problem := region_problem(data.get("region"), day):
+            self.add_error("region", problem)
+        return data
 
     def _post_clean(self):
         pass

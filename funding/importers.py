@@ -18,7 +18,7 @@ from funding.models import Administrator, Award, Competition, FundingChange, Mec
 from funding.selectors import administrators_entered_by
 from registry.importers import RowErrors, errors_in_columns
 from registry.models import Organisation
-from registry.selectors import reference_data
+from registry.selectors import reference_data, region_problem
 
 IMPORT_STATUSES = ("contracted", "in_progress", "completed")
 LATER = {"contracted": 0, "in_progress": 1, "completed": 2, "terminated": 3}
@@ -156,6 +156,8 @@ class AwardImporter:
             errors.add("currency", _("this format takes amounts in KZT; record a foreign-currency award on its page."))
         if values["awarded_on"] is None:
             errors.add("awarded_on", _("the award date is required."))
+        elif problem := region_problem(record["region"], values["awarded_on"]):
+            errors.add("region", problem)
         status = values["status"].lower() or "contracted"
         if status == "terminated":
             errors.add("status", _("a termination needs its reason: record it on the award page."))

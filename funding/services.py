@@ -32,6 +32,7 @@ from funding.models import (
 from funding.selectors import officer_administrator
 from funding.signals import award_changed, competition_changed
 from registry.models import FieldOfActivity, Organisation, Region
+from registry.selectors import region_problem
 from registry.services import new_local_id, validated_save
 
 # Allowed next statuses: a contract starts, then ends one way or the other; nothing follows an end.
@@ -68,6 +69,22 @@ AUDITED: dict[str, tuple[str, ...]] = {
     FundingChange.Record.PAYMENT: ("kind", "paid_on", "amount"),
     FundingChange.Record.EVALUATION: ("report_due_on", "report_received_on", "evaluator", "result"),
 }
+
+
+def _validated_save_in_time(record: Award | Lot, *, region: Region | None, on: datetime.date | None) -> None:
+    """validated_save, with the regions-in-time rule (registry.selectors.region_problem) reported beside the
+    model's own rules: a record may name only a region that existed on its date."""
+    errors: dict[str, list[ValidationError]] = {}
+    if problem := region_problem(region, on):
+        errors["region"] = [ValidationError(problem)]
+    try:
+        record.full_clean()
+    except ValidationError as exc:
+        for name, found in exc.error_dict.items():
+            errors.setdefault(name, []).extend(found)
+    if errors:
+        raise ValidationError(errors)
+    record.save()
 
 
 def _text(value) -> str:
@@ -265,16 +282,16 @@ def lot_create(
     acting_user,
     source: str = FundingChange.Source.OFFICER,
 ) -> Lot:
-    lot = validated_save(
-        Lot(
-            competition=competition,
-            number=number,
-            title=title,
-            planned_amount=planned_amount,
-            field=field,
-            region=region,
-        )
+    lot = Lot(
+        competition=competition,
+        number=number,
+        title=title,
+        planned_amount=planned_amount,
+        field=field,
+        region=region,
     )
+    # A lot is drawn up when its competition is announced: its region is the one of that day.
+    _validated_save_in_time(lot, region=region, on=competition.announced_on)
     _audit(
         lot,
         FundingChange.Record.LOT,
@@ -388,7 +405,7 @@ def award_create(
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    validated_save(award)
+    _validated_save_in_time(award, region=region, on=awarded_on)
     AwardStatusEvent.objects.create(award=award, kind=Award.Status.CONTRACTED, occurred_on=awarded_on)
     _audit_award(award, award, FundingChange.Record.AWARD, acting_user=acting_user, source=source)
     _award_announce(award, {"created": (False, True), "amount": (None, str(amount))})
