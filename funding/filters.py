@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from api.common import AmountFilter, FilterSet, WholeNumberFilter
 from funding.models import Administrator, Award, Mechanism
 from registry.filters import field_choices, region_choices
-from registry.selectors import organisation_by_org_id
+from registry.selectors import organisation_by_org_id, region_succession, regions_mapped_to
 
 MSG_UNKNOWN_ADMINISTRATOR = _("no administrator has the code “%(code)s”.")
 MSG_UNKNOWN_RECIPIENT = _("no organisation has the identifier “%(org_id)s”.")
@@ -63,6 +63,33 @@ class AwardQueryForm(forms.Form):
 
 NO_SUCH_RECORD = "no such record"
 
+# Regions in time (docs/regions.md): each award is counted under its own region, the unit of its date, or
+# under today's unit that continues it (REGION_TODAY, an annotation the filtered queryset then carries, so
+# that every table and CSV made from it groups the same way).
+REGIONS_AS_AWARDED = "as_awarded"
+REGIONS_TODAY = "today"
+REGION_VIEW_CHOICES = [
+    (REGIONS_AS_AWARDED, _("as they were (each award's own region)")),
+    (REGIONS_TODAY, _("today's regions (former units counted under their successor)")),
+]
+REGION_TODAY = "region_today"
+
+
+def region_today_expression() -> Case:
+    """Today's unit for each award's region, in SQL: a CASE over the few former units, the code itself
+    otherwise (portable, and the region index still serves a filter on the award's own region)."""
+    moved = [(old, new) for old, new in region_succession().today.items() if old != new]
+    return Case(
+        *[When(region_id=old, then=Value(new)) for old, new in moved],
+        default=F("region_id"),
+        output_field=CharField(),
+    )
+
+
+def regions_today(queryset: QuerySet) -> bool:
+    """Was the queryset filtered for "today's regions"?"""
+    return REGION_TODAY in queryset.query.annotations
+
 
 class AwardFilter(FilterSet):
     mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices, label=_("Mechanism"), distinct=False)
@@ -74,7 +101,13 @@ class AwardFilter(FilterSet):
         distinct=False,
     )
     region = django_filters.MultipleChoiceFilter(
-        choices=region_choices, label=_("Region of implementation"), distinct=False
+        choices=region_choices, method="filter_region", label=_("Region of implementation"), distinct=False
+    )
+    region_view = django_filters.ChoiceFilter(
+        choices=REGION_VIEW_CHOICES,
+        method="filter_region_view",
+        label=_("Regions: as they were, or today's"),
+        empty_label=None,
     )
     field = django_filters.MultipleChoiceFilter(choices=field_choices, label=_("Field of activity"), distinct=False)
     year_from = WholeNumberFilter(
@@ -107,6 +140,21 @@ class AwardFilter(FilterSet):
         if not value:
             return queryset
         return queryset.filter(administrator__in=administrator_family(value) or [])
+
+    def _today(self) -> bool:
+        return self.form.cleaned_data.get("region_view") == REGIONS_TODAY
+
+    def filter_region(self, queryset, name, value):
+        """In today's regions a unit stands for itself and the former units mapped to it (KZ-63 takes in
+        KZ-VOS's awards); as they were, for its own awards only."""
+        if not value:
+            return queryset
+        return queryset.filter(region__in=regions_mapped_to(value) if self._today() else value)
+
+    def filter_region_view(self, queryset, name, value):
+        if value != REGIONS_TODAY:
+            return queryset
+        return queryset.annotate(**{REGION_TODAY: region_today_expression()})
 
     def filter_active_from(self, queryset, name, value):
         # Active during a period: started by its end and not ended before its start (open ends count as active).

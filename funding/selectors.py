@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from funding.filters import AwardFilter, administrator_family
+from funding.filters import REGION_TODAY, AwardFilter, administrator_family, regions_today
 from funding.models import (
     Administrator,
     Application,
@@ -31,7 +31,7 @@ from funding.models import (
 )
 from registry.i18n import active_language, localized, localized_row
 from registry.models import Organisation
-from registry.selectors import DeferredJoinPaginator, reference_data
+from registry.selectors import DeferredJoinPaginator, RegionMapping, reference_data, region_mapping, region_succession
 
 TOP = 20
 REPUBLICAN = Q(administrator__budget_level=Administrator.BudgetLevel.REPUBLICAN)
@@ -73,6 +73,9 @@ class Explorer:
     by_field: list[TotalRow]
     top_recipients: list[TotalRow]
     shows_published: bool
+    regions_today: bool = False  # grouped by today's regions, former units mapped (docs/regions.md)
+    region_mapping: list[RegionMapping] | None = None  # shown where today's regions are chosen
+    region_options: list[tuple[str, list[tuple[str, str]]]] | None = None  # the region filter's, grouped
 
 
 def award_rows(queryset: QuerySet[Award]) -> QuerySet[Award]:
@@ -130,15 +133,18 @@ def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
 
 
 def totals_by(queryset: QuerySet[Award], key: str, limit: int | None = None) -> list[TotalRow]:
+    """Totals by mechanism, field or region; by region, each award under its own region or, when the queryset
+    was filtered for today's regions, under today's unit that continues it."""
     reference = reference_data()
-    rows = list(_sums(queryset, key)[:limit] if limit else _sums(queryset, key))
+    column = REGION_TODAY if key == "region" and regions_today(queryset) else key
+    rows = list(_sums(queryset, column)[:limit] if limit else _sums(queryset, column))
     tables: dict[str, dict[str, Any]] = {
         "mechanism": dict(Mechanism.choices),
         "region": {code: r.name for code, r in reference.regions.items()},
         "field": {code: f.name for code, f in reference.fields.items()},
     }
     labels = tables[key]
-    return [TotalRow(r[key] or "", str(labels.get(r[key], "—")), r["total"], r["n"]) for r in rows]
+    return [TotalRow(r[column] or "", str(labels.get(r[column], "—")), r["total"], r["n"]) for r in rows]
 
 
 def totals_by_administrator(queryset: QuerySet[Award], limit: int | None = TOP) -> list[TotalRow]:
@@ -210,6 +216,16 @@ def _with_published(rows: list[YearRow], filterset: AwardFilter) -> list[YearRow
     return sorted(by_year.values(), key=lambda r: r.year)
 
 
+def region_options(today: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The explorer's region filter: today's units, then (as they were) the former ones with their dates."""
+    regions = reference_data().regions.values()
+    options = [(str(_("Current units")), [(r.code, r.name) for r in regions if r.is_current])]
+    if not today:
+        former = [(r.code, f"{r.name}, {r.validity}") for r in regions if not r.is_current]
+        options.append((str(_("Former units")), former))
+    return options
+
+
 def funding_explorer(data: QueryDict, page_number) -> Explorer:
     filterset = AwardFilter(data, queryset=Award.objects.all())
     queryset = filterset.qs
@@ -224,9 +240,15 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
     shows_published = _shows_published(filterset)
     if shows_published:
         by_year = _with_published(by_year, filterset)
+    today = regions_today(queryset)
+    page = paginator.get_page(page_number)
+    if today:
+        succession = region_succession()
+        for award in page.object_list:
+            award.region_today = succession.regions.get(succession.today.get(award.region_id or "", ""))
     return Explorer(
         filterset=filterset,
-        page=paginator.get_page(page_number),
+        page=page,
         total=overall["total"] or Decimal(0),
         count=overall["n"],
         recipients=overall["recipients"],
@@ -237,6 +259,9 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         by_field=totals_by(queryset, "field"),
         top_recipients=top_recipients(queryset),
         shows_published=shows_published,
+        regions_today=today,
+        region_mapping=region_mapping() if today else None,
+        region_options=region_options(today),
     )
 
 
@@ -583,13 +608,25 @@ def _award_rows(queryset: QuerySet[Award], base: str) -> Iterator[list]:
         ]
 
 
+def _with_region_today(header: list[str], rows: Iterator[list]) -> Iterator[list]:
+    """Award rows with today's unit beside the award's own region (the explorer's today's regions)."""
+    mapped, labels = region_succession().today, reference_data().regions
+    at = header.index("region")
+    for row in rows:
+        today = mapped.get(row[at], row[at]) if row[at] else None
+        yield [*row, today, labels[today].name if today else ""]
+
+
 EXPLORER_TABLES = ("awards", "by_year", "by_mechanism", "by_administrator", "by_region", "by_field", "recipients")
 
 
 def explorer_table(view: str, queryset: QuerySet[Award], base_url: str) -> tuple[list[str], Iterable[list]]:
     """(header, rows) of one of the explorer's views (EXPLORER_TABLES) over the filtered awards."""
     if view == "awards":
-        return award_table(queryset, base_url)
+        columns, awards = award_table(queryset, base_url)
+        if regions_today(queryset):
+            return [*columns, "region_today", "region_today_label"], _with_region_today(columns, awards)
+        return columns, awards
     if view == "by_year":
         header = ["year", "total_kzt", "republican_budget_kzt", "local_budgets_kzt", "awards", "recipients"]
         return header, (
