@@ -419,7 +419,7 @@ class FunderPage:
     count: int
 
 
-def _count_of(model, parent: str) -> Subquery:
+def _count_of(model, parent: str) -> Coalesce:
     """The number of `model` rows pointing at the outer row through `parent`, as one scalar subquery."""
     rows = model.objects.filter(**{parent: OuterRef("pk")}).order_by().values(parent)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)

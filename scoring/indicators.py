@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy as _
+
 from registry.models import REPORT_INCOME_FIELDS, REPORT_STATE_INCOME_FIELDS
 
 METHODOLOGY_VERSION = "2026.1"
@@ -36,7 +38,7 @@ class Indicator:
     inputs: tuple[str, ...]
     benchmark: float | None = None  # Kazakhstan 2009-10 (CIVICUS CSI)
     column: str = ""  # the OrganisationScore column that holds it
-    source: str = "CIVICUS Civil Society Index, organisational survey; Kazakhstan 2009-10 report"
+    source: str = _("CIVICUS Civil Society Index, organisational survey; Kazakhstan 2009-10 report")
 
 
 def _csi(code, name, sub, rule, inputs, benchmark) -> Indicator:
@@ -46,123 +48,128 @@ def _csi(code, name, sub, rule, inputs, benchmark) -> Indicator:
 CSI_INDICATORS = [
     _csi(
         "2.1.1",
-        "Management",
+        _("Management"),
         "2.1",
-        "Positive when the organisation has a board of directors or a formal steering committee.",
+        _("Positive when the organisation has a board of directors or a formal steering committee."),
         ("has_board",),
         73.0,
     ),
     _csi(
         "2.2.1",
-        "Support organisations",
+        _("Support organisations"),
         "2.2",
-        "Positive when it is a member of at least one association, umbrella group or network.",
+        _("Positive when it is a member of at least one association, umbrella group or network."),
         ("network_member",),
         50.9,
     ),
     _csi(
         "2.3.1",
-        "Peer communication 1",
+        _("Peer communication 1"),
         "2.3",
-        "Positive when it held meetings with other CSOs working on similar issues.",
+        _("Positive when it held meetings with other CSOs working on similar issues."),
         ("met_other_csos",),
         68.7,
     ),
     _csi(
         "2.3.2",
-        "Peer communication 2",
+        _("Peer communication 2"),
         "2.3",
-        "Positive when it exchanged documents, reports or data with other CSOs in the last 3 months.",
+        _("Positive when it exchanged documents, reports or data with other CSOs in the last 3 months."),
         ("exchanged_information",),
         71.5,
     ),
     _csi(
         "2.4.1",
-        "Sustainable human resources",
+        _("Sustainable human resources"),
         "2.4",
-        "Positive when volunteers are at most 25% of paid staff "
-        "plus volunteers; unknown when either count is missing or both are 0.",
+        # xgettext:no-python-format
+        _(
+            "Positive when volunteers are at most 25% of paid staff "
+            "plus volunteers; unknown when either count is missing or both are 0."
+        ),
         ("paid_staff", "volunteers"),
         14.4,
     ),
     _csi(
         "2.5.1",
-        "Financial sustainability",
+        _("Financial sustainability"),
         "2.5",
-        "Positive when it reports a stable financial resource base.",
+        _("Positive when it reports a stable financial resource base."),
         ("stable_finances",),
         68.6,
     ),
     _csi(
         "2.5.2",
-        "Technological resources",
+        _("Technological resources"),
         "2.5",
-        "Positive when it has regular access to computers, a phone and e-mail.",
+        _("Positive when it has regular access to computers, a phone and e-mail."),
         ("technology_access",),
         86.7,
     ),
     _csi(
         "3.1.1",
-        "Democratic decision-making",
+        _("Democratic decision-making"),
         "3.1",
-        "Positive when decisions are taken by the members, an "
-        "elected board, an elected leader or the staff; negative for appointed ones or another way.",
+        _(
+            "Positive when decisions are taken by the members, an "
+            "elected board, an elected leader or the staff; negative for appointed ones or another way."
+        ),
         ("decision_making",),
         65.9,
     ),
     _csi(
         "3.2.1",
-        "Equal opportunities",
+        _("Equal opportunities"),
         "3.2",
-        "Positive when it has a written policy on equal opportunities and/or equal pay for equal work for women.",
+        _("Positive when it has a written policy on equal opportunities and/or equal pay for equal work for women."),
         ("equal_opportunity_policy",),
         51.9,
     ),
     _csi(
         "3.2.2",
-        "Labour unions",
+        _("Labour unions"),
         "3.2",
-        "Positive when its staff are members of labour unions.",
+        _("Positive when its staff are members of labour unions."),
         ("staff_in_unions",),
         26.6,
     ),
     _csi(
         "3.2.3",
-        "Labour-rights training",
+        _("Labour-rights training"),
         "3.2",
-        "Positive when it trains new staff on labour rights.",
+        _("Positive when it trains new staff on labour rights."),
         ("labour_rights_training",),
         35.6,
     ),
     _csi(
         "3.2.4",
-        "Labour standards policy",
+        _("Labour standards policy"),
         "3.2",
-        "Positive when it has a publicly available labour-standards policy.",
+        _("Positive when it has a publicly available labour-standards policy."),
         ("labour_policy_public",),
         30.6,
     ),
     _csi(
         "3.3.1",
-        "Code of conduct",
+        _("Code of conduct"),
         "3.3",
-        "Positive when it has a publicly available code of conduct for its staff.",
+        _("Positive when it has a publicly available code of conduct for its staff."),
         ("code_of_conduct_public",),
         52.6,
     ),
     _csi(
         "3.3.2",
-        "Financial transparency",
+        _("Financial transparency"),
         "3.3",
-        "Positive when it makes its financial information public.",
+        _("Positive when it makes its financial information public."),
         ("financial_info_public",),
         59.0,
     ),
     _csi(
         "3.4.1",
-        "Environmental standards",
+        _("Environmental standards"),
         "3.4",
-        "Positive when it has a publicly available environmental policy.",
+        _("Positive when it has a publicly available environmental policy."),
         ("environmental_policy_public",),
         21.5,
     ),
@@ -172,21 +179,21 @@ CSI_BY_CODE = {i.code: i for i in CSI_INDICATORS}
 # Sub-dimensions scored per organisation (2.6 International linkages and 3.5 Perception of values are national
 # figures, not per organisation: they are not recomputed, and are shown beside the benchmark for what they are).
 SUBDIMENSIONS = {
-    "2.1": ("Internal governance", ["2.1.1"]),
-    "2.2": ("Support infrastructure", ["2.2.1"]),
-    "2.3": ("Sectoral communication", ["2.3.1", "2.3.2"]),
-    "2.4": ("Human resources", ["2.4.1"]),
-    "2.5": ("Financial and technological resources", ["2.5.1", "2.5.2"]),
-    "3.1": ("Democratic decision-making", ["3.1.1"]),
-    "3.2": ("Labour regulations", ["3.2.1", "3.2.2", "3.2.3", "3.2.4"]),
-    "3.3": ("Code of conduct and transparency", ["3.3.1", "3.3.2"]),
-    "3.4": ("Environmental standards", ["3.4.1"]),
+    "2.1": (_("Internal governance"), ["2.1.1"]),
+    "2.2": (_("Support infrastructure"), ["2.2.1"]),
+    "2.3": (_("Sectoral communication"), ["2.3.1", "2.3.2"]),
+    "2.4": (_("Human resources"), ["2.4.1"]),
+    "2.5": (_("Financial and technological resources"), ["2.5.1", "2.5.2"]),
+    "3.1": (_("Democratic decision-making"), ["3.1.1"]),
+    "3.2": (_("Labour regulations"), ["3.2.1", "3.2.2", "3.2.3", "3.2.4"]),
+    "3.3": (_("Code of conduct and transparency"), ["3.3.1", "3.3.2"]),
+    "3.4": (_("Environmental standards"), ["3.4.1"]),
 }
 # Sub-dimensions the CSI scores from national sources, not from organisations (DOMAIN §4); None where the
 # report's figure is not one we can quote.
 NATIONAL_SUBDIMENSIONS = {
-    "2": [("2.6", "International linkages", 4.4)],
-    "3": [("3.5", "Perception of values", None)],
+    "2": [("2.6", _("International linkages"), 4.4)],
+    "3": [("3.5", _("Perception of values"), None)],
 }
 # The CSI report's published dimension scores for Kazakhstan 2009-10, over all their sub-dimensions (those
 # above and the national ones). Our recomputation covers only the organisation-level sub-dimensions, so the
@@ -194,8 +201,8 @@ NATIONAL_SUBDIMENSIONS = {
 CSI_PUBLISHED = {"2": 48.4, "3": 47.6}
 CSI_SOURCE = "CIVICUS Civil Society Index, Kazakhstan 2009-10 country report"
 DIMENSIONS = {
-    "2": ("Level of Organisation", ["2.1", "2.2", "2.3", "2.4", "2.5"]),
-    "3": ("Practice of Values", ["3.1", "3.2", "3.3", "3.4"]),
+    "2": (_("Level of Organisation"), ["2.1", "2.2", "2.3", "2.4", "2.5"]),
+    "3": (_("Practice of Values"), ["3.1", "3.2", "3.3", "3.4"]),
 }
 
 
@@ -244,59 +251,67 @@ def dimension_benchmarks() -> list[DimensionBenchmark]:
 OWN_INDICATORS = [
     Indicator(
         "QG.1",
-        "Reporting timeliness",
+        _("Reporting timeliness"),
         "own",
-        "Days between the report's due date (31 March after the "
-        "year) and its filing; 0 when filed on time, none when it is missing.",
+        _(
+            "Days between the report's due date (31 March after the "
+            "year) and its filing; 0 when filed on time, none when it is missing."
+        ),
         ("submitted_on",),
         column="days_late",
-        source="Qogam; the NGO database duty (Law on NCOs, art. 41-2)",
+        source=_("Qogam; the NGO database duty (Law on NCOs, art. 41-2)"),
     ),
     Indicator(
         "QG.2",
-        "Income diversity",
+        _("Income diversity"),
         "own",
-        "1 minus the Herfindahl-Hirschman index of the income shares "
-        "by source: 0 when all income comes from one source, up to 0.889 when it is spread evenly over the "
-        "nine sources. Unknown when no income is reported.",
+        _(
+            "1 minus the Herfindahl-Hirschman index of the income shares "
+            "by source: 0 when all income comes from one source, up to 0.889 when it is spread evenly over the "
+            "nine sources. Unknown when no income is reported."
+        ),
         ("income by source",),
         column="income_diversity",
-        source="Qogam",
+        source=_("Qogam"),
     ),
     Indicator(
         "QG.3",
-        "State dependency",
+        _("State dependency"),
         "own",
-        "State money (social order, state grants, state awards) as a "
-        "share of total income. Unknown when no income is reported.",
+        _(
+            "State money (social order, state grants, state awards) as a "
+            "share of total income. Unknown when no income is reported."
+        ),
         ("income by source",),
         column="state_dependency",
-        source="Qogam",
+        source=_("Qogam"),
     ),
     Indicator(
         "QG.4",
-        "Transparency tier",
+        _("Transparency tier"),
         "own",
-        "Tiers earned in order, in the spirit of Candid's seals: 1 "
-        "identity and contacts; 2 programmes and fields; 3 financials and governance; 4 at least one "
-        "results figure. Every tier lapses while the yearly report is more than a year overdue.",
+        _(
+            "Tiers earned in order, in the spirit of Candid's seals: 1 "
+            "identity and contacts; 2 programmes and fields; 3 financials and governance; 4 at least one "
+            "results figure. Every tier lapses while the yearly report is more than a year overdue."
+        ),
         ("profile", "yearly report"),
         column="tier",
-        source="Qogam, after Candid (GuideStar) seals",
+        source=_("Qogam, after Candid (GuideStar) seals"),
     ),
 ]
 OWN_BY_CODE = {i.code: i for i in OWN_INDICATORS}
 TIERS = {
-    0: "none",
-    1: "identity and contacts",
-    2: "programmes and fields",
-    3: "financials and governance",
-    4: "results",
+    0: _("none"),
+    1: _("identity and contacts"),
+    2: _("programmes and fields"),
+    3: _("financials and governance"),
+    4: _("results"),
 }
 POSITIVE_DECISIONS = {"members", "elected_board", "elected_leader", "staff"}
 INCOME_SOURCES = REPORT_INCOME_FIELDS  # the report's nine income sources (registry.models)
 STATE_SOURCES = REPORT_STATE_INCOME_FIELDS
-HOW_TO_SUPPLY = "Answer it in the yearly report (My organisations › file or correct the report)."
+HOW_TO_SUPPLY = _("Answer it in the yearly report (My organisations › file or correct the report).")
 
 
 @dataclass

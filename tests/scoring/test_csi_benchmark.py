@@ -45,7 +45,7 @@ def test_the_sector_page_names_each_figure_for_what_it_is(client, population):
     assert "Kazakhstan 2009-10, the same sub-dimensions 57.2" in text
     assert "2.6 International linkages (4.4)" in text
     for code, value in FROM_PUBLISHED_INDICATORS.items():
-        name = ind.SUBDIMENSIONS[code][0]
+        name = str(ind.SUBDIMENSIONS[code][0])
         assert re.search(rf"{re.escape(code)} {re.escape(name)} [\d.—]+ {value}", text), code
     assert "(Kazakhstan 2009-10: 57.2)" not in text  # the misquote as filed
 
