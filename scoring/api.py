@@ -188,7 +188,7 @@ class FlagOut(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_name(self, flag: Flag) -> str:
-        return RULES[flag.code].name
+        return str(RULES[flag.code].name)
 
     def get_rule_url(self, flag: Flag) -> str:
         urls = self.context.setdefault(

@@ -246,7 +246,7 @@ def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> Transpa
         )
     }
     for row in by["code"]:
-        row["label"] = RULES[row["code"]].name if row["code"] in RULES else row["code"]
+        row["label"] = str(RULES[row["code"]].name) if row["code"] in RULES else row["code"]
     run = summary_run_current()
     concentration: list[Concentration] = []
     if run is not None:
@@ -272,7 +272,7 @@ def flag_table(flags: QuerySet[Flag], base_url: str) -> tuple[list[str], Iterato
             url = record_url(flag.subject_type, flag.subject_key)
             yield [
                 flag.code,
-                RULES[flag.code].name,
+                str(RULES[flag.code].name),
                 flag.subject_type,
                 flag.subject_key,
                 flag.title,

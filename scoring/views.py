@@ -21,7 +21,7 @@ from funding.models import Mechanism
 from registry.http import confirm_email_first, form_add_errors, moderators_only, organisation_or_redirect
 from registry.selectors import email_verified
 from scoring import indicators as ind
-from scoring.flags import CATALOGUE, RULES
+from scoring.flags import CATALOGUE, RULES, SUBJECT_LABELS, flag_figures
 from scoring.forms import ConcernForm, TriageForm
 from scoring.models import Concern
 from scoring.records import record_url
@@ -168,7 +168,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     """Red flags by type, administrator, region and year, the flagged records, concentration and the rules."""
     filterset = flags_filtered(data=request.GET)
     run = summary_run_current()
-    context = {"form": filterset.form, "run": run, "rules": CATALOGUE}
+    context = {"form": filterset.form, "run": run, "rules": _rules_with_subjects()}
     status = filters_status(filterset)
     page_number = query_int(request.GET, "page", minimum=1)
     if run is None:
@@ -180,6 +180,9 @@ def transparency(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
     paginator.count = overview.total  # counted with the flags by type already
     page = paginator.get_page(page_number)
+    page.object_list = list(page.object_list)
+    for flag in page.object_list:
+        flag.subject_label = SUBJECT_LABELS.get(flag.subject_type, flag.subject_type)
     query = request.GET.copy()
     query.pop("page", None)
     context |= {
@@ -204,12 +207,25 @@ def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key:
         "scoring/flag_detail.html",
         {
             "rule": RULES[code],
-            "flags": flags,
+            "hits": [
+                (
+                    flag,
+                    flag_figures(flag.code, flag.values),
+                    [(SUBJECT_LABELS.get(r["type"], r["type"]), r, url) for r, url in flag.record_links],
+                )
+                for flag in flags
+            ],
             "run": summary_run_current(),
             "subject_url": record_url(subject_type, subject_key),
             "subject": flags[0],
+            "subject_label": SUBJECT_LABELS.get(subject_type, subject_type),
         },
     )
+
+
+def _rules_with_subjects() -> list[tuple]:
+    """Each rule with the label of what it looks at (the rules table of /transparency/)."""
+    return [(rule, SUBJECT_LABELS[rule.subject]) for rule in CATALOGUE]
 
 
 # ---------------------------------------------------------------- concerns

@@ -3,7 +3,8 @@
 The catalogue (catalogue.py) says for every flag what it looks at and why; each finder returns (or yields)
 every hit with the numbers that triggered it and the records involved. Outlier fences (Q1 - 1.5 IQR,
 Q3 + 1.5 IQR) are computed over a stated peer group and shown with the quartiles used (statistics.py).
-One module per subject (awards, competitions, administrators, organisations) and concentration."""
+One module per subject (awards, competitions, administrators, organisations) and concentration; figures.py
+formats a hit's figures with their labels for the pages."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ from collections.abc import Callable, Iterable
 
 from scoring.flags.administrators import year_end_rush_find
 from scoring.flags.awards import (
+    charter_mismatch_find,
     double_funding_find,
     ineligible_recipient_find,
     new_born_find,
     not_reporting_find,
     overdue_reporting_find,
+    price_dumping_find,
     price_outlier_find,
     threshold_splitting_find,
 )
-from scoring.flags.catalogue import CATALOGUE, RULES, FlagRule, Hit
+from scoring.flags.catalogue import CATALOGUE, RULES, SUBJECT_LABELS, FlagRule, Hit
 from scoring.flags.competitions import single_applicant_find
 from scoring.flags.concentration import concentration_find, concentration_rows
+from scoring.flags.figures import flag_figures
 from scoring.flags.organisations import (
     captive_recipient_find,
     self_report_mismatch_find,
@@ -39,6 +43,8 @@ FLAG_FINDERS: dict[str, Callable[..., Iterable[Hit]]] = {
     "shared_contacts": shared_contacts_find,
     "threshold_splitting": threshold_splitting_find,
     "price_outlier": price_outlier_find,
+    "price_dumping": price_dumping_find,
+    "charter_mismatch": charter_mismatch_find,
     "year_end_rush": year_end_rush_find,
     "state_dependency": state_dependency_find,
     "double_funding": double_funding_find,
@@ -47,4 +53,14 @@ FLAG_FINDERS: dict[str, Callable[..., Iterable[Hit]]] = {
     "self_report_mismatch": self_report_mismatch_find,
 }
 
-__all__ = ["CATALOGUE", "FLAG_FINDERS", "RULES", "FlagRule", "Hit", "concentration_find", "concentration_rows"]
+__all__ = [
+    "CATALOGUE",
+    "FLAG_FINDERS",
+    "RULES",
+    "SUBJECT_LABELS",
+    "FlagRule",
+    "Hit",
+    "concentration_find",
+    "concentration_rows",
+    "flag_figures",
+]

@@ -8,10 +8,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from funding.models import Award, Evaluation
-from funding.reference import split_threshold
+from django.db.models import Exists, OuterRef
+
+from funding.models import Award, Evaluation, Mechanism
+from funding.reference import (
+    PRICE_DUMPING_CAP,
+    PRICE_DUMPING_SINCE,
+    SPLIT_THRESHOLD_MCI,
+    mci_for,
+    split_threshold,
+)
 from registry.bin import bin_decode
-from registry.models import Organisation, YearlyReport, report_due_on
+from registry.models import Organisation, OrganisationField, YearlyReport, report_due_on
 from registry.selectors import organisation_status_on
 from scoring.flags.catalogue import (
     AWARD_VALUES,
@@ -110,9 +118,14 @@ def threshold_splitting_find(*, today: datetime.date) -> list[Hit]:
                         "threshold_splitting",
                         row,
                         {
+                            "amount": money_text(row["amount"]),
                             "threshold": money_text(threshold),
-                            "share": str((row["amount"] / threshold).quantize(Decimal("0.001"))),
+                            "threshold_mci": SPLIT_THRESHOLD_MCI,
+                            "mci": mci_for(row["awarded_on"]),
+                            "share": str((row["amount"] / threshold).quantize(Decimal("0.0001"))),
+                            "min_share": str(SPLIT_SHARE),
                             "others_in_window": len(window),
+                            "window_days": SPLIT_WINDOW_DAYS,
                         },
                         [award_record(row)] + [award_record(o) for o in window],
                     )
@@ -253,3 +266,61 @@ def ineligible_recipient_find(*, today: datetime.date) -> Iterator[Hit]:
             status, _event = organisation_status_on(organisations[row["recipient_id"]], row["awarded_on"])
             if status in ("liquidated", "reorganised"):
                 yield award_hit("ineligible_recipient", row, {"status_on_award_date": status})
+
+
+def price_dumping_find(*, today: datetime.date) -> Iterator[Hit]:
+    """Social-order awards from competitions announced since the 2015 reform whose amount as first awarded
+    (amendments aside) is more than PRICE_DUMPING_CAP below its lot's planned amount."""
+    floor = 1 - PRICE_DUMPING_CAP
+    rows = (
+        Award.objects.filter(
+            mechanism=Mechanism.SOCIAL_ORDER,
+            lot__isnull=False,
+            competition__announced_on__gte=PRICE_DUMPING_SINCE,
+        )
+        .values(*AWARD_VALUES, "amount_awarded", "lot__planned_amount", "competition__announced_on")
+        .order_by("id")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        planned = row["lot__planned_amount"]
+        if row["amount_awarded"] < planned * floor:
+            yield award_hit(
+                "price_dumping",
+                row,
+                {
+                    "amount_awarded": money_text(row["amount_awarded"]),
+                    "planned": money_text(planned),
+                    "ratio": str((row["amount_awarded"] / planned).quantize(Decimal("0.0001"))),
+                    "floor": money_text(planned * floor),
+                    "cap": str(PRICE_DUMPING_CAP),
+                    "announced": row["competition__announced_on"].isoformat(),
+                },
+            )
+
+
+def charter_mismatch_find(*, today: datetime.date) -> Iterator[Hit]:
+    """State awards whose field of activity is not among the recipient's recorded fields (which stand for its
+    charter activities); a recipient with no field recorded is not judged."""
+    fields = OrganisationField.objects.filter(organisation=OuterRef("recipient_id"))
+    rows = (
+        state_awards()
+        .filter(field__isnull=False)
+        .filter(Exists(fields))
+        .exclude(Exists(fields.filter(field=OuterRef("field_id"))))
+        .values(*AWARD_VALUES, "field_id")
+        .order_by("id")
+    )
+    hits = list(rows.iterator(chunk_size=2000))
+    recorded: dict[int, list[str]] = defaultdict(list)
+    for organisation, field in (
+        OrganisationField.objects.filter(organisation_id__in={row["recipient_id"] for row in hits})
+        .order_by("organisation_id", "field_id")
+        .values_list("organisation_id", "field_id")
+    ):
+        recorded[organisation].append(field)
+    for row in hits:
+        yield award_hit(
+            "charter_mismatch",
+            row,
+            {"field": row["field_id"], "recipient_fields": recorded[row["recipient_id"]]},
+        )

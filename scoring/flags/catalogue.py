@@ -8,13 +8,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from funding.models import STATE_MECHANISMS, Award
-from funding.reference import SPLIT_THRESHOLD_MCI
+from funding.reference import (
+    PRICE_DUMPING_CAP,
+    PRICE_DUMPING_SINCE,
+    PRICE_DUMPING_SOURCE,
+    SPLIT_THRESHOLD_BASIS,
+    SPLIT_THRESHOLD_MCI,
+)
 
 SPLIT_SHARE = Decimal("0.90")  # "just under": from 90% of the threshold up to it
 SPLIT_WINDOW_DAYS = 60
 HHI_CONCENTRATED = 2500  # on the 0-10,000 scale, as competition authorities read it
 MIN_AWARDS_FOR_CONCENTRATION = 5
+MIN_RECIPIENTS_FOR_CONCENTRATION = 5  # with 4 or fewer the HHI is >= 2,500 by arithmetic (4 equal shares: 2,500)
 STATE_DEPENDENCY = Decimal("0.90")
 MISMATCH_TOLERANCE = Decimal("0.10")  # share of the larger figure
 MISMATCH_MINIMUM = Decimal(1_000_000)  # KZT: smaller differences are rounding and timing
@@ -22,174 +33,460 @@ REPORT_GRACE_DAYS = 90  # with no evaluation recorded, a report is expected this
 NEWBORN_MONTHS = 12
 CAPTIVE_YEARS = 3
 NOT_REPORTING_SINCE = 2018  # DOMAIN §3.1: since 2018 an applicant must have filed its NGO database report
+# Year-end rush: an administrator-year is judged on at least this many awards (or completions) ...
+RUSH_MIN_EVENTS = 10
+# ... and fires when its December share is at least this ...
+RUSH_MIN_SHARE = Decimal("0.30")
+# ... and this far above the December share of all administrators that year ...
+RUSH_MARGIN = Decimal("0.15")
+# ... and a one-sided binomial test puts that many December events below this chance at the pooled rate:
+# with about a thousand administrator-years tested, about one would pass by chance alone.
+RUSH_SIGNIFICANCE = 0.001
+
+Text = str | Promise
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value * 100:.0f}%"
 
 
 @dataclass(frozen=True)
 class FlagRule:
     code: str
-    name: str
+    name: Text
     subject: str  # award, competition, administrator, organisation
-    rule: str
-    why: str
-    inputs: str
-    threshold: str
-    false_positives: str
+    rule: Text
+    why: Text
+    inputs: Text
+    threshold: Text
+    false_positives: Text
+    threshold_why: Text = ""
+    # The figures a hit shows, in order: value key -> (label, kind); kinds are formatted by figures.py.
+    figures: dict[str, tuple[Text, str]] = field(default_factory=dict)
 
+
+SUBJECT_LABELS: dict[str, Text] = {
+    "award": _("award"),
+    "competition": _("competition"),
+    "administrator": _("administrator"),
+    "organisation": _("organisation"),
+}
 
 CATALOGUE = [
     FlagRule(
         "concentration",
-        "Funding concentration",
+        _("Funding concentration"),
         "administrator",
-        "The Herfindahl-Hirschman index of the recipients' shares of an administrator's state money in a year is "
-        f"{HHI_CONCENTRATED} or more (of 10,000), over at least {MIN_AWARDS_FOR_CONCENTRATION} awards.",
-        "Money flowing to a few organisations can mean a captured programme.",
-        "awards of the year: recipient, amount",
-        f"HHI ≥ {HHI_CONCENTRATED}",
-        "Small programmes with one natural provider; a region with few eligible NGOs.",
+        format_lazy(
+            _(
+                "The Herfindahl-Hirschman index of the recipients' shares of an administrator's state money in a "
+                "year is {hhi} or more (of 10,000), over at least {awards} awards and at least {recipients} "
+                "different recipients. The number of different applicants is shown beside it."
+            ),
+            hhi=f"{HHI_CONCENTRATED:,}",
+            awards=MIN_AWARDS_FOR_CONCENTRATION,
+            recipients=MIN_RECIPIENTS_FOR_CONCENTRATION,
+        ),
+        _("Money flowing to a few organisations can mean a captured programme."),
+        _("awards of the year: recipient, amount; applications to the administrator's competitions"),
+        format_lazy(
+            _("HHI ≥ {hhi}, ≥ {recipients} recipients, ≥ {awards} awards"),
+            hhi=f"{HHI_CONCENTRATED:,}",
+            recipients=MIN_RECIPIENTS_FOR_CONCENTRATION,
+            awards=MIN_AWARDS_FOR_CONCENTRATION,
+        ),
+        _("Small programmes with one natural provider; a region with few eligible NGOs."),
+        _(
+            "2,500 is where competition authorities call a market highly concentrated. With four recipients or "
+            "fewer the index is 2,500 or more whatever the amounts (four equal shares give exactly 2,500), so such "
+            "years say nothing and are not judged; few applicants beside few recipients points at the call, not "
+            "the choice."
+        ),
+        {
+            "hhi": (_("HHI (0-10,000)"), "hhi"),
+            "recipients": (_("different recipients"), "count"),
+            "applicants": (_("different applicants to its competitions that year"), "count_or_unknown"),
+            "awards": (_("awards"), "count"),
+            "top1_share": (_("largest recipient's share"), "percent100"),
+            "top5_share": (_("five largest recipients' share"), "percent100"),
+            "total": (_("state money awarded, KZT"), "kzt"),
+            "hhi_threshold": (_("threshold: HHI at least"), "count"),
+            "min_recipients": (_("threshold: recipients at least"), "count"),
+            "min_awards": (_("threshold: awards at least"), "count"),
+        },
     ),
     FlagRule(
         "single_applicant",
-        "Single applicant",
+        _("Single applicant"),
         "competition",
-        "A lot had exactly one applicant, or exactly one application left after rejections (the reported "
-        "number of applicants counts where applications are not recorded).",
-        "Without competition the price and the choice are not tested.",
-        "applications per lot and their outcomes; the lot's reported applicants",
-        "exactly 1",
-        "Niche services with one qualified provider; poorly advertised calls.",
+        _(
+            "A lot had exactly one application left after rejections and withdrawals (the reported number of "
+            "applicants counts where applications are not recorded)."
+        ),
+        _("Without competition the price and the choice are not tested."),
+        _("applications per lot and their outcomes; the lot's reported applicants"),
+        _("exactly 1 application neither rejected nor withdrawn"),
+        _("Niche services with one qualified provider; poorly advertised calls."),
+        _("A withdrawn or rejected application never competed with the winner, so it does not count."),
+        {
+            "lot": (_("lot number"), "text"),
+            "applications": (_("applications recorded"), "count"),
+            "rejected": (_("rejected"), "count"),
+            "withdrawn": (_("withdrawn"), "count"),
+            "admissible": (_("applications left"), "count"),
+            "reported_applicants": (_("applicants reported (where applications are not recorded)"), "count_or_unknown"),
+        },
     ),
     FlagRule(
         "captive_recipient",
-        "Captive recipient",
+        _("Captive recipient"),
         "organisation",
-        f"A recipient funded by one administrator only, in {CAPTIVE_YEARS} or more different years; or winning "
-        "every lot of a competition with two or more lots.",
-        "A stable pairing of funder and recipient can hide a pre-arranged choice.",
-        "state awards: administrator, recipient, year; lots won per competition",
-        f"one administrator over ≥ {CAPTIVE_YEARS} years; all lots (≥ 2)",
-        "A long-standing specialised service provider; a region with one able NGO.",
+        format_lazy(
+            _(
+                "A recipient funded by one administrator only, in {years} or more different years; or winning "
+                "every lot of a competition with two or more lots."
+            ),
+            years=CAPTIVE_YEARS,
+        ),
+        _("A stable pairing of funder and recipient can hide a pre-arranged choice."),
+        _("state awards: administrator, recipient, year; lots won per competition"),
+        format_lazy(_("one administrator over ≥ {years} years; all lots (≥ 2)"), years=CAPTIVE_YEARS),
+        _("A long-standing specialised service provider; a region with one able NGO."),
+        _("Three years is longer than one multi-year scheme (up to three budget years) renewed once."),
+        {
+            "administrator": (_("only administrator"), "text"),
+            "years": (_("years funded"), "list"),
+            "competition": (_("competition"), "text"),
+            "lots": (_("lots, all won"), "count"),
+        },
     ),
     FlagRule(
         "new_born",
-        "New-born recipient",
+        _("New-born recipient"),
         "award",
-        f"Awarded less than {NEWBORN_MONTHS} months after the recipient's registration (the registration date, "
-        "or the month encoded in its BIN).",
-        "Organisations set up just before a competition may be created to capture it.",
-        "award date; registration date or BIN month",
-        f"< {NEWBORN_MONTHS} months",
-        "New organisations founded by experienced people; re-registrations after a reorganisation.",
+        format_lazy(
+            _(
+                "Awarded less than {months} months after the recipient's registration (the registration date, or "
+                "the month encoded in its BIN)."
+            ),
+            months=NEWBORN_MONTHS,
+        ),
+        _("Organisations set up just before a competition may be created to capture it."),
+        _("award date; registration date or BIN month"),
+        format_lazy(_("< {months} months"), months=NEWBORN_MONTHS),
+        _("New organisations founded by experienced people; re-registrations after a reorganisation."),
+        _("DOMAIN §5: less than a year, one full reporting cycle, before the award."),
+        {
+            "registered": (_("registered"), "date"),
+            "source": (_("registration from"), "source"),
+            "months": (_("months from registration to award"), "count"),
+        },
     ),
     FlagRule(
         "not_reporting",
-        "Not reporting",
+        _("Not reporting"),
         "award",
-        "The recipient had not filed its yearly report for the year before the award (a legal precondition for "
-        f"state money since {NOT_REPORTING_SINCE}) by the award date. Awards made before {NOT_REPORTING_SINCE} "
-        "are not checked.",
-        "The NGO database report is required before receiving state money.",
-        "award date; yearly reports and their filing dates",
-        f"no report for the previous year filed by the award date, for awards from 1 January {NOT_REPORTING_SINCE}",
-        "Organisations registered in the previous year (nothing was due); reports filed on paper, not recorded.",
+        format_lazy(
+            _(
+                "The recipient had not filed its yearly report for the year before the award (a legal "
+                "precondition for state money since {since}) by the award date. Awards made before {since} are "
+                "not checked."
+            ),
+            since=NOT_REPORTING_SINCE,
+        ),
+        _("The NGO database report is required before receiving state money."),
+        _("award date; yearly reports and their filing dates"),
+        format_lazy(
+            _("no report for the previous year filed by the award date, for awards from 1 January {since}"),
+            since=NOT_REPORTING_SINCE,
+        ),
+        _("Organisations registered in the previous year (nothing was due); reports filed on paper, not recorded."),
+        _("The legal precondition itself (DOMAIN §3.1); before 31 March the year before last's report is needed."),
+        {
+            "report_year": (_("report needed for year"), "text"),
+            "filed_on": (_("report filed on"), "date"),
+        },
     ),
     FlagRule(
         "shared_contacts",
-        "Shared contacts",
+        _("Shared contacts"),
         "organisation",
-        "Two or more different applicants or recipients give the same phone number, e-mail or address.",
-        "Linked organisations can fake competition or split money.",
-        "contacts of applicants and recipients (phone digits, e-mail, address, normalised)",
-        "≥ 2 organisations",
-        "Branches of one organisation; shared offices in an NGO resource centre; an accountant's number.",
+        _("Two or more different applicants or recipients give the same phone number, e-mail or address."),
+        _("Linked organisations can fake competition or split money."),
+        _("contacts of applicants and recipients (phone digits, e-mail, address, normalised)"),
+        _("≥ 2 organisations"),
+        _("Branches of one organisation; shared offices in an NGO resource centre; an accountant's number."),
+        _("Any sharing between organisations that are not branches of one another is worth a look."),
+        {
+            "contact": (_("contact shared"), "contact"),
+            "value": (_("value (normalised)"), "text"),
+            "organisations": (_("organisations sharing it"), "count"),
+        },
     ),
     FlagRule(
         "threshold_splitting",
-        "Threshold splitting",
+        _("Threshold splitting"),
         "award",
-        f"Two or more awards from one administrator to one recipient within {SPLIT_WINDOW_DAYS} days, each between "
-        f"{int(SPLIT_SHARE * 100)}% and 100% of the procedural threshold ({SPLIT_THRESHOLD_MCI} MCI of the year).",
-        "Splitting a contract keeps each part under the threshold that would require a full competition.",
-        "awards outside competitions: administrator, recipient, date, amount; the MCI of the year",
-        f"≥ 2 awards in {SPLIT_WINDOW_DAYS} days at {int(SPLIT_SHARE * 100)}-100% of the threshold",
-        "Genuinely separate small projects; phased funding agreed in advance.",
+        format_lazy(
+            _(
+                "Two or more awards from one administrator to one recipient within {days} days, outside "
+                "competitions, each between {share} and 100% of Qogam's splitting threshold ({mci} MCI of the "
+                "award's year)."
+            ),
+            days=SPLIT_WINDOW_DAYS,
+            share=_pct(SPLIT_SHARE),
+            mci=f"{SPLIT_THRESHOLD_MCI:,}",
+        ),
+        _("Splitting a contract keeps each part under the threshold that would require a full competition."),
+        _("awards outside competitions: administrator, recipient, date, amount; the MCI of the year (2003-2026)"),
+        format_lazy(
+            _("≥ 2 awards in {days} days at {share}-100% of {mci} MCI"),
+            days=SPLIT_WINDOW_DAYS,
+            share=_pct(SPLIT_SHARE),
+            mci=f"{SPLIT_THRESHOLD_MCI:,}",
+        ),
+        _("Genuinely separate small projects; phased funding agreed in advance."),
+        _(SPLIT_THRESHOLD_BASIS),
+        {
+            "amount": (_("award amount, KZT"), "kzt"),
+            "threshold": (_("threshold, KZT"), "kzt"),
+            "threshold_mci": (_("threshold, MCI"), "count"),
+            "mci": (_("MCI of the year, KZT (law on the republican budget)"), "kzt"),
+            "share": (_("amount / threshold"), "percent"),
+            "min_share": (_("threshold: at least"), "percent"),
+            "others_in_window": (_("other such awards in the window"), "count"),
+            "window_days": (_("window, days"), "count"),
+        },
     ),
     FlagRule(
         "price_outlier",
-        "Price outlier",
+        _("Price outlier"),
         "award",
-        "The awarded amount divided by the lot's planned amount lies outside the fences Q1 - 1.5 IQR and "
-        "Q3 + 1.5 IQR over all awards with a lot in the same mechanism and year.",
-        "Heavy dumping or no saving at all can both point at a rigged competition.",
-        "award amount; its lot's planned amount",
-        "outside the fences of its peer group",
-        "Lots re-scoped after the call; peer groups with few awards.",
+        _(
+            "The awarded amount divided by the lot's planned amount lies outside the fences Q1 - 1.5 IQR and "
+            "Q3 + 1.5 IQR over all awards with a lot in the same mechanism and year."
+        ),
+        _("Heavy dumping or no saving at all can both point at a rigged competition."),
+        _("award amount; its lot's planned amount"),
+        _("outside the fences of its peer group"),
+        _("Lots re-scoped after the call; peer groups with few awards."),
+        _("Tukey's fences, as OCDS Cardinal uses them (DOMAIN §5); peer groups of at least 4 awards."),
+        {
+            "ratio": (_("awarded / planned"), "percent"),
+            "planned": (_("planned amount, KZT"), "kzt"),
+            "q1": (_("peer group: first quartile"), "percent"),
+            "q3": (_("peer group: third quartile"), "percent"),
+            "lower": (_("lower fence (Q1 - 1.5 IQR)"), "percent"),
+            "upper": (_("upper fence (Q3 + 1.5 IQR)"), "percent"),
+            "n": (_("awards in the peer group"), "count"),
+        },
+    ),
+    FlagRule(
+        "price_dumping",
+        _("Price dumping"),
+        "award",
+        format_lazy(
+            _(
+                "A social-order award from a competition announced on or after {since} whose amount as first "
+                "awarded (before any amendment) is more than {cap} below its lot's planned amount."
+            ),
+            since=PRICE_DUMPING_SINCE.isoformat(),
+            cap=_pct(PRICE_DUMPING_CAP),
+        ),
+        _(
+            "The 2015 reform limited price dumping in state social order; a much cheaper bid can mean a service "
+            "that will not be delivered, or a winner chosen on price alone."
+        ),
+        _("social-order award: amount as awarded; its lot's planned amount; the competition's announcement date"),
+        format_lazy(_("awarded < {floor} of planned"), floor=_pct(1 - PRICE_DUMPING_CAP)),
+        _("Lots whose planned amount was overstated; savings explained in the commission's minutes."),
+        _(PRICE_DUMPING_SOURCE),
+        {
+            "amount_awarded": (_("amount as awarded, KZT"), "kzt"),
+            "planned": (_("planned amount, KZT"), "kzt"),
+            "ratio": (_("awarded / planned"), "percent"),
+            "floor": (_("lowest amount within the limit, KZT"), "kzt"),
+            "cap": (_("limit on dumping"), "percent"),
+            "announced": (_("competition announced"), "date"),
+        },
+    ),
+    FlagRule(
+        "charter_mismatch",
+        _("Outside the charter"),
+        "award",
+        _(
+            "The award's field of activity is not among the recipient's recorded fields of activity, which stand "
+            "for the activities of its charter. An organisation with no field recorded is not judged."
+        ),
+        _("A social project must fall within the recipient's charter (DOMAIN §3.1)."),
+        _("award's field of activity; the recipient's fields of activity"),
+        _("the award's field is not one of the recipient's (at least one recorded)"),
+        _("Charters that changed (the registry keeps today's fields); fields recorded incompletely."),
+        _("Eligibility rule of the Law on State Social Order: the project must fall within the charter."),
+        {
+            "field": (_("award's field of activity"), "field"),
+            "recipient_fields": (_("recipient's fields of activity"), "fields"),
+        },
     ),
     FlagRule(
         "year_end_rush",
-        "Year-end rush",
+        _("Year-end rush"),
         "administrator",
-        "The share of an administrator's awards made in December is above Q3 + 1.5 IQR of that share over the "
-        "administrators with at least 5 awards that year.",
-        "Money spent in a rush before the budget year closes gets less scrutiny.",
-        "award dates by administrator and year",
-        "above the upper fence of its peers",
-        "Programmes whose calendar ends in December by design.",
+        format_lazy(
+            _(
+                "The share of an administrator's awards made in December, or of its projects completed in "
+                "December, is well above the December share of all the other administrators that year: at least "
+                "{n} awards (or completions), a December share of at least {share} and at least {margin} points "
+                "above the others', and a one-sided binomial test at {alpha} (that many December events would be "
+                "that unlikely if each fell in December at the others' rate)."
+            ),
+            n=RUSH_MIN_EVENTS,
+            share=_pct(RUSH_MIN_SHARE),
+            margin=f"{RUSH_MARGIN * 100:.0f}",
+            alpha=RUSH_SIGNIFICANCE,
+        ),
+        _("Money spent in a rush before the budget year closes gets less scrutiny."),
+        _(
+            "award dates and project end dates (not terminated, ended by today) by administrator and year; all "
+            "other administrators' December shares that year"
+        ),
+        format_lazy(
+            _("≥ {n} events, December share ≥ {share} and ≥ the others' + {margin} points, p < {alpha}"),
+            n=RUSH_MIN_EVENTS,
+            share=_pct(RUSH_MIN_SHARE),
+            margin=f"{RUSH_MARGIN * 100:.0f}",
+            alpha=RUSH_SIGNIFICANCE,
+        ),
+        _("Programmes whose calendar ends in December by design."),
+        _(
+            "Most administrators award almost nothing in December, so quartile fences over their shares are 0 "
+            "and one December award would fire; the pooled share of all the other administrators is a steadier "
+            "reference (the administrator itself is left out, or a big one would raise its own yardstick). "
+            "The minimum count keeps tiny administrators out; the minimum share and margin keep small differences "
+            "out; the test level keeps chance hits to about one in a thousand administrator-years."
+        ),
+        {
+            "awards": (_("awards"), "count"),
+            "awards_december": (_("awards in December"), "count"),
+            "awards_share": (_("share of awards in December"), "percent"),
+            "awards_pooled_share": (_("other administrators: share of awards in December"), "percent"),
+            "awards_p_value": (_("awards: chance at the others' rate (p)"), "p_value"),
+            "completions": (_("projects completed"), "count"),
+            "completions_december": (_("projects completed in December"), "count"),
+            "completions_share": (_("share of completions in December"), "percent"),
+            "completions_pooled_share": (_("other administrators: share of completions in December"), "percent"),
+            "completions_p_value": (_("completions: chance at the others' rate (p)"), "p_value"),
+            "fired_on": (_("fired on"), "measure"),
+            "min_events": (_("threshold: events at least"), "count"),
+            "min_share": (_("threshold: December share at least"), "percent"),
+            "margin": (_("threshold: above the others' share by at least"), "percent"),
+            "significance": (_("threshold: p below"), "p_value"),
+        },
     ),
     FlagRule(
         "state_dependency",
-        "State dependency",
+        _("State dependency"),
         "organisation",
-        "State money (social order, grants, awards) is 90% or more of the income an organisation reports for a year.",
-        "A possible GONGO: an organisation that exists on, and for, state money.",
-        "the yearly report's income by source",
-        "≥ 90%",
-        "Service providers that deliver a state programme and have no other donors yet.",
+        _(
+            "State money (social order, grants, awards) is 90% or more of the income an organisation reports "
+            "for a year."
+        ),
+        _("A possible GONGO: an organisation that exists on, and for, state money."),
+        _("the yearly report's income by source"),
+        _("≥ 90%"),
+        _("Service providers that deliver a state programme and have no other donors yet."),
+        _("DOMAIN §5: 90% is the level at which watchdogs speak of a possible GONGO."),
+        {
+            "state_income": (_("state income reported, KZT"), "kzt"),
+            "total_income": (_("total income reported, KZT"), "kzt"),
+            "share": (_("state share of income"), "percent"),
+        },
     ),
     FlagRule(
         "double_funding",
-        "Double funding",
+        _("Double funding"),
         "award",
-        "The same recipient funded by two different administrators for the same field of activity in overlapping "
-        "periods.",
-        "The same project paid twice.",
-        "state awards: recipient, administrator, field, start and end",
-        "overlapping periods, same field",
-        "Different projects in the same field; co-financing agreed between funders.",
+        _(
+            "The same recipient funded by two different administrators for the same field of activity in "
+            "overlapping periods."
+        ),
+        _("The same project paid twice."),
+        _("state awards: recipient, administrator, field, start and end"),
+        _("overlapping periods, same field"),
+        _("Different projects in the same field; co-financing agreed between funders."),
+        _("Any overlap is worth a look: the records do not say whether the projects differ."),
+        {
+            "field": (_("field of activity"), "field"),
+            "other_administrators": (_("other administrators"), "list"),
+        },
     ),
     FlagRule(
         "overdue_reporting",
-        "Overdue reporting",
+        _("Overdue reporting"),
         "award",
-        f"The project ended and its report was not received by the evaluation's due date (with no evaluation "
-        f"recorded: {REPORT_GRACE_DAYS} days after the end).",
-        "Money spent without an account of what it achieved.",
-        "award end date; evaluations: due and received dates",
-        "not received by the due date",
-        "Reports received but not yet recorded.",
+        format_lazy(
+            _(
+                "The project ended and its report was not received by the evaluation's due date (with no "
+                "evaluation recorded: {days} days after the end)."
+            ),
+            days=REPORT_GRACE_DAYS,
+        ),
+        _("Money spent without an account of what it achieved."),
+        _("award end date; evaluations: due and received dates"),
+        _("not received by the due date"),
+        _("Reports received but not yet recorded."),
+        _("The due date is the evaluation's own; without one, a generous quarter after the end."),
+        {
+            "ended": (_("project ended"), "date"),
+            "report_due": (_("report due"), "date"),
+            "evaluation": (_("evaluation"), "evaluation"),
+        },
     ),
     FlagRule(
         "ineligible_recipient",
-        "Ineligible recipient",
+        _("Ineligible recipient"),
         "award",
-        "State money went to an organisation whose legal form may not receive it (a party, trade union, religious "
-        "association, state institution…) or that was liquidated by the award date.",
-        "The law limits state social order, grants and awards to NGOs.",
-        "recipient's legal form and status history; award date",
-        "not an eligible NGO on the award date",
-        "A legal form or status recorded wrongly in the registry.",
+        _(
+            "State money went to an organisation whose legal form may not receive it (a party, trade union, "
+            "religious association, state institution…) or that was liquidated by the award date."
+        ),
+        _("The law limits state social order, grants and awards to NGOs."),
+        _("recipient's legal form and status history; award date"),
+        _("not an eligible NGO on the award date"),
+        _("A legal form or status recorded wrongly in the registry."),
+        _("The eligibility rule of the law itself (DOMAIN §2.1, §3.1)."),
+        {
+            "legal_form": (_("legal form"), "legal_form"),
+            "status_on_award_date": (_("status on the award date"), "status"),
+        },
     ),
     FlagRule(
         "self_report_mismatch",
-        "Self-report mismatch",
+        _("Self-report mismatch"),
         "organisation",
-        "The state income an organisation declares in its yearly report differs from the state money recorded as "
-        f"paid to it that year by more than {int(MISMATCH_TOLERANCE * 100)}% of the larger figure and more than "
-        f"{MISMATCH_MINIMUM:,.0f} KZT.",
-        "Either the report or the funding records are wrong; both are public duties.",
-        "the report's state income; payments on state awards in the year",
-        f"> {int(MISMATCH_TOLERANCE * 100)}% and > {MISMATCH_MINIMUM:,.0f} KZT",
-        "Payments recorded in the wrong year; money received through a consortium lead.",
+        format_lazy(
+            _(
+                "The state income an organisation declares in its yearly report differs from the state money "
+                "recorded as paid to it that year by more than {tolerance} of the larger figure and more than "
+                "{minimum} KZT."
+            ),
+            tolerance=_pct(MISMATCH_TOLERANCE),
+            minimum=f"{MISMATCH_MINIMUM:,.0f}",
+        ),
+        _("Either the report or the funding records are wrong; both are public duties."),
+        _("the report's state income; payments on state awards in the year"),
+        format_lazy(
+            _("> {tolerance} and > {minimum} KZT"),
+            tolerance=_pct(MISMATCH_TOLERANCE),
+            minimum=f"{MISMATCH_MINIMUM:,.0f}",
+        ),
+        _("Payments recorded in the wrong year; money received through a consortium lead."),
+        _("Smaller differences are rounding and payments that cross the year's end."),
+        {
+            "declared": (_("state income declared, KZT"), "kzt"),
+            "recorded_paid": (_("state money recorded as paid, KZT"), "kzt"),
+            "difference": (_("difference, KZT"), "kzt"),
+        },
     ),
 ]
 RULES = {rule.code: rule for rule in CATALOGUE}

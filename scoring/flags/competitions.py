@@ -16,7 +16,12 @@ def single_applicant_find(*, today: datetime.date) -> Iterator[Hit]:
         Lot.objects.filter(competition__mechanism__in=STATE_MECHANISMS)
         .annotate(
             applications_n=Count("applications"),
-            admissible=Count("applications", filter=~Q(applications__outcome=Application.Outcome.REJECTED)),
+            admissible=Count(
+                "applications",
+                filter=~Q(applications__outcome__in=(Application.Outcome.REJECTED, Application.Outcome.WITHDRAWN)),
+            ),
+            withdrawn=Count("applications", filter=Q(applications__outcome=Application.Outcome.WITHDRAWN)),
+            rejected=Count("applications", filter=Q(applications__outcome=Application.Outcome.REJECTED)),
         )
         .values(
             "id",
@@ -25,6 +30,8 @@ def single_applicant_find(*, today: datetime.date) -> Iterator[Hit]:
             "reported_applicants",
             "applications_n",
             "admissible",
+            "withdrawn",
+            "rejected",
             "competition__public_id",
             "competition__title",
             "competition__announced_on",
@@ -51,6 +58,8 @@ def single_applicant_find(*, today: datetime.date) -> Iterator[Hit]:
                 values={
                     "lot": lot["number"],
                     "applications": recorded,
+                    "rejected": lot["rejected"],
+                    "withdrawn": lot["withdrawn"],
                     "admissible": lot["admissible"],
                     "reported_applicants": lot["reported_applicants"],
                 },

@@ -7,29 +7,68 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 
-from scoring.flags.catalogue import HHI_CONCENTRATED, MIN_AWARDS_FOR_CONCENTRATION, Hit, state_awards
+from funding.models import STATE_MECHANISMS, Application
+from scoring.flags.catalogue import (
+    HHI_CONCENTRATED,
+    MIN_AWARDS_FOR_CONCENTRATION,
+    MIN_RECIPIENTS_FOR_CONCENTRATION,
+    Hit,
+    state_awards,
+)
 from scoring.flags.statistics import hhi
 
 
 def concentration_find(*, today: datetime.date, rows: list[dict] | None = None) -> list[Hit]:
     """`rows`: the administrators' concentration figures when the caller has them already (a run stores
-    them too), so they are not computed twice."""
-    hits = []
-    for row in concentration_rows(by="administrator") if rows is None else rows:
-        if row["awards"] >= MIN_AWARDS_FOR_CONCENTRATION and row["hhi"] >= HHI_CONCENTRATED:
-            hits.append(
-                Hit(
-                    code="concentration",
-                    subject_type="administrator",
-                    subject_key=row["key"],
-                    title=f"{row['key']} {row['year']}",
-                    year=row["year"],
-                    administrator=row["key"],
-                    amount=row["total"],
-                    values={k: str(v) for k, v in row.items() if k not in ("key", "year")},
-                )
-            )
-    return hits
+    them too), so they are not computed twice.
+
+    With four recipients or fewer the HHI is 2,500 or more whatever the amounts (four equal shares give exactly
+    2,500), so only administrator-years with at least MIN_RECIPIENTS_FOR_CONCENTRATION recipients are judged."""
+    found = [
+        row
+        for row in (concentration_rows(by="administrator") if rows is None else rows)
+        if row["awards"] >= MIN_AWARDS_FOR_CONCENTRATION
+        and row["recipients"] >= MIN_RECIPIENTS_FOR_CONCENTRATION
+        and row["hhi"] >= HHI_CONCENTRATED
+    ]
+    applicants = _applicants({row["key"] for row in found})
+    return [
+        Hit(
+            code="concentration",
+            subject_type="administrator",
+            subject_key=row["key"],
+            title=f"{row['key']} {row['year']}: HHI {row['hhi']} over {row['recipients']} recipients",
+            year=row["year"],
+            administrator=row["key"],
+            amount=row["total"],
+            values={
+                **{k: str(v) if isinstance(v, Decimal) else v for k, v in row.items() if k not in ("key", "year")},
+                "applicants": applicants.get((row["key"], row["year"])),
+                "hhi_threshold": HHI_CONCENTRATED,
+                "min_recipients": MIN_RECIPIENTS_FOR_CONCENTRATION,
+                "min_awards": MIN_AWARDS_FOR_CONCENTRATION,
+            },
+        )
+        for row in found
+    ]
+
+
+def _applicants(administrators: set[str]) -> dict[tuple[str, int], int]:
+    """Distinct organisations that applied to an administrator's lots, by the year its competition was
+    announced (None where no application is recorded)."""
+    if not administrators:
+        return {}
+    rows = (
+        Application.objects.filter(
+            lot__competition__administrator__code__in=administrators,
+            lot__competition__mechanism__in=STATE_MECHANISMS,
+        )
+        .values("lot__competition__administrator__code", "lot__competition__announced_on__year")
+        .annotate(n=Count("applicant", distinct=True))
+        .order_by()
+        .values_list("lot__competition__administrator__code", "lot__competition__announced_on__year", "n")
+    )
+    return {(code, year): n for code, year, n in rows}
 
 
 def concentration_rows(*, by: str) -> list[dict]:

@@ -128,3 +128,23 @@ def test_a_change_schedules_the_summaries_and_the_flags(settings, split):
         assert tasks.flags_refresh_schedule() is False
     summaries.assert_called_once_with((), countdown=settings.SUMMARIES_DEBOUNCE_SECONDS)
     flags_task.assert_called_once_with((), countdown=settings.FLAGS_DEBOUNCE_SECONDS)
+
+
+def test_a_year_end_rush_page_shows_labelled_figures_and_why_the_thresholds(client):
+    """Issue 15: the page showed raw keys (`december`, `q1`, `lower`) and "0E-7"."""
+    for code in ("a", "b", "c", "d"):
+        admin = make_administrator(code=code)
+        for month in range(1, 13):
+            make_award(administrator=admin, awarded_on=datetime.date(2022, month, 1), months=1)
+    rushed = make_administrator(code="rushed")
+    for k in range(10):
+        make_award(administrator=rushed, awarded_on=datetime.date(2022, 12 if k < 8 else 3, 1 + k), months=1)
+    services.summaries_regenerate()
+    page = client.get(reverse("scoring:flag_detail", args=["year_end_rush", "administrator", "rushed"]))
+    text = page.content.decode()
+    assert "Other administrators: share of awards in December" in text and "80.0%" in text
+    assert "Why this threshold" in text and "pooled share of all the other administrators" in text
+    for raw in ("awards_december", "pooled_share", "p_value", ">q1<", "0E-"):
+        assert raw not in text
+    listing = client.get(reverse("scoring:transparency"), {"code": "year_end_rush"}).content.decode()
+    assert "Year-end rush" in listing and "Administrator rushed" in listing  # a label, not the key
