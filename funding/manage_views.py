@@ -206,6 +206,7 @@ def lot_new(request, public_id: str):
         _("Record a lot"),
         lambda competition, data: services.lot_create(competition=competition, **data),
         _("The lot is recorded."),
+        with_competition=True,  # the regions offered are those valid on the competition's announcement
     )
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from api.common import filters_status, query_int
-from funding.filters import field_choices, region_choices
+from funding.filters import field_choices
 from funding.models import Administrator, Award, Competition, Mechanism
 from funding.selectors import (
     EXPLORER_TABLES,
@@ -36,7 +36,6 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
             "year_top": top,
             "csv_views": EXPLORER_TABLES,
-            "region_choices": region_choices(),
             "field_choices": field_choices(),
             "mechanism_choices": Mechanism.choices,
             "budget_choices": Administrator.BudgetLevel.choices,
