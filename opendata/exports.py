@@ -25,7 +25,7 @@ from funding.models import Award
 from funding.selectors import award_table
 from opendata.csv_writer import CONTENT_TYPE, csv_write
 from opendata.models import ExportFile
-from opendata.ocds import write_ocds
+from opendata.ocds import write_ocds, write_ocds_records
 from opendata.threesixtygiving import write_360giving
 from registry.selectors import directory_base, organisation_rows, organisation_table, report_table
 
@@ -95,8 +95,19 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             "application/json",
             write_ocds,
             _(
-                "Each social-order competition as an OCDS 1.1 contracting process: tender, lots, awards, "
-                "contracts and payments."
+                "State social order as OCDS 1.1 releases: one contracting process per competition and per award "
+                "made outside a competition; tender, lots, awards, contracts with their amendments, and payments."
+            ),
+        ),
+        ExportKind(
+            "ocds-records",
+            _("OCDS 1.1 records (JSON)"),
+            "qogam-ocds-records.json",
+            "application/json",
+            write_ocds_records,
+            _(
+                "The same contracting processes as OCDS 1.1 records: each one's releases, linked, and its compiled "
+                "release (its current state)."
             ),
         ),
     )
