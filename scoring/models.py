@@ -196,6 +196,9 @@ class Concentration(models.Model):
     hhi = models.DecimalField(max_digits=7, decimal_places=1)
     top1_share = models.DecimalField(max_digits=5, decimal_places=1)
     top5_share = models.DecimalField(max_digits=5, decimal_places=1)
+    # Distinct organisations that applied to the administrator's competitions announced that year: few
+    # recipients mean little where few applied. None for regions and where no application is recorded.
+    applicants = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["run", "by", "year"], name="concentration_run_by_year")]

@@ -12,11 +12,13 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
+from funding.models import Administrator
 from registry.models import Organisation, OrganisationField
 from registry.selectors import reference_data
 from scoring import indicators as ind
 from scoring.filters import FlagFilter
 from scoring.flags import RULES
+from scoring.flags.catalogue import MIN_RECIPIENTS_FOR_CONCENTRATION
 from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, SectorSummary, SummaryRun
 from scoring.records import record_url, record_urls
 from scoring.services import REPORT_VALUES, overdue_days, profile_facts, summary_run_progress
@@ -239,7 +241,7 @@ def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> Transpa
     by = {
         key: list(flags.values(key).annotate(n=Count("id"), money=Sum("amount")).order_by(*order)[:limit])
         for key, limit, order in (
-            ("code", 20, ("-n", "code")),
+            ("code", None, ("-n", "code")),  # every flag, so that the total below is the whole count
             ("administrator", 15, ("-n", "administrator")),
             ("region", 25, ("-n", "region")),
             ("year", 40, ("-year",)),
@@ -250,9 +252,15 @@ def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> Transpa
     run = summary_run_current()
     concentration: list[Concentration] = []
     if run is not None:
-        rows = Concentration.objects.filter(run=run, by="administrator")
+        # Fewer recipients than the flag's minimum make a high HHI certain by arithmetic: not ranked.
+        rows = Concentration.objects.filter(
+            run=run, by="administrator", recipients__gte=MIN_RECIPIENTS_FOR_CONCENTRATION
+        )
         year = year or rows.order_by("-year").values_list("year", flat=True).first()
-        concentration = list(rows.filter(year=year).order_by("-hhi")[:15]) if year else []
+        concentration = list(rows.filter(year=year).order_by("-hhi", "key")[:15]) if year else []
+        administrators = Administrator.objects.in_bulk([row.key for row in concentration], field_name="code")
+        for row in concentration:
+            row.administrator = administrators.get(row.key)
     return TransparencyOverview(
         by=by,
         top={key: max((r["n"] for r in rows), default=0) for key, rows in by.items()},

@@ -42,7 +42,7 @@ from registry.models import (
 )
 from registry.selectors import email_verified, organisations_managed_ids
 from scoring import indicators as ind
-from scoring.flags import FLAG_FINDERS, Hit, concentration_find, concentration_rows
+from scoring.flags import FLAG_FINDERS, Hit, concentration_applicants, concentration_find, concentration_rows
 from scoring.models import (
     Concentration,
     Concern,
@@ -432,9 +432,15 @@ def flags_write(*, run: SummaryRun, today: datetime.date) -> int:
             _name_organisations(batch)
             Flag.objects.bulk_create([_flag_row(run, hit) for hit in batch], batch_size=FLAG_BATCH)
             written += len(batch)
+    applicants = concentration_applicants({row["key"] for row in by_administrator})
     Concentration.objects.bulk_create(
         (
-            Concentration(run=run, by=by, **row)
+            Concentration(
+                run=run,
+                by=by,
+                applicants=applicants.get((row["key"], row["year"])) if by == "administrator" else None,
+                **row,
+            )
             for by, rows in (("administrator", by_administrator), ("region", concentration_rows(by="region")))
             for row in rows
         ),

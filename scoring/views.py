@@ -22,6 +22,7 @@ from registry.http import confirm_email_first, form_add_errors, moderators_only,
 from registry.selectors import email_verified
 from scoring import indicators as ind
 from scoring.flags import CATALOGUE, RULES, SUBJECT_LABELS, flag_figures
+from scoring.flags.catalogue import MIN_RECIPIENTS_FOR_CONCENTRATION
 from scoring.forms import ConcernForm, TriageForm
 from scoring.models import Concern
 from scoring.records import record_url
@@ -192,6 +193,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
         "total": overview.total,
         "query": query.urlencode(),
         "concentration": overview.concentration,
+        "min_recipients": MIN_RECIPIENTS_FOR_CONCENTRATION,
     }
     return render(request, "scoring/transparency.html", context, status=status)
 

@@ -24,7 +24,7 @@ from scoring.flags.awards import (
 )
 from scoring.flags.catalogue import CATALOGUE, RULES, SUBJECT_LABELS, FlagRule, Hit
 from scoring.flags.competitions import single_applicant_find
-from scoring.flags.concentration import concentration_find, concentration_rows
+from scoring.flags.concentration import concentration_applicants, concentration_find, concentration_rows
 from scoring.flags.figures import flag_figures
 from scoring.flags.organisations import (
     captive_recipient_find,
@@ -60,6 +60,7 @@ __all__ = [
     "SUBJECT_LABELS",
     "FlagRule",
     "Hit",
+    "concentration_applicants",
     "concentration_find",
     "concentration_rows",
     "flag_figures",

@@ -31,7 +31,7 @@ def concentration_find(*, today: datetime.date, rows: list[dict] | None = None) 
         and row["recipients"] >= MIN_RECIPIENTS_FOR_CONCENTRATION
         and row["hhi"] >= HHI_CONCENTRATED
     ]
-    applicants = _applicants({row["key"] for row in found})
+    applicants = concentration_applicants({row["key"] for row in found})
     return [
         Hit(
             code="concentration",
@@ -53,7 +53,7 @@ def concentration_find(*, today: datetime.date, rows: list[dict] | None = None) 
     ]
 
 
-def _applicants(administrators: set[str]) -> dict[tuple[str, int], int]:
+def concentration_applicants(administrators: set[str]) -> dict[tuple[str, int], int]:
     """Distinct organisations that applied to an administrator's lots, by the year its competition was
     announced (None where no application is recorded)."""
     if not administrators:

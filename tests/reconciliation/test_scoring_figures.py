@@ -169,7 +169,8 @@ def _hhi(amounts: list[Decimal]) -> Decimal:
 
 def test_the_concentration_table(demo):
     rows = sql(
-        "SELECT c.key, c.year, c.total, c.awards, c.recipients, c.hhi, c.top1_share FROM scoring_concentration c "
+        "SELECT c.key, c.year, c.total, c.awards, c.recipients, c.hhi, c.top1_share, c.applicants "
+        "FROM scoring_concentration c "
         f"WHERE c.run_id = {CURRENT_RUN} AND c.by = 'administrator'"
     )
     assert rows
@@ -183,7 +184,20 @@ def test_the_concentration_table(demo):
     for code, year, _recipient, amount, n in sums:
         groups.setdefault((code, year), []).append((money(amount), n))
     assert len(groups) == len(rows)
-    for key, year, total, awards, recipients, hhi, top1 in rows:
+    applied = {
+        (code, year): n
+        for code, year, n in sql(
+            f"SELECT a.code, {YEAR.replace('w.awarded_on', 'c.announced_on')}, COUNT(DISTINCT p.applicant_id) "
+            "FROM funding_application p JOIN funding_lot l ON l.id = p.lot_id "
+            "JOIN funding_competition c ON c.id = l.competition_id "
+            "JOIN funding_administrator a ON a.id = c.administrator_id "
+            "WHERE c.mechanism IN ('social_order', 'state_grant', 'ngo_award') "
+            f"GROUP BY a.code, {YEAR.replace('w.awarded_on', 'c.announced_on')}"
+        )
+    }
+    assert any(row[-1] for row in rows), "applicants are recorded for some administrator-years"
+    for key, year, total, awards, recipients, hhi, top1, applicants in rows:
+        assert applicants == applied.get((key, year)), (key, year)
         amounts = sorted((a for a, _n in groups[(key, year)]), reverse=True)
         assert money(total) == sum(amounts, Decimal(0))
         assert (awards, recipients) == (sum(n for _a, n in groups[(key, year)]), len(amounts))
@@ -200,3 +214,15 @@ def test_the_transparency_csv_has_every_flag(page):
     assert len(rows) == count > 0
     column = next(c for c in rows[0] if c.startswith("amount"))
     assert sum((Decimal(r[column]) for r in rows if r[column]), Decimal(0)) == money(amount)
+
+
+def test_the_transparency_concentration_table_ranks_only_what_arithmetic_does_not_decide(page):
+    context = page(reverse("scoring:transparency"), {"year": "2019"}).context
+    rows = sql(
+        f"SELECT c.key, c.hhi FROM scoring_concentration c WHERE c.run_id = {CURRENT_RUN} AND c.by = 'administrator' "
+        "AND c.year = 2019 AND c.recipients >= 5 ORDER BY c.hhi DESC, c.key LIMIT 15"
+    )
+    assert [(row.key, Decimal(str(row.hhi))) for row in context["concentration"]] == [
+        (key, Decimal(str(hhi))) for key, hhi in rows
+    ]
+    assert all(row.administrator is not None for row in context["concentration"])
