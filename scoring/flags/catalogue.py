@@ -228,6 +228,7 @@ CATALOGUE = [
         _("Threshold splitting"),
         "award",
         format_lazy(
+            # xgettext:no-python-format
             _(
                 "Two or more awards from one administrator to one recipient within {days} days, outside "
                 "competitions, each between {share} and 100% of Qogam's splitting threshold ({mci} MCI of the "
@@ -240,6 +241,7 @@ CATALOGUE = [
         _("Splitting a contract keeps each part under the threshold that would require a full competition."),
         _("awards outside competitions: administrator, recipient, date, amount; the MCI of the year (2003-2026)"),
         format_lazy(
+            # xgettext:no-python-format
             _("≥ 2 awards in {days} days at {share}-100% of {mci} MCI"),
             days=SPLIT_WINDOW_DAYS,
             share=_pct(SPLIT_SHARE),
@@ -387,6 +389,7 @@ CATALOGUE = [
         "state_dependency",
         _("State dependency"),
         "organisation",
+        # xgettext:no-python-format
         _(
             "State money (social order, grants, awards) is 90% or more of the income an organisation reports "
             "for a year."
@@ -395,6 +398,7 @@ CATALOGUE = [
         _("the yearly report's income by source"),
         _("≥ 90%"),
         _("Service providers that deliver a state programme and have no other donors yet."),
+        # xgettext:no-python-format
         _("DOMAIN §5: 90% is the level at which watchdogs speak of a possible GONGO."),
         {
             "state_income": (_("state income reported, KZT"), "kzt"),

@@ -257,7 +257,8 @@ def test_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
             f"SELECT c.public_id, l.number FROM funding_lot l JOIN funding_competition c ON c.id = l.competition_id "
             f"LEFT JOIN funding_application a ON a.lot_id = l.id WHERE c.mechanism IN {state} "
             f"GROUP BY l.id, c.public_id, l.number, l.reported_applicants "
-            f"HAVING (COUNT(a.id) > 0 AND SUM(CASE WHEN a.outcome <> 'rejected' THEN 1 ELSE 0 END) = 1) "
+            f"HAVING (COUNT(a.id) > 0 "
+            f"AND SUM(CASE WHEN a.outcome NOT IN ('rejected', 'withdrawn') THEN 1 ELSE 0 END) = 1) "
             f"OR (COUNT(a.id) = 0 AND l.reported_applicants = 1)"
         )
         single = {(key, number) for key, number in cursor.fetchall()}
@@ -420,6 +421,9 @@ def test_peer_and_overlap_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
 
     today = datetime.date(2026, 11, 22)
     state = "('social_order', 'state_grant', 'ngo_award')"
+    import math
+
+    from scoring.flags import catalogue
 
     def outside(values: dict) -> set:
         """The keys whose value lies beyond Q1 - 1.5 IQR or Q3 + 1.5 IQR of all the values."""
@@ -438,22 +442,45 @@ def test_peer_and_overlap_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
             [],
         )
         double = {row[0] for row in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT ad.code, {_sql_year('a.awarded_on')}, COUNT(*), "
-            f"SUM(CASE WHEN {_sql_month_day('a.awarded_on')} >= '12-01' THEN 1 ELSE 0 END) "
-            f"FROM funding_award a JOIN funding_administrator ad ON ad.id = a.administrator_id "
-            f"WHERE a.mechanism IN {state} GROUP BY 1, 2 HAVING COUNT(*) >= 5",
-            [],
-        )
-        shares_by_year: dict[int, dict] = {}
-        for code, year, n, december in cursor.fetchall():
-            share = (Decimal(december) / n).quantize(Decimal("0.0001"))
-            shares_by_year.setdefault(year, {})[code] = share
+        # Year-end rush (docs/methodology.md): December events of an administrator against the pooled share of
+        # every other administrator that year, for awards made and projects completed, with the thresholds of the
+        # catalogue and an exact binomial tail written here with math.comb.
+        events = {
+            "awards": ("a.awarded_on", "1 = 1"),
+            "completions": (
+                "a.ends_on",
+                f"a.ends_on IS NOT NULL AND a.ends_on <= '{today}' AND a.status <> 'terminated'",
+            ),
+        }
         rush = set()
-        for year, shares in shares_by_year.items():
-            if len(shares) >= 4:
-                q1, _m, q3 = statistics.quantiles(sorted(shares.values()), n=4, method="inclusive")
-                rush |= {(code, year) for code, share in shares.items() if share > q3 + Decimal("1.5") * (q3 - q1)}
+        for day, condition in events.values():
+            cursor.execute(
+                f"SELECT ad.code, {_sql_year(day)}, COUNT(*), "
+                f"SUM(CASE WHEN {_sql_month_day(day)} >= '12-01' THEN 1 ELSE 0 END) "
+                f"FROM funding_award a JOIN funding_administrator ad ON ad.id = a.administrator_id "
+                f"WHERE a.mechanism IN {state} AND {condition} GROUP BY 1, 2",
+                [],
+            )
+            counted = cursor.fetchall()
+            years: dict[int, list[int]] = {}
+            for _code, year, n, december in counted:
+                years.setdefault(year, [0, 0])
+                years[year][0] += n
+                years[year][1] += december
+            for code, year, n, december in counted:
+                others, others_december = years[year][0] - n, years[year][1] - december
+                if others <= 0 or n < catalogue.RUSH_MIN_EVENTS:
+                    continue
+                pooled = (Decimal(others_december) / others).quantize(Decimal("0.0001"))
+                share = Decimal(december) / n
+                p = float(pooled)
+                tail = sum(math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(december, n + 1))
+                if (
+                    share >= catalogue.RUSH_MIN_SHARE
+                    and share >= pooled + catalogue.RUSH_MARGIN
+                    and tail < catalogue.RUSH_SIGNIFICANCE
+                ):
+                    rush.add((code, year))
         cursor.execute(
             f"SELECT a.public_id, a.mechanism, {_sql_year('a.awarded_on')}, a.amount, l.planned_amount "
             f"FROM funding_award a JOIN funding_lot l ON l.id = a.lot_id "
@@ -578,7 +605,10 @@ def test_concentration_reconciles_with_raw_sql_for_every_group(demo):
     concentrated = {
         (key, year)
         for (by, key, year), row in expected.items()
-        if by == "administrator" and row["awards"] >= catalogue.MIN_AWARDS_FOR_CONCENTRATION and row["hhi"] >= 2500
+        if by == "administrator"
+        and row["awards"] >= catalogue.MIN_AWARDS_FOR_CONCENTRATION
+        and row["recipients"] >= 5  # fewer recipients make HHI >= 2,500 certain by arithmetic: not judged
+        and row["hhi"] >= 2500
     }
     assert concentrated
     found = flags.FLAG_FINDERS["concentration"](today=datetime.date(2026, 11, 22))
