@@ -82,8 +82,8 @@ CSI_INDICATORS = [
         "2.4.1",
         _("Sustainable human resources"),
         "2.4",
-        # xgettext:no-python-format
         _(
+            # xgettext:no-python-format
             "Positive when volunteers are at most 25% of paid staff "
             "plus volunteers; unknown when either count is missing or both are 0."
         ),

@@ -228,8 +228,8 @@ CATALOGUE = [
         _("Threshold splitting"),
         "award",
         format_lazy(
-            # xgettext:no-python-format
             _(
+                # xgettext:no-python-format
                 "Two or more awards from one administrator to one recipient within {days} days, outside "
                 "competitions, each between {share} and 100% of Qogam's splitting threshold ({mci} MCI of the "
                 "award's year)."
@@ -389,8 +389,8 @@ CATALOGUE = [
         "state_dependency",
         _("State dependency"),
         "organisation",
-        # xgettext:no-python-format
         _(
+            # xgettext:no-python-format
             "State money (social order, grants, awards) is 90% or more of the income an organisation reports "
             "for a year."
         ),
