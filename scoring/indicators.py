@@ -233,6 +233,13 @@ class DimensionBenchmark:
     published: float  # the report's own dimension score, over all its sub-dimensions
     national: list[tuple[str, str, float | None]]  # the national-only sub-dimensions the published score includes
 
+    @property
+    def national_text(self) -> str:
+        """The national-only sub-dimensions as one phrase: "2.6 International linkages (4.4)"."""
+        return ", ".join(
+            f"{code} {name}" + (f" ({then})" if then is not None else "") for code, name, then in self.national
+        )
+
 
 def dimension_benchmarks() -> list[DimensionBenchmark]:
     return [
