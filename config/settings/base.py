@@ -129,6 +129,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One number and date format per language (config/formats): thousands grouped only where a template asks for
+# it (registry_tags: num, kzt, money), so years and codes never read "2 024".
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = "Asia/Almaty"
 USE_I18N = True
 USE_TZ = True

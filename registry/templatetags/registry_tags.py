@@ -3,7 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -40,11 +42,50 @@ def bar(first, top, second=None) -> str:
     )
 
 
-@register.filter
-def kzt(value) -> str:
-    """Money as people read it: thousands separated by thin spaces, kopecks only when there are any."""
+# Money's unit per language: the tenge sign where readers know it (kk, ru), the ISO code for English readers.
+MONEY_UNITS = {"kk": "₸", "ru": "₸", "en": "KZT"}
+
+
+def number(value, digits: int | None = None) -> str:
+    """A number as the active language writes it (config/formats): kk and ru "21 414" and "48,4" (no-break
+    space, decimal comma), en "21,414" and "48.4"; `digits` decimals when given (a Decimal or float keeps its
+    own otherwise); "—" for none. The one formatter of counts, amounts and scores a person reads."""
     if value is None or value == "":
         return "—"
-    amount = Decimal(value)
-    text = f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
-    return text.replace(",", "\u202f")
+    if digits is None and not isinstance(value, (float, Decimal)):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = Decimal(str(value))
+    elif isinstance(value, float) or not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return number_format(value, decimal_pos=digits, use_l10n=True, force_grouping=True)
+
+
+def kzt(value) -> str:
+    """Money as a number in the active language's format, kopecks only when there are any; no unit (a column
+    head or sentence names it; money() adds it)."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    return number(amount, 2 if amount != amount.to_integral_value() else 0)
+
+
+def money(value) -> str:
+    """Money with its unit, per language: "12 000 000 ₸" (kk, ru), "12,000,000 KZT" (en)."""
+    if value is None or value == "":
+        return "—"
+    return f"{kzt(value)}\xa0{MONEY_UNITS.get(get_language() or 'en', 'KZT')}"
+
+
+def percent(value, digits: int = 1) -> str:
+    """A share already in percent (12.5) as "12,5%" (kk, ru) or "12.5%" (en); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    return f"{number(Decimal(str(value)), digits)}%"
+
+
+register.filter("num", number)
+register.filter("kzt", kzt)
+register.filter("money", money)
+register.filter("pct", percent)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from funding.reference import (
     SPLIT_THRESHOLD_BASIS,
     SPLIT_THRESHOLD_MCI,
 )
+from registry.templatetags.registry_tags import number
 
 SPLIT_SHARE = Decimal("0.90")  # "just under": from 90% of the threshold up to it
 SPLIT_WINDOW_DAYS = 60
@@ -44,6 +45,10 @@ RUSH_MARGIN = Decimal("0.15")
 RUSH_SIGNIFICANCE = 0.001
 
 Text = str | Promise
+
+
+# A threshold inside a sentence, formatted when the sentence is read, in the reader's language ("2 500", "2,500").
+_number = lazy(number, str)
 
 
 def _pct(value: Decimal) -> str:
@@ -83,7 +88,7 @@ CATALOGUE = [
                 "year is {hhi} or more (of 10,000), over at least {awards} awards and at least {recipients} "
                 "different recipients. The number of different applicants is shown beside it."
             ),
-            hhi=f"{HHI_CONCENTRATED:,}",
+            hhi=_number(HHI_CONCENTRATED),
             awards=MIN_AWARDS_FOR_CONCENTRATION,
             recipients=MIN_RECIPIENTS_FOR_CONCENTRATION,
         ),
@@ -91,7 +96,7 @@ CATALOGUE = [
         _("awards of the year: recipient, amount; applications to the administrator's competitions"),
         format_lazy(
             _("HHI ≥ {hhi}, ≥ {recipients} recipients, ≥ {awards} awards"),
-            hhi=f"{HHI_CONCENTRATED:,}",
+            hhi=_number(HHI_CONCENTRATED),
             recipients=MIN_RECIPIENTS_FOR_CONCENTRATION,
             awards=MIN_AWARDS_FOR_CONCENTRATION,
         ),
@@ -236,7 +241,7 @@ CATALOGUE = [
             ),
             days=SPLIT_WINDOW_DAYS,
             share=_pct(SPLIT_SHARE),
-            mci=f"{SPLIT_THRESHOLD_MCI:,}",
+            mci=_number(SPLIT_THRESHOLD_MCI),
         ),
         _("Splitting a contract keeps each part under the threshold that would require a full competition."),
         _("awards outside competitions: administrator, recipient, date, amount; the MCI of the year (2003-2026)"),
@@ -245,7 +250,7 @@ CATALOGUE = [
             _("≥ 2 awards in {days} days at {share}-100% of {mci} MCI"),
             days=SPLIT_WINDOW_DAYS,
             share=_pct(SPLIT_SHARE),
-            mci=f"{SPLIT_THRESHOLD_MCI:,}",
+            mci=_number(SPLIT_THRESHOLD_MCI),
         ),
         _("Genuinely separate small projects; phased funding agreed in advance."),
         _(SPLIT_THRESHOLD_BASIS),
@@ -475,14 +480,14 @@ CATALOGUE = [
                 "{minimum} KZT."
             ),
             tolerance=_pct(MISMATCH_TOLERANCE),
-            minimum=f"{MISMATCH_MINIMUM:,.0f}",
+            minimum=_number(MISMATCH_MINIMUM, 0),
         ),
         _("Either the report or the funding records are wrong; both are public duties."),
         _("the report's state income; payments on state awards in the year"),
         format_lazy(
             _("> {tolerance} and > {minimum} KZT"),
             tolerance=_pct(MISMATCH_TOLERANCE),
-            minimum=f"{MISMATCH_MINIMUM:,.0f}",
+            minimum=_number(MISMATCH_MINIMUM, 0),
         ),
         _("Payments recorded in the wrong year; money received through a consortium lead."),
         _("Smaller differences are rounding and payments that cross the year's end."),

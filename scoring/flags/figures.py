@@ -1,5 +1,6 @@
 """A hit's figures as people read them: each value with its label (the rule's `figures`) and formatted by kind
-(percentages, KZT, counts, dates, names for codes), so pages never show internal keys or raw decimals."""
+(percentages, KZT, counts, dates, names for codes), so pages never show internal keys or raw decimals; numbers
+through registry_tags' one formatter, in the active language's format."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import StatusEvent
 from registry.selectors import reference_data
-from registry.templatetags.registry_tags import kzt
+from registry.templatetags.registry_tags import kzt, number
 from scoring.flags.catalogue import RULES, Text
 
 UNKNOWN = _("not recorded")
@@ -29,15 +30,15 @@ def _decimal(value) -> Decimal | None:
 
 
 def _percent(value) -> str:
-    number = _decimal(value)
-    return "—" if number is None else f"{number * 100:.1f}%"
+    share = _decimal(value)
+    return "—" if share is None else f"{number(share * 100, 1)}%"
 
 
 def _p_value(value) -> str:
-    number = float(value)
-    if number < 0.0001:
-        return "< 0.0001"
-    return f"{number:.4f}"
+    probability = float(value)
+    if probability < 0.0001:
+        return f"< {number(Decimal('0.0001'), 4)}"
+    return number(probability, 4)
 
 
 def _code_name(table: dict, code) -> str:
@@ -52,16 +53,16 @@ def figure_text(kind: str, value) -> str:
     reference = reference_data
     match kind:
         case "count" | "count_or_unknown":
-            return f"{int(value):,}".replace(",", "\u202f")
+            return number(int(value))
         case "kzt":
             return kzt(value)
         case "percent":
             return _percent(value)
         case "percent100":
-            number = _decimal(value)
-            return "—" if number is None else f"{number:.1f}%"
+            share = _decimal(value)
+            return "—" if share is None else f"{number(share, 1)}%"
         case "hhi":
-            return f"{Decimal(str(value)):,.1f}".replace(",", "\u202f")
+            return number(Decimal(str(value)), 1)
         case "p_value":
             return _p_value(value)
         case "date":
