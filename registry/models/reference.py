@@ -133,6 +133,9 @@ class DemoDataset(models.Model):
 
     seed = models.IntegerField()
     organisations = models.PositiveIntegerField()
+    # Every irregular case the demo plants on purpose, by flag code: [{"subject_type", "subject_key", "year"}],
+    # keyed as that flag's hits are (funding/demo.py builds it; docs/demo.md lists the cases).
+    planted = models.JSONField(_("planted cases"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
