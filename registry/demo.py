@@ -90,6 +90,8 @@ CEASED_SHARE = 0.04  # liquidated or reorganised records kept for their history
 SUSPENDED_SHARE = 0.01
 BRANCH_SHARE = 0.03
 RENAMED_SHARE = 0.05
+SHARED_PHONE_EVERY = 1000  # one planted group of organisations sharing a phone per this many organisations
+SHARED_PHONE_FORMS = {"public_association", "foundation", "private_institution"}
 
 CITIES = {
     "KZ-10": ("Семей", "Семей", "Semey"),
@@ -337,15 +339,20 @@ def _names(rng: random.Random, form: str, region: str, fields: list[str]) -> tup
     return f"«{c_kk} {stem_kk}» {form_kk}", f"{form_ru} «{stem_ru} {c_ru}»", f"{form_en} “{stem_en} {c_en}”"
 
 
-def _contacts(rng: random.Random, region: str, local_id: str, shared_phones: list[str]) -> tuple[str, str, str]:
-    if shared_phones and rng.random() < 0.004:
-        phone = rng.choice(shared_phones)  # planted: different organisations, one phone
-    elif rng.random() < 0.6:
-        operator = f"7{rng.choice('0457')}{rng.randint(0, 9)}"
-        phone = f"+7 {operator} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-    else:
-        code = PHONE_CODES.get(region, "7" + str(rng.randint(100, 299)))
-        phone = f"+7 {code} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+def _contacts(rng: random.Random, region: str, local_id: str, used_phones: set[str]) -> tuple[str, str, str]:
+    """A phone no other organisation has (shared phones are planted on purpose, by _plant_shared_phones, so
+    that every shared contact in the demo is one the manifest lists), an e-mail and a website."""
+    while True:
+        if rng.random() < 0.6:
+            operator = f"7{rng.choice('0457')}{rng.randint(0, 9)}"
+            phone = f"+7 {operator} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        else:
+            code = PHONE_CODES.get(region, "7" + str(rng.randint(100, 299)))
+            phone = f"+7 {code} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
+        if digits not in used_phones:
+            used_phones.add(digits)
+            break
     email = (
         f"info.{local_id.lower()}@{rng.choice(['mail.kz', 'gmail.com', 'inbox.kz', 'yandex.kz'])}"
         if rng.random() < 0.7
@@ -355,11 +362,23 @@ def _contacts(rng: random.Random, region: str, local_id: str, shared_phones: lis
     return phone, email, website
 
 
+def _address(rng: random.Random, region: str, used: set[str]) -> str:
+    """A street address no other organisation has: a shared address would be an unplanted shared contact."""
+    city = CITIES[region]
+    while True:
+        street = rng.choice(STREETS)
+        address = f"{city[1]}, {street[1]}, {rng.randint(1, 250)}, {rng.randint(1, 400)}"  # building, office
+        if address not in used:
+            used.add(address)
+            return address
+
+
 def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
     """`local_id(rng)` mints identifiers the way the services do."""
     rng = random.Random(seed)
     bins = BinAllocator(rng)
-    shared_phones = [f"+7 701 {rng.randint(100, 999)} 00 {n:02d}" for n in range(max(3, count // 600))]
+    used_phones: set[str] = set()
+    used_addresses: set[str] = set()
     specs: list[OrgSpec] = []
     used_ids: set[str] = set()
     for index in range(count):
@@ -381,9 +400,7 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
             lid = local_id(rng)
         used_ids.add(lid)
         name_kk, name_ru, name_en = _names(rng, form, region, fields)
-        phone, email, website = _contacts(rng, region, lid, shared_phones)
-        street = rng.choice(STREETS)
-        city = CITIES[region]
+        phone, email, website = _contacts(rng, region, lid, used_phones)
         spec = OrgSpec(
             index=index,
             local_id=lid,
@@ -396,7 +413,7 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
             name_en=name_en,
             fields=fields,
             territorial_level=level,
-            address=f"{city[1]}, {street[1]}, {rng.randint(1, 250)}, {rng.randint(1, 400)}",  # building, office
+            address=_address(rng, region, used_addresses),
             phone=phone,
             email=email,
             website=website,
@@ -406,7 +423,38 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
     _add_branches(rng, specs, bins)
     for spec in specs:
         _add_history(rng, spec)
+    _plant_shared_phones(rng, specs, used_phones)
     return specs
+
+
+def _plant_shared_phones(rng: random.Random, specs: list[OrgSpec], used_phones: set[str]) -> None:
+    """Planted shared contacts (DOMAIN §5): groups of two or three unrelated head offices that give one phone
+    number, about one group per SHARED_PHONE_EVERY organisations and at least two. Only active organisations
+    of the forms funded in practice, registered by 2018, are chosen, so that the funding builder can make them
+    applicants (the flag looks at applicants and recipients)."""
+    candidates = [
+        s
+        for s in specs
+        if s.parent_index is None
+        and s.legal_form in SHARED_PHONE_FORMS
+        and s.registered_on.year <= 2018
+        and s.events[-1][0] == "registered"
+    ]
+    groups = max(2, len(specs) // SHARED_PHONE_EVERY)
+    rng.shuffle(candidates)
+    for number in range(groups):
+        size = rng.choice([2, 2, 3])
+        if len(candidates) < size:
+            return
+        members, candidates = candidates[:size], candidates[size:]
+        while True:
+            phone = f"+7 701 {rng.randint(100, 999)} 00 {number % 100:02d}"
+            digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
+            if digits not in used_phones:
+                used_phones.add(digits)
+                break
+        for member in members:
+            member.phone = phone
 
 
 def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) -> None:
@@ -509,11 +557,11 @@ def _add_history(rng: random.Random, spec: OrgSpec) -> None:
 # ---------------------------------------------------------------- writing it
 
 
-def demo_registry_load(*, count: int, seed: int) -> None:
+def demo_registry_load(*, count: int, seed: int) -> DemoDataset:
     """Write `count` fictional organisations (deterministic for a seed) in bulk, with their fields, status
     events and former names, and mark the data set as a demo. Call it inside a transaction."""
     _write(generate(count, seed, new_local_id))
-    DemoDataset.objects.create(seed=seed, organisations=count)
+    return DemoDataset.objects.create(seed=seed, organisations=count)
 
 
 def _write(specs: list[OrgSpec]) -> None:
