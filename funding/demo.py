@@ -1,10 +1,14 @@
 """Fictional, deterministic demo funding calibrated to DOMAIN §3 and §7, on top of the demo registry.
 
 Administrators are invented ("(demo)" in every name) so that no real public body is shown funding anyone.
-Yearly social-order totals reproduce the published series exactly (2010 is recorded as unknown, not zero);
-grants run from 2016 through one operator, NGO awards from 2017. Irregular cases are planted on purpose:
-single-applicant lots, new-born recipients, December rushes, awards split under a threshold, price
-outliers, ineligible applicants rejected, reports never received, projects outside the recipient's fields.
+Social-order totals reproduce the published series where one exists (2003-2013; 2010 is unknown, not zero) and
+the demo's own extension after it, with the 2014 cut the sources report; the pilot tenders of 2003-2005 have the
+applications and applicants of Pierobon's Table 2; Astana and Almaty take about 28% of social-order money and
+about 5% of active NGOs are funded in a year (DOMAIN §2.5, §3.1). Every award and lot names the region that
+existed on its date. Irregular cases are planted on purpose and listed in the returned manifest
+(DemoDataset.planted, docs/demo.md); the ordinary records are kept clear of them so that a flag's hits can be
+told apart: ordinary recipients are at least 13 months old, ordinary lots have two or more admissible applicants,
+ordinary prices are 80-100% of plan, ordinary fields are the recipient's own.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import datetime
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import transaction
 
 from funding.models import (
+    STATE_MECHANISMS,
     Administrator,
     Amendment,
     Application,
@@ -32,10 +37,12 @@ from funding.models import (
     PublishedTotal,
 )
 from funding.reference import MCI, NGO_AWARD_MCI, split_threshold
-from registry.demo import AS_OF, CITIES
+from registry.bin import bin_build
+from registry.demo import AS_OF, CITIES, PUBLIC_EXAMPLE_BINS, REGION_WEIGHTS
 from registry.models import (
     REPORT_INCOME_FIELDS,
     REPORT_STATE_INCOME_FIELDS,
+    LegalForm,
     Organisation,
     OrganisationField,
     Region,
@@ -48,32 +55,50 @@ from registry.services import new_local_id
 
 BATCH = 2000
 MILLION = Decimal(1_000_000)
-# State social order, million KZT (DOMAIN §3.1; 2014-2025 extended so that 2003-2020 is about 132 bn).
-SOCIAL_ORDER_MILLIONS = {
-    2003: "10.7",
-    2004: "9.7",
-    2005: "59.7",
-    2006: "317.7",
-    2007: "453",
-    2008: "819",
-    2009: "1231",
-    2010: None,
-    2011: "2000",
-    2012: "4500",
-    2013: "5000",
-    2014: "9500",
-    2015: "12000",
-    2016: "14000",
-    2017: "18000",
-    2018: "20000",
-    2019: "21000",
-    2020: "23500",
-    2021: "24000",
-    2022: "25000",
-    2023: "26500",
-    2024: "27500",
-    2025: "28000",
+
+# State social order, million KZT, as published (DOMAIN §3.1), each with where it was published. Only these are
+# stored as published totals (PublishedTotal); 2010 has no published figure and is stored as unknown.
+PILOT_SOURCE = "Pierobon 2016, Table 2: the pilot tenders of state social order, 2003-2005 (DOMAIN §3.1)"
+VOLUME_SOURCE = (
+    "Yearly volume of state social order as published in the sector studies summarised in DOMAIN §3.1 "
+    "(CIVICUS CSI 2008-2010, Knox & Yessimova 2015, Pierobon 2016)"
+)
+UNKNOWN_SOURCE = "No yearly volume of state social order was published for 2010 (DOMAIN §3.1): unknown, not zero"
+PUBLISHED_SOCIAL_ORDER: dict[int, tuple[str | None, str]] = {
+    2003: ("10.7", PILOT_SOURCE),
+    2004: ("9.7", PILOT_SOURCE),
+    2005: ("59.7", PILOT_SOURCE),
+    2006: ("317.7", VOLUME_SOURCE),
+    2007: ("453", VOLUME_SOURCE),
+    2008: ("819", VOLUME_SOURCE),
+    2009: ("1231", VOLUME_SOURCE),
+    2010: (None, UNKNOWN_SOURCE),
+    2011: ("2000", VOLUME_SOURCE),
+    2012: ("4500", VOLUME_SOURCE),
+    2013: ("5000", VOLUME_SOURCE),
 }
+# The demo's own extension after 2013, never stored or shown as published. It follows what the sources say of
+# the period: 2014 a cut ("a 19% devaluation and budget cuts", DOMAIN §3.1), then growth, with 2003-2020 summing to
+# the published 132.4 bn KZT (132,401.5 m here).
+DEMO_SOCIAL_ORDER_MILLIONS = {
+    2014: "4300",
+    2015: "9000",
+    2016: "14000",
+    2017: "19500",
+    2018: "22000",
+    2019: "23500",
+    2020: "25700",
+    2021: "26000",
+    2022: "26500",
+    2023: "27500",
+    2024: "28000",
+    2025: "28500",
+}
+SOCIAL_ORDER_MILLIONS: dict[int, str | None] = {
+    **{year: millions for year, (millions, _source) in PUBLISHED_SOCIAL_ORDER.items()},
+    **DEMO_SOCIAL_ORDER_MILLIONS,
+}
+# Projects a year: the pilot tenders' 20, 20 and 50 are published (Pierobon 2016, Table 2); the rest are ours.
 SOCIAL_ORDER_PROJECTS = {
     2003: 20,
     2004: 20,
@@ -85,8 +110,8 @@ SOCIAL_ORDER_PROJECTS = {
     2011: 500,
     2012: 700,
     2013: 800,
-    2014: 750,
-    2015: 850,
+    2014: 700,
+    2015: 800,
     2016: 950,
     2017: 1100,
     2018: 1200,
@@ -98,6 +123,33 @@ SOCIAL_ORDER_PROJECTS = {
     2024: 1400,
     2025: 1400,
 }
+# The pilot tenders' applications and the organisations that sent them (Pierobon 2016, Table 2; DOMAIN §3.1).
+PILOT_TENDERS = {2003: (120, 109), 2004: (142, 119), 2005: (234, 165)}
+# Astana and Almaty take about 28% of state social order money (DOMAIN §2.5).
+CAPITALS = ("KZ-71", "KZ-75")
+CAPITALS_MONEY_SHARE = {"KZ-71": 0.13, "KZ-75": 0.15}
+# About 5% of active NGOs (~900) receive state money in a given year (DOMAIN §3.1).
+FUNDED_SHARE = 0.05
+# Ordinary recipients are older than this, so that every new-born recipient (< 12 months) is a planted one.
+SEASONED_DAYS = 400
+NEWBORN_SHARE = 0.03  # of social-order lots from 2006, planted
+# The 2015 reform (Law of 2 December 2015) limited price dumping in social order to 20% below plan (DOMAIN §3.1).
+PRICE_REFORM = datetime.date(2015, 12, 2)
+ORDINARY_PRICE = (0.80, 0.995)  # awarded / planned, for ordinary lots
+DUMPED_PRICE = (0.55, 0.79)  # planted price dumping after the reform
+HEAVY_DUMPING = 0.4  # planted price outliers before the reform, 1% of lots
+PRICE_DUMPING_PER_FULL_SIZE = 50  # about 5 at the 1/10 size
+CHARTER_MISMATCHES = 5
+# Month weights of ordinary social-order award dates: through the year, 10 of 92 in December (the grant operator
+# never decides in December, so about 10% of all state awards are made in December).
+MONTH_WEIGHTS = [2, 5, 8, 9, 9, 8, 7, 7, 9, 9, 9, 10]
+OPERATOR_MONTHS = range(3, 11)  # the grant operator and the awards secretariat decide in March-October
+COMPETITION_SIZES = [1, 1, 2, 2, 3, 4]  # lots per competition
+# Year-end rush, planted: an administrator-year with RUSH_AWARDS awards, 7 of them made in December ("awards"),
+# or all ending in December ("completions").
+RUSH_AWARDS = 10
+RUSH_DECEMBER_AWARDS = 7
+RUSH_YEARS_PER_ADMINISTRATOR = 3
 # State grants, million KZT and projects: about 450 projects and 7 bn in 2016-2021, volume up 7.2x.
 GRANT_MILLIONS = {
     2016: "300",
@@ -178,12 +230,30 @@ REJECTIONS = [
 ]
 
 
+# Capitals of the units before the 2018 and 2022 reforms, for the demo administrators' names.
+FORMER_CITIES = {
+    "KZ-VOS": CITIES["KZ-63"],
+    "KZ-ALM": ("Талдықорған", "Талдыкорган", "Taldykorgan"),
+    "KZ-KAR": CITIES["KZ-35"],
+    "KZ-YUZ": CITIES["KZ-79"],
+}
+# Local departments of each unit: (slot, kind, how often one gives a local award).
+LOCAL_SLOTS = [
+    ("internal-policy", "regional_department", 3),
+    ("youth", "regional_department", 3),
+    ("city", "district_department", 1),
+    ("district", "district_department", 1),
+]
+
+
 @dataclass
 class OrgInfo:
     id: int
     form: str
     region: str
     registered_on: datetime.date
+    status: str = "active"
+    parent_id: int | None = None
     fields: list[str] = field(default_factory=list)
     ceased_on: datetime.date | None = None
     suspensions: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
@@ -198,12 +268,12 @@ class OrgInfo:
 
 def _organisations() -> list[OrgInfo]:
     infos = {
-        pk: OrgInfo(pk, form, region or "KZ-71", registered)
-        for pk, form, region, registered in Organisation.objects.filter(
+        pk: OrgInfo(pk, form, region or "KZ-71", registered, status, parent)
+        for pk, form, region, registered, status, parent in Organisation.objects.filter(
             merged_into__isnull=True, registered_on__isnull=False
         )
         .order_by("local_id")
-        .values_list("id", "legal_form_id", "region_id", "registered_on")
+        .values_list("id", "legal_form_id", "region_id", "registered_on", "status", "parent_id")
     }
     for org_id, code in OrganisationField.objects.order_by("organisation_id", "field_id").values_list(
         "organisation_id", "field_id"
@@ -222,50 +292,161 @@ def _organisations() -> list[OrgInfo]:
     return list(infos.values())
 
 
+def months_old(registered: datetime.date, day: datetime.date) -> int:
+    """Whole months from registration to the day (a day short of a month does not count): DOMAIN §5's
+    "awarded less than 12 months after registration" reads this."""
+    return (day.year - registered.year) * 12 + day.month - registered.month - (day.day < registered.day)
+
+
+class Units:
+    """The first-level units as the Region rows date them (valid_from, valid_to, succeeded_by): which unit
+    covered a place (today's unit) on a day. Before 2022 Abai (KZ-10) was part of East Kazakhstan (KZ-VOS),
+    before 2018 Shymkent (KZ-79) part of South Kazakhstan (KZ-YUZ), and so on."""
+
+    def __init__(self) -> None:
+        self.rows = {r.code: r for r in Region.objects.order_by("sort_order", "code")}
+        self.predecessors: dict[str, list[str]] = defaultdict(list)
+        through = Region.succeeded_by.through
+        for old, new in through.objects.order_by("from_region_id", "to_region_id").values_list(
+            "from_region_id", "to_region_id"
+        ):
+            self.predecessors[new].append(old)
+        self.current = [code for code, r in self.rows.items() if r.valid_to is None]
+        # Units that never changed: valid throughout, with no predecessor.
+        self.stable = [
+            code
+            for code in self.current
+            if self.rows[code].valid_from is None and not self.predecessors[code] and code not in CAPITALS
+        ]
+
+    def valid(self, code: str, day: datetime.date) -> bool:
+        row = self.rows[code]
+        return (row.valid_from is None or row.valid_from <= day) and (row.valid_to is None or day <= row.valid_to)
+
+    def on(self, place: str, day: datetime.date) -> str:
+        """The unit that covered `place` (a current unit) on `day`."""
+        if self.valid(place, day):
+            return place
+        for old in self.predecessors[place]:
+            found = self.on(old, day)
+            if self.valid(found, day):
+                return found
+        raise ValueError(f"no unit covered {place} on {day}")
+
+
 class Builder:
     """Collects rows in memory, then writes each table in bulk."""
 
-    def __init__(self, rng: random.Random, orgs: list[OrgInfo], regions: list[str]):
+    def __init__(self, rng: random.Random, orgs: list[OrgInfo], units: Units, scale: float):
         self.rng = rng
+        self.scale = scale
         self.orgs = orgs
-        self.eligible_by_region: dict[str, list[OrgInfo]] = defaultdict(list)
+        self.by_id = {o.id: o for o in orgs}
+        self.units = units
+        self.eligible_by_place: dict[str, list[OrgInfo]] = defaultdict(list)
         # Recipients come from the forms that are funded in practice: those obliged to report (DOMAIN §2.2: the
         # cooperatives are eligible in law but almost never funded). The planted ineligible cases come from the
         # non-profits the law names as excluded; the legal form table says they are ineligible (a test checks).
         for org in orgs:
             if org.form in REPORT_REQUIRED_FORMS:
-                self.eligible_by_region[org.region].append(org)
+                self.eligible_by_place[org.region].append(org)
         self.eligible = [o for o in orgs if o.form in REPORT_REQUIRED_FORMS]
         self.ineligible = [o for o in orgs if o.form in PLANTED_INELIGIBLE_FORMS]
-        self.regions = regions
+        others = sum(REGION_WEIGHTS[c] for c in REGION_WEIGHTS if c not in CAPITALS)
+        rest = 1 - sum(CAPITALS_MONEY_SHARE.values())
+        self.place_shares = {
+            code: CAPITALS_MONEY_SHARE.get(code, rest * REGION_WEIGHTS[code] / others) for code in REGION_WEIGHTS
+        }
         self.favourites: dict[str, list[OrgInfo]] = defaultdict(list)
         self.awards: list[dict] = []
         self.competitions: list[dict] = []
         self.programmes: dict[tuple, dict] = {}
+        # About 5% of active NGOs funded a year: how many distinct recipients each year should have, and how
+        # many state awards are still to be given, so that each pick knows whether to fund a new organisation.
+        self.funded: dict[int, list[OrgInfo]] = defaultdict(list)
+        self.funded_ids: dict[int, set[int]] = defaultdict(set)
+        self.funded_by: dict[tuple[str, int], set[int]] = defaultdict(set)
+        self.target: dict[int, int] = {}
+        self.remaining: Counter[int] = Counter()
+        self.planted: dict[str, list] = defaultdict(list)  # flag code -> award specs planted on purpose
+        self.admin_place: dict[str, str] = {}
+        self.month_deck: list[int] = []  # the place of each department that makes a planted direct award
 
-    def pick_recipient(self, admin: dict, day: datetime.date, region: str, newborn: bool = False) -> OrgInfo:
-        rng = self.rng
+    def seasoned(self, org: OrgInfo, day: datetime.date) -> bool:
+        return org.available_on(day, SEASONED_DAYS)
+
+    def _new_wanted(self, year: int) -> bool:
+        need = self.target.get(year, 0) - len(self.funded_ids[year])
+        left = self.remaining[year]
+        if need <= 0:
+            return False
+        if left <= need:
+            return True
+        return self.rng.random() < need / left
+
+    def _took(self, org: OrgInfo, year: int, state: bool, again: bool = True, admin: str = "") -> OrgInfo:
+        """Count a state award of the year to `org`; `again`: whether later picks may fund it again that year
+        (not so for the planted ineligible recipients)."""
+        if state:
+            self.remaining[year] -= 1
+            self.funded_by[(admin, year)].add(org.id)
+            if org.id not in self.funded_ids[year]:
+                self.funded_ids[year].add(org.id)
+                if again:
+                    self.funded[year].append(org)
+        return org
+
+    def pick_recipient(
+        self,
+        admin: str,
+        day: datetime.date,
+        place: str,
+        *,
+        state: bool = True,
+        newborn: bool = False,
+        exclude: set[int] | frozenset[int] = frozenset(),
+    ) -> OrgInfo:
+        rng, year = self.rng, day.year
         if newborn:
             candidates = [
                 o
-                for o in self.eligible_by_region[region] or self.eligible
-                if 30 <= (day - o.registered_on).days < 330 and o.available_on(day, 30)
+                for o in self.eligible_by_place[place] or self.eligible
+                if 30 <= (day - o.registered_on).days < 330 and o.available_on(day, 30) and o.id not in exclude
             ]
             if candidates:
-                return rng.choice(candidates)
-        favourites = self.favourites[admin["code"]]
+                return self._took(rng.choice(candidates), year, state, admin=admin)
+        if state and not self._new_wanted(year):
+            # Funded again this year: by the same administrator where it can (one NGO winning several of its
+            # lots), so that a second administrator on the same theme (double funding) stays the exception.
+            funded = [o for o in self.funded[year] if o.id not in exclude and self.seasoned(o, day)]
+            own = [o for o in funded if o.id in self.funded_by[(admin, year)]]
+            local = [o for o in funded if o.region == place]
+            if own or local or funded:
+                return self._took(rng.choice(own or local or funded), year, state, admin=admin)
+
+        def fresh(org: OrgInfo) -> bool:
+            return self.seasoned(org, day) and org.id not in exclude and not (state and org.id in self.funded_ids[year])
+
+        favourites = self.favourites[admin]
         if favourites and rng.random() < 0.35:
             pick = rng.choice(favourites)
-            if pick.available_on(day):
-                return pick
-        pool = self.eligible_by_region[region] if rng.random() < 0.85 else self.eligible
+            if fresh(pick):
+                return self._took(pick, year, state, admin=admin)
+        pool = self.eligible_by_place[place] if rng.random() < 0.85 else self.eligible
         for _ in range(200):
             pick = rng.choice(pool or self.eligible)
-            if pick.available_on(day):
+            if fresh(pick):
                 if len(favourites) < 6 and rng.random() < 0.1:
                     favourites.append(pick)
-                return pick
-        return next(o for o in self.eligible if o.available_on(day))
+                return self._took(pick, year, state, admin=admin)
+        for test in (fresh, lambda o: self.seasoned(o, day) and o.id not in exclude):
+            found = [o for o in self.eligible if test(o)]
+            if found:
+                return self._took(rng.choice(found), year, state, admin=admin)
+        # A registry too young for the year (tiny demos): the oldest available organisation, which the manifest
+        # then lists as a new-born recipient if it is one.
+        found = [o for o in self.eligible if o.available_on(day, 30) and o.id not in exclude] or self.eligible
+        return self._took(min(found, key=lambda o: o.registered_on), year, state, admin=admin)
 
 
 def _split_amounts(rng: random.Random, total: Decimal, count: int, spread: float = 0.6) -> list[Decimal]:
@@ -281,53 +462,150 @@ def _split_amounts(rng: random.Random, total: Decimal, count: int, spread: float
     return amounts
 
 
-def _award_day(rng: random.Random, year: int, december_rush: bool) -> datetime.date:
-    if december_rush and rng.random() < 0.55:
-        month = 12
+def _award_day(rng: random.Random, year: int, months=None, deck: list[int] | None = None) -> datetime.date:
+    """A day of the year: in one of `months`, or dealt from `deck` (the month weights as cards, so that a year's
+    competitions follow the weights closely and not only on average), or drawn by the weights."""
+    if months:
+        month = rng.choice(list(months))
+    elif deck is not None:
+        if not deck:
+            deck.extend(month for month, weight in enumerate(MONTH_WEIGHTS, start=1) for _ in range(weight))
+            rng.shuffle(deck)
+        month = deck.pop()
     else:
-        month = rng.choices(range(1, 13), weights=[2, 6, 8, 8, 6, 5, 4, 4, 4, 3, 2, 2])[0]
+        month = rng.choices(range(1, 13), weights=MONTH_WEIGHTS)[0]
     day = datetime.date(year, month, rng.randint(1, 28))
     return min(day, AS_OF - datetime.timedelta(days=5))
 
 
-def demo_funding_load(*, seed: int, scale: float = 1.0) -> None:
+def _project_end(rng: random.Random, starts: datetime.date, mechanism: str) -> datetime.date:
+    """Ordinary projects run 100-330 days, ending through the year (about 10% in December); 5% of social-order
+    projects are multi-year schemes, under 36 months (DOMAIN §3.1)."""
+    if mechanism == Mechanism.SOCIAL_ORDER and rng.random() < 0.05:
+        return starts + datetime.timedelta(days=rng.randint(400, 1050))
+    ends = starts + datetime.timedelta(days=rng.randint(100, 330))
+    if ends.month in (10, 11) and rng.random() < 0.15:  # some autumn ends slip to December, as budget years close
+        ends = max(ends, datetime.date(ends.year, 12, rng.randint(1, 20)))
+    return ends
+
+
+def _allocate_places(
+    rng: random.Random, amounts: list[Decimal], shares: dict[str, float], fixed: dict[int, str]
+) -> list[str]:
+    """A place (today's unit) for each award so that each place's money approaches its share of the year's total:
+    largest awards first, each to a place still short of its share, drawn in proportion to the shortfall."""
+    total = float(sum(amounts))
+    assigned: dict[str, float] = defaultdict(float)
+    places: list[str | None] = [None] * len(amounts)
+    for i, place in fixed.items():
+        places[i] = place
+        assigned[place] += float(amounts[i])
+    for i in sorted(range(len(amounts)), key=lambda i: (-amounts[i], i)):
+        if places[i] is not None:
+            continue
+        short = {p: share * total - assigned[p] for p, share in shares.items()}
+        wanting = {p: s for p, s in short.items() if s > 0}
+        if wanting:
+            place = rng.choices(list(wanting), weights=list(wanting.values()))[0]
+        else:
+            place = max(short, key=lambda p: short[p])
+        places[i] = place
+        assigned[place] += float(amounts[i])
+    return [p or "KZ-71" for p in places]
+
+
+@dataclass
+class RushPlan:
+    """A planted year-end rush: one district department's year, with RUSH_AWARDS awards."""
+
+    place: str
+    year: int
+    kind: str  # "awards": most made in December; "completions": all ending in December
+
+
+def _rush_plans(rng: random.Random, units: Units, counts: dict[int, int]) -> dict[int, list[RushPlan]]:
+    """Two administrators rush their awards into December, two their completions, each in up to three years
+    with enough awards to hide among (at least four times RUSH_AWARDS social-order awards that year)."""
+    years = [y for y, n in sorted(counts.items()) if y >= 2006 and n >= 4 * RUSH_AWARDS]
+    places = rng.sample(units.stable, k=min(4, len(units.stable)))
+    plans: dict[int, list[RushPlan]] = defaultdict(list)
+    for number, place in enumerate(places):
+        kind = "awards" if number < 2 else "completions"
+        for year in sorted(rng.sample(years, k=min(RUSH_YEARS_PER_ADMINISTRATOR, len(years)))):
+            if (len(plans[year]) + 1) * RUSH_AWARDS * 4 <= counts[year]:
+                plans[year].append(RushPlan(place, year, kind))
+    return plans
+
+
+def _scaled(millions: str, scale: float) -> Decimal:
+    """A yearly total in million KZT at the demo's scale, in whole KZT (amounts are stored to the tiyn, and an
+    unrounded share would be rounded differently by each database)."""
+    return (Decimal(millions) * MILLION * Decimal(str(scale))).quantize(Decimal(1))
+
+
+def _active_ngos_by_year(orgs: list[OrgInfo], years) -> dict[int, int]:
+    """Active NGOs (status today, NGO-eligible forms) registered by the end of each year: the denominator of
+    "about 5% of active NGOs are funded in a year"."""
+    eligible_forms = set(LegalForm.objects.filter(ngo_eligible=True).values_list("code", flat=True))
+    registered = sorted(
+        o.registered_on for o in orgs if o.status == Organisation.Status.ACTIVE and o.form in eligible_forms
+    )
+    result = {}
+    for year in years:
+        end = datetime.date(year, 12, 31)
+        result[year] = sum(1 for d in registered if d <= end)
+    return result
+
+
+def demo_funding_load(*, seed: int, scale: float = 1.0) -> dict[str, list[dict]]:
+    """Write the demo's funding on top of the demo registry; return the manifest of planted cases."""
     rng = random.Random(seed * 7919 + 1)
-    regions = list(Region.objects.filter(valid_to__isnull=True).order_by("code").values_list("code", flat=True))
+    units = Units()
     orgs = _organisations()
     if not orgs:
-        return
-    builder = Builder(rng, orgs, regions)
+        return {}
+    builder = Builder(rng, orgs, units, scale)
     with transaction.atomic():
-        admins = _administrators(rng, regions)
-        by_kind = defaultdict(list)
-        for admin in admins.values():
-            by_kind[admin["kind"]].append(admin)
-        rush = {
-            a["code"] for a in rng.sample(by_kind["district_department"], k=min(4, len(by_kind["district_department"])))
+        admins, local = _administrators(rng, units)
+        ministries = [a for a in admins.values() if a["kind"] == "central_ministry"]
+        counts = {
+            year: max(1, round(SOCIAL_ORDER_PROJECTS[year] * scale))
+            for year, millions in SOCIAL_ORDER_MILLIONS.items()
+            if millions is not None
         }
-        planted = _plant_splits(builder, by_kind, rng)  # part of their year's total, so the series stays exact
-        _plant_ineligible(builder, by_kind, rng, planted)
+        grants = {year: max(1, round(n * scale)) for year, n in GRANT_PROJECTS.items()}
+        prizes = {year: max(1, round(n * scale)) for year, n in AWARDS_PER_YEAR.items()}
+        split_years = (2019, 2022, 2024)
+        active = _active_ngos_by_year(orgs, counts)
+        for year in counts:
+            builder.target[year] = round(FUNDED_SHARE * active[year])
+            builder.remaining[year] = (
+                max(counts[year], 3 * split_years.count(year) + 1) + grants.get(year, 0) + prizes.get(year, 0)
+            )
+        rush = _rush_plans(rng, units, counts)
+        planted = _plant_splits(builder, local, rng, split_years)  # part of their year's total: the series stays
+        _plant_ineligible(builder, local, rng, planted)
         planted_count = Counter(award["awarded_on"].year for award in builder.awards)  # every award so far
-        for year, millions in SOCIAL_ORDER_MILLIONS.items():
-            if millions is None:
-                continue
-            total = Decimal(millions) * MILLION * Decimal(str(scale)) - planted.get(year, Decimal(0))
-            count = max(1, round(SOCIAL_ORDER_PROJECTS[year] * scale) - planted_count[year])
-            _social_order_year(builder, admins, by_kind, year, total, count, rush)
+        for year, count in counts.items():
+            total = _scaled(SOCIAL_ORDER_MILLIONS[year], scale) - planted.get(year, 0)
+            _social_order_year(
+                builder, admins, local, ministries, year, total, max(1, count - planted_count[year]), rush.get(year, [])
+            )
+        _plant_price_dumping(builder, max(1, round(PRICE_DUMPING_PER_FULL_SIZE * scale)))
+        _plant_charter_mismatch(builder, CHARTER_MISMATCHES)
         for year, millions in GRANT_MILLIONS.items():
             _operator_year(
                 builder,
-                by_kind["grant_operator"][0],
+                admins["grant-operator"],
                 Mechanism.STATE_GRANT,
                 year,
-                Decimal(millions) * MILLION * Decimal(str(scale)),
-                max(1, round(GRANT_PROJECTS[year] * scale)),
+                _scaled(millions, scale),
+                grants[year],
             )
-        for year, count in AWARDS_PER_YEAR.items():
-            n = max(1, round(count * scale))
+        for year, n in prizes.items():
             _operator_year(
                 builder,
-                by_kind["awards_secretariat"][0],
+                admins["awards-secretariat"],
                 Mechanism.NGO_AWARD,
                 year,
                 Decimal(NGO_AWARD_MCI * MCI[year] * n),
@@ -335,14 +613,18 @@ def demo_funding_load(*, seed: int, scale: float = 1.0) -> None:
                 equal=True,
             )
         for year, rate in USD_KZT.items():
-            _foreign_year(builder, by_kind["foreign_donor"][0], year, rate, max(1, round(30 * scale)))
-        payments = _write(builder, admins, rng)
-        _demo_reports(builder, rng, payments)
+            _foreign_year(builder, admins["intl-civic-fund"], year, rate, max(1, round(30 * scale)))
+        shared = _plant_shared_applicants(builder)
+        payments, evaluations = _write(builder, admins, rng)
+        filed = _demo_reports(builder, rng, payments)
+        return _manifest(builder, shared, evaluations, filed)
 
 
-def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
-    region_names = {r.code: r for r in Region.objects.filter(code__in=regions)}
+def _administrators(rng: random.Random, units: Units) -> tuple[dict[str, dict], dict[tuple[str, str], str]]:
+    """The demo's administrators, with valid BINs, and the local departments by (unit, slot). Every unit that
+    ever existed has its akimat and departments, each giving awards only while its unit existed."""
     admins: dict[str, dict] = {}
+    local: dict[tuple[str, str], str] = {}
 
     def add(code, kind, kk, ru, en, region=None, parent=None):
         admins[code] = {
@@ -378,8 +660,7 @@ def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
         "Международный гражданский фонд (демо)",
         "International Civic Fund (demo)",
     )
-    for code in regions:
-        region = region_names[code]
+    for code, region in units.rows.items():
         akimat = f"akimat-{code.lower()}"
         add(
             akimat,
@@ -407,7 +688,7 @@ def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
             code,
             akimat,
         )
-        city_kk, city_ru, city_en = CITIES[code]
+        city_kk, city_ru, city_en = CITIES.get(code) or FORMER_CITIES[code]
         add(
             f"{akimat}-city",
             "district_department",
@@ -417,6 +698,10 @@ def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
             code,
             akimat,
         )
+        local[(code, "internal-policy")] = f"{akimat}-internal-policy"
+        local[(code, "youth")] = f"{akimat}-youth"
+        local[(code, "city")] = f"{akimat}-city"
+        local[(code, "district")] = f"{akimat}-city"
         if region.kind == "region":
             add(
                 f"{akimat}-district",
@@ -427,7 +712,27 @@ def _administrators(rng: random.Random, regions: list[str]) -> dict[str, dict]:
                 code,
                 akimat,
             )
-    return admins
+            local[(code, "district")] = f"{akimat}-district"
+    # Valid BINs (DOMAIN §2.4) so that open data can name every buyer: state bodies registered in the 1990s and
+    # early 2000s (entity type 4), the foreign donor a representative office (type 5, attribute 2). Serials from
+    # 90000 up, far above the demo organisations', so no BIN is shared.
+    serial = 90000 + rng.randint(0, 999)
+    for spec in admins.values():
+        foreign = spec["kind"] == "foreign_donor"
+        year, month = rng.randint(1995, 2005), rng.randint(1, 12)
+        while True:
+            serial += 1
+            value = bin_build(
+                year=year,
+                month=month,
+                serial=serial,
+                entity_type="5" if foreign else "4",
+                attribute="2" if foreign else "0",
+            )
+            if value and value not in PUBLIC_EXAMPLE_BINS:
+                spec["bin"] = value
+                break
+    return admins, local
 
 
 def _programme(builder: Builder, admin: dict, year: int, mechanism: str, field_code: str | None, amount: Decimal):
@@ -439,106 +744,157 @@ def _programme(builder: Builder, admin: dict, year: int, mechanism: str, field_c
     return key
 
 
-def _social_order_year(builder, admins, by_kind, year, total, count, rush) -> None:
+def _local_slot(rng: random.Random) -> str:
+    return rng.choices([s for s, _k, _w in LOCAL_SLOTS], weights=[w for _s, _k, w in LOCAL_SLOTS])[0]
+
+
+def _social_order_year(builder, admins, local, ministries, year, total, count, rush_plans) -> None:
     rng = builder.rng
     republican_share = REPUBLICAN_SHARE_BEFORE_2017 if year < 2017 else REPUBLICAN_SHARE_FROM_2017
     amounts = _split_amounts(rng, total, count)
+    # The rushes take the year's smallest awards, so that their places do not upset the places' shares of money.
+    order = sorted(range(count), key=lambda i: (amounts[i], i), reverse=True)
+    rush_of: dict[int, RushPlan] = {}
+    for plan in rush_plans:
+        for _ in range(RUSH_AWARDS):
+            if len(order) > 1:
+                rush_of[order.pop()] = plan
+    places = _allocate_places(rng, amounts, builder.place_shares, {i: p.place for i, p in rush_of.items()})
     # Which administrator gives each award: 2009's patronage case gives one ministry 74% of the money.
-    order = sorted(range(count), key=lambda i: -amounts[i])
-    givers: list[dict | None] = [None] * count
+    givers: list[tuple | None] = [None] * count
     if year == 2009:
         target, taken = total * Decimal("0.74"), Decimal(0)
-        for i in order:
-            if taken + amounts[i] <= target * Decimal("1.02"):
-                givers[i] = admins["min-culture"]
+        for i in sorted(range(count), key=lambda i: -amounts[i]):
+            if i not in rush_of and taken + amounts[i] <= target * Decimal("1.02"):
+                givers[i] = ("central", "min-culture")
                 taken += amounts[i]
-    local_kinds = by_kind["regional_department"] * 3 + by_kind["district_department"]
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for i in range(count):
+        if i in rush_of:
+            continue
         if givers[i] is None:
             givers[i] = (
-                rng.choice(by_kind["central_ministry"]) if rng.random() < republican_share else rng.choice(local_kinds)
+                ("central", rng.choice(ministries)["code"])
+                if rng.random() < republican_share
+                else ("local", places[i], _local_slot(rng))
             )
-    # Group each administrator's awards of the year into competitions of 1-6 lots.
-    per_admin: dict[str, list[int]] = defaultdict(list)
-    for i, admin in enumerate(givers):
-        per_admin[admin["code"]].append(i)
-    for code, indexes in per_admin.items():
-        admin = admins[code]
+        groups[givers[i]].append(i)
+    pilot_lots: list[dict] = []
+    for giver, indexes in groups.items():
         while indexes:
-            size = min(len(indexes), rng.choice([1, 2, 3, 4, 6]))
+            size = min(len(indexes), rng.choice(COMPETITION_SIZES))
             chunk, indexes = indexes[:size], indexes[size:]
-            day = _award_day(rng, year, code in rush)
-            announced = max(datetime.date(year, 1, 5), day - datetime.timedelta(days=rng.randint(35, 60)))
-            competition = {
-                "admin": code,
-                "mechanism": Mechanism.SOCIAL_ORDER,
-                "year": year,
-                "reference": f"SO-{year}-{len(builder.competitions) + 1:05d}",
-                "title": f"State social order {year}: {admin['name_en'].replace(' (demo)', '')}",
-                "announced_on": announced,
-                "deadline_on": announced + datetime.timedelta(days=20),
-                "decided_on": max(announced + datetime.timedelta(days=21), day - datetime.timedelta(days=3)),
-                "lots": [],
-            }
-            builder.competitions.append(competition)
-            for number, i in enumerate(chunk, start=1):
-                region = admin["region"] or rng.choice(builder.regions)
-                newborn = rng.random() < 0.03
-                recipient = builder.pick_recipient(admin, day, region, newborn=newborn)
-                _lot_with_award(
-                    builder,
-                    competition,
-                    number,
-                    admin,
-                    recipient,
-                    amounts[i],
-                    day,
-                    region,
-                    Mechanism.SOCIAL_ORDER,
-                    applicants=_applicant_count(rng, year),
+            pilot_lots += _competition(builder, admins, local, year, giver, chunk, amounts, places)
+    for plan in rush_plans:
+        mine = [i for i, p in rush_of.items() if p is plan]
+        giver = ("local", plan.place, "district")
+        if plan.kind == "awards":  # most of the year's awards made in December, in two competitions
+            december = mine[:RUSH_DECEMBER_AWARDS]
+            half = len(december) // 2
+            for chunk in (december[:half], december[half:]):
+                if chunk:
+                    _competition(builder, admins, local, year, giver, chunk, amounts, places, months=[12])
+            for i in mine[RUSH_DECEMBER_AWARDS:]:
+                _competition(builder, admins, local, year, giver, [i], amounts, places, months=range(2, 11))
+        else:  # awards through the year, every project ending in December
+            for k in range(0, len(mine), 2):
+                _competition(
+                    builder, admins, local, year, giver, mine[k : k + 2], amounts, places, months=range(2, 9), rush=True
                 )
+        builder.planted["year_end_rush"].append((local[(plan.place, "district")], year))
+    if year in PILOT_TENDERS:
+        _pilot_applications(builder, year, pilot_lots)
 
 
-def _applicant_count(rng: random.Random, year: int) -> int:
-    if year <= 2005:
-        return rng.choice([3, 4, 6, 8])
+def _competition(builder, admins, local, year, giver, chunk, amounts, places, months=None, rush=False) -> list[dict]:
+    """One competition of the year with a lot and an award for each index in `chunk`; returns its lots."""
+    rng, units = builder.rng, builder.units
+    day = _award_day(rng, year, months, builder.month_deck)
+    announced = max(datetime.date(year, 1, 5), day - datetime.timedelta(days=rng.randint(35, 60)))
+    if giver[0] == "local":
+        place, slot = giver[1], giver[2]
+        unit = units.on(place, day)
+        if units.on(place, announced) != unit:  # a reform between the call and the award: call after it
+            announced = units.rows[unit].valid_from
+            day = max(day, announced + datetime.timedelta(days=25 + rng.randint(0, 20)))
+        admin = admins[local[(unit, slot)]]
+    else:
+        admin = admins[giver[1]]
+    competition = {
+        "admin": admin["code"],
+        "mechanism": Mechanism.SOCIAL_ORDER,
+        "year": year,
+        "reference": f"SO-{year}-{len(builder.competitions) + 1:05d}",
+        "title": f"State social order {year}: {admin['name_en'].replace(' (demo)', '')}",
+        "announced_on": announced,
+        "deadline_on": announced + datetime.timedelta(days=20),
+        "decided_on": max(announced + datetime.timedelta(days=21), day - datetime.timedelta(days=3)),
+        "lots": [],
+    }
+    builder.competitions.append(competition)
+    pilot = year in PILOT_TENDERS
+    for number, i in enumerate(chunk, start=1):
+        newborn = not pilot and not rush and rng.random() < NEWBORN_SHARE
+        recipient = builder.pick_recipient(admin["code"], day, places[i], newborn=newborn)
+        _lot_with_award(
+            builder,
+            competition,
+            number,
+            admin,
+            recipient,
+            amounts[i],
+            day,
+            places[i],
+            Mechanism.SOCIAL_ORDER,
+            applicants=0 if pilot else _applicant_count(rng),
+            ends_in_december=rush,
+        )
+    return competition["lots"]
+
+
+def _applicant_count(rng: random.Random) -> int:
     return rng.choices([1, 2, 3, 4, 5, 6], weights=[25, 30, 22, 12, 7, 4])[0]
 
 
 def _lot_with_award(
-    builder, competition, number, admin, recipient, amount, day, region, mechanism, applicants, lot=None
+    builder,
+    competition,
+    number,
+    admin,
+    recipient,
+    amount,
+    day,
+    place,
+    mechanism,
+    applicants,
+    lot=None,
+    ends_in_december=False,
 ) -> dict:
-    rng = builder.rng
-    field_code = (
-        rng.choice(recipient.fields)
-        if recipient.fields and rng.random() > 0.05
-        else rng.choice(
-            [
-                "environment",
-                "children_youth",
-                "women",
-                "health",
-                "culture_education",
-                "human_rights",
-                "social_welfare",
-                "community",
-                "disability",
-            ]
-        )
-    )
+    rng, units = builder.rng, builder.units
+    field_code = rng.choice(recipient.fields) if recipient.fields else "other"
+    if lot is not None and lot["field"] in recipient.fields:
+        field_code = lot["field"]  # a theme's lot: the winner's project is on the theme
     if lot is None:
-        saving = 0.4 if rng.random() < 0.01 else rng.uniform(0.8, 1.0)  # 1%: heavy dumping, a price outlier
+        ratio = rng.uniform(*ORDINARY_PRICE)
+        outlier = (
+            mechanism == Mechanism.SOCIAL_ORDER and competition["announced_on"] < PRICE_REFORM and rng.random() < 0.01
+        )
+        if outlier:
+            ratio = HEAVY_DUMPING  # 1% before the reform: heavy dumping, a planted price outlier
         lot = {
             "number": number,
             "title": f"Lot {number}: {field_code.replace('_', ' ')} project",
             "field": field_code,
-            "region": region,
-            "planned_amount": (amount / Decimal(str(saving))).quantize(Decimal(1)),
+            "place": place,
+            "region": units.on(place, competition["announced_on"]),  # the unit on the day of the call
+            # Rounded down, so that amount / plan is never below the ratio drawn (an ordinary 80% stays 80%).
+            "planned_amount": (amount / Decimal(str(ratio))).quantize(Decimal(1), rounding=ROUND_FLOOR),
             "applications": [],
         }
         competition["lots"].append(lot)
         _applications(builder, lot, recipient, day, applicants, amount)
     else:
+        outlier = False
         existing = next((a for a in lot["applications"] if a["org"] == recipient.id), None)
         if existing is None:
             lot["applications"].append({"org": recipient.id, "outcome": "won", "amount": amount, "on": day})
@@ -547,11 +903,10 @@ def _lot_with_award(
     starts = day + datetime.timedelta(days=rng.randint(0, 20))
     if mechanism == Mechanism.NGO_AWARD:
         starts, ends = None, None
-    elif rng.random() < 0.05 and mechanism == Mechanism.SOCIAL_ORDER:
-        ends = starts + datetime.timedelta(days=rng.randint(400, 1050))  # multi-year scheme, under 36 months
+    elif ends_in_december:
+        ends = max(datetime.date(day.year, 12, rng.randint(1, 28)), starts + datetime.timedelta(days=60))
     else:
-        ends = min(datetime.date(starts.year, 12, 20), starts + datetime.timedelta(days=rng.randint(90, 330)))
-        ends = max(ends, starts + datetime.timedelta(days=14))
+        ends = _project_end(rng, starts, mechanism)
     award = {
         "admin": admin["code"],
         "mechanism": mechanism,
@@ -563,11 +918,13 @@ def _lot_with_award(
         "starts_on": starts,
         "ends_on": ends,
         "field": field_code,
-        "region": region,
+        "region": units.on(place, day),  # the unit on the award's date
         "currency": "KZT",
         "amount_original": None,
-        "title": f"{lot['title'].split(': ', 1)[-1].capitalize()} ({_place(region)}, {day.year})",
+        "title": f"{field_code.replace('_', ' ').capitalize()} project ({_place(place)}, {day.year})",
     }
+    if outlier:
+        builder.planted["price_outlier"].append(award)
     builder.awards.append(award)
     return lot
 
@@ -577,22 +934,30 @@ def _place(region: str) -> str:
 
 
 def _applications(builder, lot, winner, day, count, amount) -> None:
+    """The winner's application and count - 1 others. The first other is a losing eligible applicant, so a lot
+    drawn with two or more applicants never ends with a single admissible one; 2% of the others are planted
+    ineligible applicants, rejected."""
     rng = builder.rng
     lot["applications"].append({"org": winner.id, "outcome": "won", "amount": amount, "on": day})
     seen = {winner.id}
-    for _ in range(count - 1):
-        if builder.ineligible and rng.random() < 0.02:
+    for attempt in range(20 * count):
+        if len(lot["applications"]) >= count:
+            break
+        first = len(lot["applications"]) == 1
+        if not first and builder.ineligible and rng.random() < 0.02:
             other = rng.choice(builder.ineligible)
             outcome, reason = "rejected", "ineligible legal form: not an NGO"
         else:
-            other = rng.choice(builder.eligible_by_region[lot["region"]] or builder.eligible)
+            other = rng.choice(builder.eligible_by_place[lot["place"]] or builder.eligible)
+            if attempt > 10 * count:
+                other = rng.choice(builder.eligible)
             roll = rng.random()
             outcome, reason = (
-                ("rejected", rng.choice(REJECTIONS))
-                if roll < 0.15
-                else (("withdrawn", "") if roll < 0.2 else ("lost", ""))
+                ("lost", "")
+                if first or roll >= 0.2
+                else (("rejected", rng.choice(REJECTIONS)) if roll < 0.15 else ("withdrawn", ""))
             )
-        if other.id in seen or other.registered_on >= day:
+        if other.id in seen or not other.available_on(day, 60):
             continue
         seen.add(other.id)
         lot["applications"].append(
@@ -606,10 +971,58 @@ def _applications(builder, lot, winner, day, count, amount) -> None:
         )
 
 
+def _pilot_applications(builder: Builder, year: int, lots: list[dict]) -> None:
+    """The pilot tenders' applications as Pierobon's Table 2 gives them, scaled: `applications` in all from
+    `organisations` distinct organisations, each lot with its winner and at least one losing applicant where the
+    numbers allow."""
+    rng = builder.rng
+    if not lots:
+        return
+    applications, organisations = PILOT_TENDERS[year]
+    n = len(lots)
+    winners = list(dict.fromkeys(a["org"] for lot in lots for a in lot["applications"]))
+    total = max(n, round(applications * builder.scale))
+    distinct = max(len(winners), min(round(organisations * builder.scale), total - n + len(winners)))
+    day = min(lot["applications"][0]["on"] for lot in lots)
+    taken = set(winners)
+    candidates = [o for o in builder.eligible if o.id not in taken and o.available_on(day, 60)]
+    others = rng.sample(candidates, k=min(len(candidates), distinct - len(winners)))
+    capacity = [total // n + (1 if k < total % n else 0) for k in range(n)]
+    members = [{a["org"] for a in lot["applications"]} for lot in lots]
+
+    def place(org: OrgInfo, lot_index: int) -> None:
+        lot = lots[lot_index]
+        lost = len(lot["applications"]) == 1 or rng.random() >= 0.12
+        amount = lot["applications"][0]["amount"]
+        lot["applications"].append(
+            {
+                "org": org.id,
+                "outcome": "lost" if lost else "rejected",
+                "reason": "" if lost else rng.choice(REJECTIONS),
+                "on": lot["applications"][0]["on"],
+                "amount": (amount * Decimal(str(rng.uniform(0.85, 1.1)))).quantize(Decimal(1000)),
+            }
+        )
+        members[lot_index].add(org.id)
+
+    for org in others:  # every organisation once
+        free = [k for k in range(n) if len(lots[k]["applications"]) < capacity[k]]
+        if not free:
+            break
+        place(org, max(free, key=lambda k: (capacity[k] - len(lots[k]["applications"]), -k)))
+    pool = [builder.by_id[w] for w in winners] + others
+    for k in range(n):  # then the repeat applications, to lots an organisation has not applied to yet
+        while len(lots[k]["applications"]) < capacity[k]:
+            choices = [o for o in pool if o.id not in members[k]]
+            if not choices:
+                break
+            place(rng.choice(choices), k)
+
+
 def _operator_year(builder, admin, mechanism, year, total, count, equal=False) -> None:
     rng = builder.rng
     amounts = [total / count] * count if equal else _split_amounts(rng, total, count, spread=0.4)
-    day = _award_day(rng, year, False)
+    day = _award_day(rng, year, OPERATOR_MONTHS)
     announced = day - datetime.timedelta(days=60)
     label = "State grants" if mechanism == Mechanism.STATE_GRANT else "NGO awards"
     competition = {
@@ -626,11 +1039,10 @@ def _operator_year(builder, admin, mechanism, year, total, count, equal=False) -
     builder.competitions.append(competition)
     lots_by_field: dict[str, dict] = {}
     winners: set[int] = set()
+    places, weights = list(builder.place_shares), list(builder.place_shares.values())
     for amount in amounts:
-        region = rng.choice(builder.regions)
-        recipient = builder.pick_recipient(admin, day, region)
-        while recipient.id in winners:  # one organisation wins at most once in a call
-            recipient = builder.pick_recipient(admin, day, rng.choice(builder.regions))
+        place = rng.choices(places, weights=weights)[0]
+        recipient = builder.pick_recipient(admin["code"], day, place, exclude=winners)  # one win per call
         winners.add(recipient.id)
         field_code = recipient.fields[0] if recipient.fields else "other"
         lot = lots_by_field.get(field_code)
@@ -643,7 +1055,7 @@ def _operator_year(builder, admin, mechanism, year, total, count, equal=False) -
                 recipient,
                 amount,
                 day,
-                region,
+                place,
                 mechanism,
                 applicants=rng.randint(4, 9),
             )
@@ -651,26 +1063,17 @@ def _operator_year(builder, admin, mechanism, year, total, count, equal=False) -
             lots_by_field[field_code] = lot
         else:
             _lot_with_award(
-                builder,
-                competition,
-                lot["number"],
-                admin,
-                recipient,
-                amount,
-                day,
-                region,
-                mechanism,
-                applicants=0,
-                lot=lot,
+                builder, competition, lot["number"], admin, recipient, amount, day, place, mechanism, 0, lot=lot
             )
 
 
 def _foreign_year(builder, admin, year, rate, count) -> None:
-    rng = builder.rng
+    rng, units = builder.rng, builder.units
+    places, weights = list(builder.place_shares), list(builder.place_shares.values())
     for _ in range(count):
-        day = _award_day(rng, year, False)
-        region = rng.choice(builder.regions)
-        recipient = builder.pick_recipient(admin, day, region)
+        day = _award_day(rng, year)
+        place = rng.choices(places, weights=weights)[0]
+        recipient = builder.pick_recipient(admin["code"], day, place, state=False)
         usd = Decimal(rng.choice([5000, 10000, 15000, 25000, 40000]))
         starts = day + datetime.timedelta(days=rng.randint(0, 30))
         builder.awards.append(
@@ -685,7 +1088,7 @@ def _foreign_year(builder, admin, year, rate, count) -> None:
                 "starts_on": starts,
                 "ends_on": starts + datetime.timedelta(days=rng.randint(180, 540)),
                 "field": (recipient.fields or ["other"])[0],
-                "region": region,
+                "region": units.on(place, day),
                 "currency": "USD",
                 "amount_original": usd,
                 "title": f"Civic initiative grant ({year})",
@@ -693,80 +1096,197 @@ def _foreign_year(builder, admin, year, rate, count) -> None:
         )
 
 
-def _plant_splits(builder, by_kind, rng) -> dict[int, Decimal]:
+def _direct_award(builder, admin_code, org, day, amount, title, ends) -> dict:
+    award = {
+        "admin": admin_code,
+        "mechanism": Mechanism.SOCIAL_ORDER,
+        "recipient": org.id,
+        "competition": None,
+        "lot": None,
+        "amount": amount,
+        "awarded_on": day,
+        "starts_on": day + datetime.timedelta(days=3),
+        "ends_on": ends,
+        "field": (org.fields or ["community"])[0],
+        "region": builder.units.on(builder.admin_place[admin_code], day),
+        "currency": "KZT",
+        "amount_original": None,
+        "title": title,
+    }
+    builder.awards.append(award)
+    return award
+
+
+def _plant_splits(builder, local, rng, years) -> dict[int, Decimal]:
     """Three awards each just under the threshold, to one recipient, from one department, within a month."""
     planted: dict[int, Decimal] = {}
-    for year in (2019, 2022, 2024):
-        admin = rng.choice(by_kind["district_department"])
+    for year in years:
+        place = rng.choice(builder.units.stable)
+        admin = local[(place, "district")]
+        builder.admin_place[admin] = place
         threshold = split_threshold(year)
         day = datetime.date(year, 6, 3)
-        recipient = builder.pick_recipient(admin, day, admin["region"])
+        recipient = builder.pick_recipient(admin, day, place)
         for k in range(3):
             when = day + datetime.timedelta(days=9 * k)
             amount = (threshold * Decimal(str(rng.uniform(0.95, 0.995)))).quantize(Decimal(1000))
-            builder.awards.append(
-                {
-                    "admin": admin["code"],
-                    "mechanism": Mechanism.SOCIAL_ORDER,
-                    "recipient": recipient.id,
-                    "competition": None,
-                    "lot": None,
-                    "amount": amount,
-                    "awarded_on": when,
-                    "starts_on": when + datetime.timedelta(days=3),
-                    "ends_on": datetime.date(year, 12, 15),
-                    "field": (recipient.fields or ["community"])[0],
-                    "region": admin["region"],
-                    "currency": "KZT",
-                    "amount_original": None,
-                    "title": f"Community events, part {k + 1} ({year})",
-                }
+            if k:
+                builder._took(recipient, year, True)
+            award = _direct_award(
+                builder,
+                admin,
+                recipient,
+                when,
+                amount,
+                f"Community events, part {k + 1} ({year})",
+                when + datetime.timedelta(days=rng.randint(90, 150)),
             )
+            builder.planted["threshold_splitting"].append(award)
             planted[year] = planted.get(year, Decimal(0)) + amount
     return planted
 
 
-def _plant_ineligible(builder, by_kind, rng, planted: dict[int, Decimal]) -> None:
+def _plant_ineligible(builder, local, rng, planted: dict[int, Decimal]) -> None:
     """Two direct awards that break the recipient rules (DOMAIN §5, ineligible recipient): one to an
     organisation whose legal form is not an NGO, one to an organisation already liquidated or reorganised.
     An officer's entry is refused such an award; in the registry they arise when a record is corrected after
     the award was entered (a liquidation registered late, a legal form put right), which the flag catches."""
     cases = []
-    if builder.ineligible:
-        cases.append((rng.choice(builder.ineligible), datetime.date(2022, 9, 14)))
+    first = datetime.date(2022, 9, 14)
+    ineligible = [o for o in builder.ineligible if builder.seasoned(o, first)]
+    if ineligible:
+        cases.append((rng.choice(ineligible), first))
     ceased = [
         o
         for o in builder.eligible
-        if o.ceased_on and datetime.date(2019, 1, 1) <= o.ceased_on <= datetime.date(2025, 6, 30)
+        if o.ceased_on
+        and datetime.date(2019, 1, 1) <= o.ceased_on <= datetime.date(2025, 6, 30)
+        and months_old(o.registered_on, o.ceased_on) >= 13
     ]
     if ceased:
         org = rng.choice(ceased)
         cases.append((org, org.ceased_on + datetime.timedelta(days=45)))
     for org, day in cases:
-        admin = rng.choice(by_kind["district_department"])
+        place = rng.choice(builder.units.stable)
+        admin = local[(place, "district")]
+        builder.admin_place[admin] = place
         amount = Decimal(rng.randint(2, 6) * 1_000_000)
-        builder.awards.append(
-            {
-                "admin": admin["code"],
-                "mechanism": Mechanism.SOCIAL_ORDER,
-                "recipient": org.id,
-                "competition": None,
-                "lot": None,
-                "amount": amount,
-                "awarded_on": day,
-                "starts_on": day + datetime.timedelta(days=5),
-                "ends_on": datetime.date(day.year, 12, 15),
-                "field": (org.fields or ["community"])[0],
-                "region": admin["region"],
-                "currency": "KZT",
-                "amount_original": None,
-                "title": f"Community support (direct award, {day.year})",
-            }
+        builder._took(org, day.year, True, again=False)
+        # The project runs 90-200 days from its start: a fixed end (15 December) came before the start for an
+        # award made after 12 December, which the award_period constraint refused (issue 15).
+        award = _direct_award(
+            builder,
+            admin,
+            org,
+            day,
+            amount,
+            f"Community support (direct award, {day.year})",
+            day + datetime.timedelta(days=3 + rng.randint(90, 200)),
         )
+        builder.planted["ineligible_recipient"].append(award)
         planted[day.year] = planted.get(day.year, Decimal(0)) + amount
 
 
-def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> list[Payment]:
+def _lot_awards(builder: Builder, mechanism: str = Mechanism.SOCIAL_ORDER) -> list[dict]:
+    """Ordinary awards of a lot of their own: not planted for another flag, and not in the pilot years."""
+    taken = {id(a) for specs in builder.planted.values() for a in specs if isinstance(a, dict)}
+    return [
+        a
+        for a in builder.awards
+        if a["mechanism"] == mechanism
+        and a["lot"] is not None
+        and a["competition"]["year"] not in PILOT_TENDERS
+        and id(a) not in taken
+    ]
+
+
+def _plant_price_dumping(builder: Builder, count: int) -> None:
+    """Price dumping (DOMAIN §3.1: the 2015 reform limits it to 20% below plan): ordinary social-order awards
+    from competitions announced on or after 2 December 2015 are 80-100% of their lot's plan; `count` are put at
+    55-79%."""
+    rng = builder.rng
+    candidates = [a for a in _lot_awards(builder) if a["competition"]["announced_on"] >= PRICE_REFORM]
+    for award in rng.sample(candidates, k=min(count, len(candidates))):
+        ratio = Decimal(str(round(rng.uniform(*DUMPED_PRICE), 4)))
+        award["lot"]["planned_amount"] = (award["amount"] / ratio).quantize(Decimal(1), rounding=ROUND_CEILING)
+        builder.planted["price_dumping"].append(award)
+
+
+def _plant_charter_mismatch(builder: Builder, count: int) -> None:
+    """A project outside the recipient's charter (DOMAIN §2.6: a funded project's theme must fall within it):
+    `count` social-order awards whose field (and their lot's) is one the recipient does not work in."""
+    rng = builder.rng
+    everything = list(FIELD_CODES)
+    candidates = [
+        a for a in _lot_awards(builder) if set(builder.by_id[a["recipient"]].fields) < set(everything) and a["field"]
+    ]
+    for award in rng.sample(candidates, k=min(count, len(candidates))):
+        recipient = builder.by_id[award["recipient"]]
+        outside = rng.choice([f for f in everything if f not in recipient.fields])
+        award["field"] = award["lot"]["field"] = outside
+        award["lot"]["title"] = f"Lot {award['lot']['number']}: {outside.replace('_', ' ')} project"
+        award["title"] = f"{outside.replace('_', ' ').capitalize()} project ({award['title'].split(' (', 1)[-1]}"
+        builder.planted["charter_mismatch"].append(award)
+
+
+FIELD_CODES = (
+    "environment",
+    "children_youth",
+    "women",
+    "health",
+    "culture_education",
+    "human_rights",
+    "social_welfare",
+    "community",
+    "disability",
+)
+
+
+def _plant_shared_applicants(builder: Builder) -> dict[str, list[int]]:
+    """The registry's planted shared phones (registry/demo.py gives every other organisation its own phone and
+    address): each organisation of a group that has not applied yet applies, and loses, on a social-order lot
+    with two or more applicants, so that the shared-contacts flag (applicants and recipients) has them all.
+    Returns the groups by phone."""
+    rng = builder.rng
+    groups: dict[str, list[int]] = defaultdict(list)
+    for org_id, phone in Organisation.objects.exclude(phone="").order_by("id").values_list("id", "phone"):
+        digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
+        groups[digits].append(org_id)
+    shared = {phone: ids for phone, ids in groups.items() if len(ids) > 1}
+    lots = [
+        (a["lot"], a["awarded_on"])
+        for a in _lot_awards(builder)
+        if len(a["lot"]["applications"]) >= 2 and a["awarded_on"].year >= 2010
+    ]
+    applied = {app["org"] for c in builder.competitions for lot in c["lots"] for app in lot["applications"]}
+    applied |= {a["recipient"] for a in builder.awards}
+    for ids in shared.values():
+        for org_id in ids:
+            org = builder.by_id.get(org_id)
+            if org is None or org_id in applied:
+                continue
+            usable = [
+                (lot, day)
+                for lot, day in lots
+                if org.available_on(day, 60) and all(app["org"] != org_id for app in lot["applications"])
+            ]
+            if not usable:
+                continue
+            lot, day = rng.choice(usable)
+            lot["applications"].append(
+                {
+                    "org": org_id,
+                    "outcome": "lost",
+                    "reason": "",
+                    "on": day,
+                    "amount": (lot["planned_amount"] * Decimal(str(rng.uniform(0.85, 1.0)))).quantize(Decimal(1000)),
+                }
+            )
+            applied.add(org_id)
+    return shared
+
+
+def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tuple[list[Payment], list[Evaluation]]:
     admin_rows = {}
     for code, spec in admins.items():  # parents first: akimats precede their departments in the dict
         admin_rows[code] = Administrator.objects.create(
@@ -775,6 +1295,7 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> lis
             name_kk=spec["name_kk"],
             name_ru=spec["name_ru"],
             name_en=spec["name_en"],
+            bin=spec["bin"],
             region_id=spec["region"],
             parent=admin_rows.get(spec["parent"]) if spec["parent"] else None,
         )
@@ -825,6 +1346,8 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> lis
         ],
         batch_size=BATCH,
     )
+    for c, row in zip(builder.competitions, comp_rows, strict=True):
+        c["row"] = row
     lot_specs = [
         (comp_row, lot) for comp_row, c in zip(comp_rows, builder.competitions, strict=True) for lot in c["lots"]
     ]
@@ -844,7 +1367,6 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> lis
     )
     for (_, lot), row in zip(lot_specs, lot_rows, strict=True):
         lot["row"] = row
-    comp_by_id = {id(c): row for c, row in zip(builder.competitions, comp_rows, strict=True)}
     Application.objects.bulk_create(
         (
             Application(
@@ -867,7 +1389,7 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> lis
                 mechanism=a["mechanism"],
                 recipient_id=a["recipient"],
                 administrator=admin_rows[a["admin"]],
-                competition=comp_by_id[id(a["competition"])] if a["competition"] else None,
+                competition=a["competition"]["row"] if a["competition"] else None,
                 lot=a["lot"]["row"] if a["lot"] else None,
                 title=a["title"],
                 field_id=a["field"],
@@ -887,24 +1409,27 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> lis
     )
     events, payments, evaluations, amendments = [], [], [], []
     for spec, row in zip(builder.awards, award_rows, strict=True):
+        spec["row"] = row
         _history(spec, row, rng, events, payments, evaluations, amendments)
     AwardStatusEvent.objects.bulk_create(events, batch_size=BATCH)
     Payment.objects.bulk_create(payments, batch_size=BATCH)
     Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
     Amendment.objects.bulk_create(amendments, batch_size=BATCH)
+    # Only the published figures are stored as published totals, each naming where it was published; the
+    # demo's own extension after 2013 is award-level data only and is never called published.
     PublishedTotal.objects.bulk_create(
         [
             PublishedTotal(
                 year=year,
                 mechanism=Mechanism.SOCIAL_ORDER,
                 budget_level="all",
-                amount=None if m is None else Decimal(m) * MILLION,
-                source="Published yearly volume of state social order (demo calibration, DOMAIN §3.1)",
+                amount=None if millions is None else Decimal(millions) * MILLION,
+                source=source,
             )
-            for year, m in SOCIAL_ORDER_MILLIONS.items()
+            for year, (millions, source) in PUBLISHED_SOCIAL_ORDER.items()
         ]
     )
-    return payments
+    return payments, evaluations
 
 
 def _final_status(spec: dict, rng: random.Random) -> str:
@@ -1026,11 +1551,16 @@ MECHANISM_INCOME = {
 }
 
 
+MISMATCH_PLANTED_FROM = Decimal(4_000_000)
+
+
 def _money(rng: random.Random, median: float) -> Decimal:
     return Decimal(round(rng.lognormvariate(0, 1.0) * median, -3))
 
 
-def _demo_reports(builder: Builder, rng: random.Random, payments: list[Payment]) -> None:
+def _demo_reports(
+    builder: Builder, rng: random.Random, payments: list[Payment]
+) -> dict[tuple[int, int], datetime.date]:
     """Yearly reports consistent with the funding records, so the demo's flags are the planted ones.
 
     Income is declared from the money actually paid in the year (what an NGO's accounts show), and an
@@ -1048,6 +1578,7 @@ def _demo_reports(builder: Builder, rng: random.Random, payments: list[Payment])
             year = day.year - 1 if report_due_on(day.year - 1) <= day else day.year - 2
             required.add((award["recipient"], year))
     rows = []
+    filed: dict[tuple[int, int], datetime.date] = {}
     for org in builder.orgs:
         if org.form not in REPORT_FORMS:
             continue
@@ -1067,15 +1598,26 @@ def _demo_reports(builder: Builder, rng: random.Random, payments: list[Payment])
                 submitted = min(AS_OF, due + datetime.timedelta(days=rng.randint(1, 200)))
             else:
                 continue
-            rows.append(_report(rng, org, year, submitted, money))
+            report = _report(rng, org, year, submitted, money)
+            if report.income_social_order and money.get("income_social_order") != report.income_social_order:
+                builder.planted["self_report_mismatch"].append((org.id, year))
+            rows.append(report)
+            filed[(org.id, year)] = submitted
     YearlyReport.objects.bulk_create(rows, batch_size=BATCH)
+    return filed
 
 
-def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.date, money: dict) -> object:
+def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.date, money: dict) -> YearlyReport:
+    # 3% of those paid at least MISMATCH_PLANTED_FROM declare half as much social-order money again as the
+    # records show (a planted self-report mismatch, well above the flag's tolerances).
     figures = {
-        name: (amount * Decimal("1.5") if name == "income_social_order" and rng.random() < 0.03 else amount)
+        name: (
+            amount * Decimal("1.5")
+            if name == "income_social_order" and rng.random() < 0.03 and amount >= MISMATCH_PLANTED_FROM
+            else amount
+        )
         for name, amount in money.items()
-    }  # 3% declare a state income that disagrees with the records
+    }
     for name, chance, median in (
         ("income_business", 0.2, 800_000),
         ("income_individuals", 0.4, 150_000),
@@ -1117,3 +1659,72 @@ def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.dat
         decision_making=decision,
         **answers,
     )
+
+
+# ---------------------------------------------------------------- the manifest of planted cases
+
+NOT_REPORTING_FROM = datetime.date(2018, 1, 1)  # since 2018 an applicant must have filed its report (DOMAIN §3.1)
+
+
+def _manifest(
+    builder: Builder,
+    shared: dict[str, list[int]],
+    evaluations: list[Evaluation],
+    filed: dict[tuple[int, int], datetime.date],
+) -> dict[str, list[dict]]:
+    """Every irregular case the demo planted, by flag code, keyed as that flag's hits are: awards by public id
+    and award year, competitions by public id and announcement year, administrators by code and year,
+    organisations by id (and the report year where the flag keys by year).
+
+    Cases planted by a decision (splits, rushes, ineligible recipients, price dumping and outliers, charter
+    mismatches, self-report mismatches) are listed as planted; cases that follow from the planting rates
+    (new-born recipients, single-applicant lots, shared phones, missing reports and evaluation reports) are
+    listed from the generated records by the rule of DOMAIN §5, since the ordinary records are kept clear of
+    them (see the module docstring)."""
+    found: dict[str, dict[tuple, dict]] = defaultdict(dict)
+
+    def add(code: str, subject_type: str, key: str, year: int | None) -> None:
+        found[code][(subject_type, key, year)] = {"subject_type": subject_type, "subject_key": key, "year": year}
+
+    def add_award(code: str, spec: dict) -> None:
+        add(code, "award", spec["row"].public_id, spec["awarded_on"].year)
+
+    for code in ("threshold_splitting", "ineligible_recipient", "price_outlier", "price_dumping", "charter_mismatch"):
+        for spec in builder.planted[code]:
+            add_award(code, spec)
+    for admin, year in builder.planted["year_end_rush"]:
+        add("year_end_rush", "administrator", admin, year)
+    for org_id, year in builder.planted["self_report_mismatch"]:
+        add("self_report_mismatch", "organisation", str(org_id), year)
+    for spec in builder.awards:
+        if spec["mechanism"] not in STATE_MECHANISMS:
+            continue
+        org, day = builder.by_id[spec["recipient"]], spec["awarded_on"]
+        if months_old(org.registered_on, day) < 12:
+            add_award("new_born", spec)
+        if day >= NOT_REPORTING_FROM:
+            year = day.year - 1 if report_due_on(day.year - 1) <= day else day.year - 2
+            submitted = filed.get((org.id, year))
+            if org.registered_on.year <= year and (submitted is None or submitted > day):
+                add_award("not_reporting", spec)
+    for competition in builder.competitions:
+        if competition["mechanism"] not in STATE_MECHANISMS:
+            continue
+        for lot in competition["lots"]:
+            admissible = [a for a in lot["applications"] if a["outcome"] not in ("rejected", "withdrawn")]
+            if len(admissible) == 1:
+                add("single_applicant", "competition", competition["row"].public_id, competition["announced_on"].year)
+    involved = {a["org"] for c in builder.competitions for lot in c["lots"] for a in lot["applications"]}
+    involved |= {a["recipient"] for a in builder.awards}
+    for ids in shared.values():
+        members = [i for i in ids if i in involved]
+        if len({builder.by_id[i].parent_id or i for i in members}) >= 2:
+            for org_id in members:
+                add("shared_contacts", "organisation", str(org_id), None)
+    for evaluation in evaluations:
+        if evaluation.report_received_on is None and evaluation.report_due_on < AS_OF:
+            add("overdue_reporting", "award", evaluation.award.public_id, evaluation.award.awarded_on.year)
+    return {
+        code: sorted(entries.values(), key=lambda e: (e["year"] or 0, e["subject_key"]))
+        for code, entries in sorted(found.items())
+    }

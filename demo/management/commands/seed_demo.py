@@ -1,5 +1,5 @@
 """Fill an empty database with the fictional demo data: the registry's builder, then funding's, in one
-transaction (registry/demo.py, funding/demo.py)."""
+transaction (registry/demo.py, funding/demo.py), and record the cases planted on purpose (DemoDataset.planted)."""
 
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         with transaction.atomic():
-            demo_registry_load(count=orgs, seed=seed)
-            demo_funding_load(seed=seed, scale=orgs / DEFAULT_ORGS)
+            dataset = demo_registry_load(count=orgs, seed=seed)
+            # The manifest of every case planted on purpose, for tests and docs/demo.md (DemoDataset.planted).
+            dataset.planted = demo_funding_load(seed=seed, scale=orgs / DEFAULT_ORGS)
+            dataset.save(update_fields=["planted"])
         with connection.cursor() as cursor:
             # Planner statistics for the freshly filled tables; on PostgreSQL also the visibility map,
             # without which index-only scans read every heap page until autovacuum comes round.
