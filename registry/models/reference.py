@@ -36,7 +36,7 @@ class LegalForm(TranslatedName):
         _("NGO-eligible"), help_text=_("may receive state social order, state grants and NGO awards")
     )
     tax_npo = models.BooleanField(
-        _("tax NPO"), null=True, help_text=_("Tax Code art. 289; blank where it does not apply")
+        _("tax NPO"), null=True, blank=True, help_text=_("Tax Code art. 289; blank where it does not apply")
     )
     has_territorial_level = models.BooleanField(_("has a territorial level"), default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
