@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +30,7 @@ from funding.models import (
     Programme,
     PublishedTotal,
 )
-from registry.i18n import active_language, localized, localized_row
+from registry.i18n import active_language, localized, localized_reader, localized_row
 from registry.models import Organisation
 from registry.selectors import DeferredJoinPaginator, RegionMapping, reference_data, region_mapping, region_succession
 
@@ -45,6 +46,7 @@ class TotalRow:
     total: Decimal
     count: int
     org_id: str = ""  # recipients and administrators link to their pages
+    detail: str = ""  # where two rows share a name: the BIN (or org-id) and region that tell them apart
 
 
 @dataclass
@@ -57,6 +59,7 @@ class YearRow:
     recipients: int
     published: Decimal | None = None
     published_known: bool = False  # a published figure exists for the year (its amount may be unknown)
+    unknown_source: str = ""  # the year's social order volume is published as unknown (DOMAIN §3.1): where
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Explorer:
     regions_today: bool = False  # grouped by today's regions, former units mapped (docs/regions.md)
     region_mapping: list[RegionMapping] | None = None  # shown where today's regions are chosen
     region_options: list[tuple[str, list[tuple[str, str]]]] | None = None  # the region filter's, grouped
+    administrator_options: list[tuple[str, list[tuple[str, str]]]] | None = None  # by name, grouped by kind
 
 
 def award_rows(queryset: QuerySet[Award]) -> QuerySet[Award]:
@@ -180,10 +184,10 @@ def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[T
     shown = list(rows[:limit] if limit else rows)
     names = (
         Organisation.objects.filter(pk__in=[r["recipient_id"] for r in shown])
-        .only("bin", "local_id", "name_kk", "name_ru", "name_en")
+        .only("bin", "local_id", "region_id", "name_kk", "name_ru", "name_en")
         .in_bulk()
     )
-    return [
+    result = [
         TotalRow(
             str(r["recipient_id"]),
             localized(names[r["recipient_id"]], "name", language),
@@ -193,27 +197,75 @@ def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[T
         )
         for r in shown
     ]
+    _tell_apart(result, {str(pk): organisation for pk, organisation in names.items()})
+    return result
+
+
+def _tell_apart(rows: list[TotalRow], organisations: dict[str, Organisation]) -> None:
+    """Rows that share a displayed name get what tells them apart: the BIN (the org-id without one) and the
+    region, in the reader's language."""
+    seen = Counter(row.label.casefold() for row in rows)
+    regions = reference_data().regions
+    for row in rows:
+        if seen[row.label.casefold()] < 2:
+            continue
+        organisation = organisations[row.key]
+        identity = _("BIN %(bin)s") % {"bin": organisation.bin} if organisation.bin else organisation.org_id
+        region = regions.get(organisation.region_id or "")
+        row.detail = f"{identity}, {region.name}" if region is not None else identity
+
+
+def _national(filterset: AwardFilter) -> list[str] | None:
+    """The mechanisms chosen when nothing but mechanisms and years is (None when other filters narrow it)."""
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    other = {k for k, v in data.items() if v and k not in ("mechanism", "year_from", "year_to", "region_view")}
+    return None if other else list(data.get("mechanism") or [])
 
 
 def _shows_published(filterset: AwardFilter) -> bool:
     """Published totals are comparable only when nothing but social order and years is selected."""
+    return _national(filterset) == [Mechanism.SOCIAL_ORDER]
+
+
+def _every_year(rows: list[YearRow], filterset: AwardFilter, shows_published: bool) -> list[YearRow]:
+    """Every year from the first to the last with data, none vanishing: a year without awards is listed as
+    such, and where the national social order volume is published as unknown (DOMAIN §3.1: 2010) the year
+    says so with its source, whenever the view covers social order nationally; the published totals beside
+    the awards' when only social order is chosen. One query, whatever the filters."""
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
-    other = {k for k, v in data.items() if v and k not in ("mechanism", "year_from", "year_to")}
-    return not other and list(data.get("mechanism") or []) == [Mechanism.SOCIAL_ORDER]
-
-
-def _with_published(rows: list[YearRow], filterset: AwardFilter) -> list[YearRow]:
-    data = filterset.form.cleaned_data
     published = PublishedTotal.objects.filter(mechanism=Mechanism.SOCIAL_ORDER, budget_level="all")
     if data.get("year_from"):
         published = published.filter(year__gte=data["year_from"])
     if data.get("year_to"):
         published = published.filter(year__lte=data["year_to"])
+    mechanisms = _national(filterset)
+    covers_social_order = mechanisms is not None and (not mechanisms or Mechanism.SOCIAL_ORDER in mechanisms)
     by_year = {row.year: row for row in rows}
-    for year, amount in published.values_list("year", "amount"):
-        row = by_year.setdefault(year, YearRow(year, Decimal(0), Decimal(0), Decimal(0), 0, 0))
-        row.published, row.published_known = amount, True
+    for year, amount, source in published.values_list("year", "amount", "source"):
+        if shows_published or (covers_social_order and amount is None):
+            row = by_year.setdefault(year, YearRow(year, Decimal(0), Decimal(0), Decimal(0), 0, 0))
+            if shows_published:
+                row.published, row.published_known = amount, True
+            if amount is None:
+                row.unknown_source = source
+    if by_year:
+        for year in range(min(by_year), max(by_year) + 1):
+            by_year.setdefault(year, YearRow(year, Decimal(0), Decimal(0), Decimal(0), 0, 0))
     return sorted(by_year.values(), key=lambda r: r.year)
+
+
+def administrator_options() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The administrator filter's choices: (kind, [(code, name)]) in the reader's language, by name within
+    each kind, kinds in their order; the code stays the value, so URLs and the API keep it. One query."""
+    name = localized_reader("name", active_language())
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for row in Administrator.objects.order_by().values("code", "kind", "name_kk", "name_ru", "name_en"):
+        grouped.setdefault(row["kind"], []).append((row["code"], name(row) or row["code"]))
+    return [
+        (str(label), sorted(grouped[kind], key=lambda option: option[1].casefold()))
+        for kind, label in Administrator.Kind.choices
+        if kind in grouped
+    ]
 
 
 def region_options(today: bool) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -236,10 +288,8 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         queryset.order_by("-awarded_on", "-id"), settings.DIRECTORY_PAGE_SIZE, rows=award_rows
     )
     paginator.count = overall["n"]  # known already: no second COUNT
-    by_year = totals_by_year(queryset)
     shows_published = _shows_published(filterset)
-    if shows_published:
-        by_year = _with_published(by_year, filterset)
+    by_year = _every_year(totals_by_year(queryset), filterset, shows_published)
     today = regions_today(queryset)
     page = paginator.get_page(page_number)
     if today:
@@ -262,6 +312,7 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         regions_today=today,
         region_mapping=region_mapping() if today else None,
         region_options=region_options(today),
+        administrator_options=administrator_options(),
     )
 
 

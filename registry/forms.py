@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import (
     REPORT_ANSWER_FIELDS,
@@ -86,8 +87,38 @@ class ClaimDecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason (shown to the person who claimed)"), max_length=500, required=False)
 
 
+# The yearly report form's groups, in this order; every field of the form in exactly one (a test checks it).
+# The CSI questions' wording is added as help by scoring_tags.report_fieldsets (scoring/indicators.py holds it;
+# registry imports nothing from scoring).
+REPORT_FIELDSETS: tuple[tuple[object, tuple[str, ...]], ...] = (
+    (
+        pgettext_lazy("yearly report form", "Finances"),
+        (*REPORT_INCOME_FIELDS, "expenses_total", "stable_finances", "technology_access", "financial_statements"),
+    ),
+    (
+        pgettext_lazy("yearly report form", "People"),
+        (*REPORT_COUNT_FIELDS, "staff_in_unions", "labour_rights_training"),
+    ),
+    (
+        pgettext_lazy("yearly report form", "Governance"),
+        ("has_board", "decision_making", "network_member", "met_other_csos", "exchanged_information"),
+    ),
+    (
+        pgettext_lazy("yearly report form", "Policies"),
+        (
+            "equal_opportunity_policy",
+            "labour_policy_public",
+            "code_of_conduct_public",
+            "financial_info_public",
+            "environmental_policy_public",
+        ),
+    ),
+)
+
+
 class YearlyReportForm(forms.ModelForm):
-    """Blank means unknown: a figure or answer left empty is not read as zero or no."""
+    """Blank means unknown: a figure or answer left empty is not read as zero or no. Shown in fieldsets
+    (REPORT_FIELDSETS): finances, people, governance, policies."""
 
     class Meta:
         model = YearlyReport
@@ -103,6 +134,10 @@ class YearlyReportForm(forms.ModelForm):
 
     def _post_clean(self):  # the service validates the model and writes
         pass
+
+    def fieldsets(self) -> list[tuple[object, list[forms.BoundField]]]:
+        """(legend, bound fields) of each group, in REPORT_FIELDSETS' order."""
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in REPORT_FIELDSETS]
 
 
 class DocumentForm(forms.Form):

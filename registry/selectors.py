@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
@@ -493,6 +494,57 @@ def organisation_profile(pk: int) -> Organisation:
         )
         .get(pk=pk)
     )
+
+
+# ---------------------------------------------------------------- history, as people read it
+
+REPORT_CHANGE = re.compile(r"^report (\d{4}): (\w+)$")
+
+
+def _history_value(model, name: str, value: str) -> str:
+    """A stored before/after text in the reader's words: codes by their names, yes/no for booleans."""
+    if not value:
+        return value
+    reference = reference_data()
+    tables: dict[str, dict] = {"legal_form": reference.legal_forms, "region": reference.regions}
+    if name in tables:
+        found = tables[name].get(value)
+        return found.name if found is not None else value
+    if name == "fields":
+        return "; ".join(reference.fields[code].name if code in reference.fields else code for code in value.split(";"))
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field since removed: its stored text as it is
+        return value
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.get_internal_type() == "BooleanField":
+        return {"True": str(_("yes")), "False": str(_("no"))}.get(value, value)
+    return value
+
+
+def _history_field(name: str) -> tuple[Any, str, str]:
+    """(model, field name, label) of a ChangeRecord's field: a profile field or "report 2024: has_board"."""
+    report = REPORT_CHANGE.match(name)
+    model, field_name = (YearlyReport, report.group(2)) if report else (Organisation, name)
+    try:
+        label = str(model._meta.get_field(field_name).verbose_name)
+    except FieldDoesNotExist:
+        label = str(_("fields of activity")) if field_name == "fields" else field_name
+    if report:
+        label = str(_("yearly report %(year)s: %(field)s") % {"year": report.group(1), "field": label})
+    return model, field_name, label
+
+
+def history_labelled(changes: Iterable) -> list:
+    """The History tab's rows with labels, never keys: each change's field_label ("mission" reads
+    "Mission") and its before and after values in the reader's words (old_label, new_label)."""
+    rows = list(changes)
+    for change in rows:
+        model, field_name, change.field_label = _history_field(change.field)
+        change.old_label = _history_value(model, field_name, change.old_value)
+        change.new_label = _history_value(model, field_name, change.new_value)
+    return rows
 
 
 # ---------------------------------------------------------------- the sector at a glance

@@ -6,24 +6,74 @@ import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import cast
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from funding.models import Administrator
-from registry.models import Organisation, OrganisationField
+from registry.models import Organisation, OrganisationField, YearlyReport
 from registry.selectors import reference_data
+from registry.templatetags.registry_tags import money, number, percent
 from scoring import indicators as ind
 from scoring.filters import FlagFilter
 from scoring.flags import RULES
-from scoring.flags.catalogue import MIN_RECIPIENTS_FOR_CONCENTRATION
+from scoring.flags.catalogue import MIN_RECIPIENTS_FOR_CONCENTRATION, Text
 from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, SectorSummary, SummaryRun
 from scoring.records import record_url, record_urls
 from scoring.services import REPORT_VALUES, overdue_days, profile_facts, summary_run_progress
 
-YES_NO: dict[object, str] = {100: "yes", 0: "no", None: "unknown"}
+YES_NO: dict[object, str] = {100: "yes", 0: "no", None: "unknown"}  # the API's values, keys not labels
+YES_NO_LABELS: dict[object, Text] = {100: _("yes"), 0: _("no"), None: _("unknown")}
+# What an indicator reads that is not a report field (those are labelled by their verbose_name): labels,
+# never keys (issue 16).
+USED_LABELS: dict[str, Text] = {
+    "due_on": _("due on"),
+    "report more than a year overdue": _("yearly report more than a year overdue"),
+    "identity and contacts": _("identity and contacts"),
+    "programmes and fields": _("programmes and fields"),
+    "financials and governance": _("financials and governance"),
+    "a results figure": _("a results figure"),
+    "the overdue yearly report": _("the overdue yearly report"),
+}
+
+
+def used_label(key: str) -> str:
+    """A figure an indicator read or misses, as people read it: the report field's label, else its own."""
+    try:
+        return str(YearlyReport._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return str(USED_LABELS.get(key, key))
+
+
+def used_text(key: str, value: object) -> str:
+    """The value beside it: yes or no, money with its unit, counts and dates in the reader's format, the
+    label of a choice."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime.date):
+        return date_format(value, "DATE_FORMAT")
+    try:
+        model_field = YearlyReport._meta.get_field(key)
+    except FieldDoesNotExist:
+        model_field = None
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, Decimal) or isinstance(model_field, DecimalField):
+        return money(value)
+    if isinstance(value, int):
+        return number(value)
+    return str(value)
+
+
 PROFILE_VALUES: tuple[str, ...] = ("bin", "registered_on", "name_kk", "name_ru", "name_en", "legal_form_id", "address")
 PROFILE_VALUES += ("phone",)
 PROFILE_VALUES += ("email", "website", "mission", "charter_activities", "has_fields")
@@ -49,6 +99,15 @@ class ScoreLine:
     used: dict
     missing: list[str]
     sector: float | None = None  # this year's sector value (percentage, or the median for ours)
+
+    @property
+    def used_labelled(self) -> list[tuple[str, str]]:
+        """(label, value) of each figure used, for the page (the API keeps the keys)."""
+        return [(used_label(key), used_text(key, value)) for key, value in self.used.items()]
+
+    @property
+    def missing_labelled(self) -> list[str]:
+        return [used_label(key) for key in self.missing]
 
 
 @dataclass
@@ -87,7 +146,7 @@ def organisation_scores_get(*, organisation: Organisation, year: int | None = No
         score = csi[indicator.code]
         sector_value = (sector.get("indicators") or {}).get(indicator.code, {}).get("value")
         result.csi.append(
-            ScoreLine(indicator, score.value, YES_NO[score.value], score.used, score.missing, sector_value)
+            ScoreLine(indicator, score.value, str(YES_NO_LABELS[score.value]), score.used, score.missing, sector_value)
         )
     values = {code: cast(float | None, line.value) for code, line in zip(ind.CSI_BY_CODE, result.csi, strict=True)}
     result.subdimensions = {
@@ -106,14 +165,18 @@ def organisation_scores_get(*, organisation: Organisation, year: int | None = No
         ),
     }
     displays = {
-        "QG.1": lambda v: "on time" if v == 0 else f"{v} days late",
-        "QG.2": lambda v: f"{v:.4f}",
-        "QG.3": lambda v: f"{100 * v:.1f}%",
+        "QG.1": lambda v: (
+            str(_("on time"))
+            if v == 0
+            else ngettext("%(days)s day late", "%(days)s days late", v) % {"days": number(v)}
+        ),
+        "QG.2": lambda v: number(v, 4),
+        "QG.3": lambda v: percent(100 * v, 1),
         "QG.4": lambda v: f"{v}: {ind.TIERS[v]}",
     }
     for code, score in own_scores.items():
         median = ((sector.get("own") or {}).get(code) or {}).get("median")
-        display = "unknown" if score.value is None else displays[code](score.value)
+        display = str(_("unknown")) if score.value is None else displays[code](score.value)
         result.own.append(ScoreLine(ind.OWN_BY_CODE[code], score.value, display, score.used, score.missing, median))
     return result
 
@@ -123,7 +186,7 @@ def organisation_scores_get(*, organisation: Organisation, year: int | None = No
 
 def segment_label(segment: str) -> str:
     if segment == "all":
-        return "All organisations"
+        return str(_("All organisations"))
     kind, _sep, key = segment.partition(":")
     reference = reference_data()
     tables = {
@@ -249,6 +312,9 @@ def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> Transpa
     }
     for row in by["code"]:
         row["label"] = str(RULES[row["code"]].name) if row["code"] in RULES else row["code"]
+    regions = reference_data().regions
+    for row in by["region"]:  # labels, never keys: the region's name in the reader's language
+        row["label"] = str(regions[row["region"]]) if row["region"] in regions else row["region"]
     run = summary_run_current()
     concentration: list[Concentration] = []
     if run is not None:
@@ -258,9 +324,14 @@ def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> Transpa
         )
         year = year or rows.order_by("-year").values_list("year", flat=True).first()
         concentration = list(rows.filter(year=year).order_by("-hhi", "key")[:15]) if year else []
-        administrators = Administrator.objects.in_bulk([row.key for row in concentration], field_name="code")
-        for row in concentration:
-            row.administrator = administrators.get(row.key)
+    # One look-up names the administrators of both tables (their codes stay in the links).
+    keys = {row.key for row in concentration} | {row["administrator"] for row in by["administrator"]}
+    administrators = Administrator.objects.in_bulk(keys - {None, ""}, field_name="code")
+    for row in concentration:
+        row.administrator = administrators.get(row.key)
+    for row in by["administrator"]:
+        found = administrators.get(row["administrator"])
+        row["label"] = found.name if found is not None else row["administrator"]
     return TransparencyOverview(
         by=by,
         top={key: max((r["n"] for r in rows), default=0) for key, rows in by.items()},

@@ -89,34 +89,65 @@ def methodology(request: HttpRequest) -> HttpResponse:
     )
 
 
-def diamond(values: dict[str, float | None], codes: list[str], size: int = 220) -> dict:
-    """SVG points for a CSI diamond (radar) of the sub-dimensions: one axis each, 0 at the centre, 100 at
-    the edge; unknown values drawn at 0 and listed as unknown in the table beside."""
-    centre, radius = size / 2, size / 2 - 30
+def _wrapped(text: str, width: int = 16) -> list[str]:
+    """A label in lines of about `width` characters, broken between words (a long word keeps its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def diamond(
+    values: dict[str, float | None], codes: list[str], names: dict[str, str] | None = None, size: int = 340
+) -> dict:
+    """SVG geometry for a CSI diamond (radar) of the sub-dimensions: one axis each, 0 at the centre, 100 at
+    the edge; unknown values drawn at 0 and listed as unknown in the table beside. Each axis is labelled by
+    its code and short name, wrapped in lines (`lines`, each with its dy) and anchored away from the centre,
+    so the labels fit inside the drawing; every size is an attribute (no inline style: the CSP forbids it), and
+    every coordinate a string with a decimal point (a float would be localized, "12,5" in kk and ru).
+    The drawing is `size` high and 60 wider, for the labels at the sides (its viewBox); the page scales it
+    down on narrow screens."""
+    names = names or {}
+    width = size + 60
+    middle, centre, radius = width / 2, size / 2, size / 2 - 75
     axes, points = [], []
     for i, code in enumerate(codes):
         angle = -math.pi / 2 + 2 * math.pi * i / len(codes)
         dx, dy = math.cos(angle), math.sin(angle)
         value = values.get(code) or 0
+        lines = [code, *_wrapped(str(names.get(code, "")), 14)]
+        anchor = "middle" if abs(dx) < 0.3 else ("start" if dx > 0 else "end")
+        label_y = centre + (radius + 14) * dy
+        if dy < -0.3:  # above the chart: the block of lines ends at the axis' tip
+            label_y -= 13 * (len(lines) - 1)
+        elif abs(dy) <= 0.3:  # beside it: centred on the axis
+            label_y -= 13 * (len(lines) - 1) / 2
+        else:  # below it: the first line clears the axis' tip
+            label_y += 8
         axes.append(
             {
                 "code": code,
-                "x": round(centre + radius * dx, 1),
-                "y": round(centre + radius * dy, 1),
-                "lx": round(centre + (radius + 16) * dx, 1),
-                "ly": round(centre + (radius + 16) * dy, 1),
+                "x": f"{middle + radius * dx:.1f}",
+                "y": f"{centre + radius * dy:.1f}",
+                "lx": f"{middle + (radius + 10) * dx:.1f}",
+                "ly": f"{label_y:.1f}",
+                "anchor": anchor,
+                "lines": [(line, 0 if n == 0 else 13) for n, line in enumerate(lines)],
             }
         )
-        points.append(f"{centre + radius * value / 100 * dx:.1f},{centre + radius * value / 100 * dy:.1f}")
+        points.append(f"{middle + radius * value / 100 * dx:.1f},{centre + radius * value / 100 * dy:.1f}")
     rings = [
         " ".join(
-            f"{centre + radius * r * math.cos(-math.pi / 2 + 2 * math.pi * i / len(codes)):.1f},"
+            f"{middle + radius * r * math.cos(-math.pi / 2 + 2 * math.pi * i / len(codes)):.1f},"
             f"{centre + radius * r * math.sin(-math.pi / 2 + 2 * math.pi * i / len(codes)):.1f}"
             for i in range(len(codes))
         )
         for r in (0.25, 0.5, 0.75, 1)
     ]
-    return {"size": size, "axes": axes, "points": " ".join(points), "rings": rings}
+    return {"width": width, "height": size, "axes": axes, "points": " ".join(points), "rings": rings}
 
 
 @require_http_methods(["GET", "POST"])
@@ -139,10 +170,16 @@ def sector(request: HttpRequest) -> HttpResponse:
                 {
                     "benchmark": b,
                     "value": board.summary.data["dimensions"][b.code],
-                    "svg": diamond(ours, [code for code, _name, _value in b.subdimensions]),
+                    "svg": diamond(
+                        ours,
+                        [code for code, _name, _value in b.subdimensions],
+                        {code: str(name) for code, name, _value in b.subdimensions},
+                    ),
                     "rows": [(code, name, ours[code], then) for code, name, then in b.subdimensions],
                 }
             )
+    for row in board.comparison:  # labels, never keys: "Almaty city", not "region:KZ-ALA"
+        row.label = segment_label(row.segment)
     return render(
         request,
         "scoring/sector.html",

@@ -17,10 +17,10 @@ def max_of(rows, attribute: str) -> int:
 
 @register.simple_tag
 def percent_of(part, whole, digits: int = 2) -> str:
-    """part / whole as a percentage string, for bar widths and share columns; '' when whole is 0."""
+    """part / whole as a percentage for a share column, in the active language's format; '' when whole is 0."""
     if not whole:
         return ""
-    return f"{100 * part / whole:.{digits}f}"
+    return number(Decimal(100) * Decimal(str(part)) / Decimal(str(whole)), digits)
 
 
 @register.simple_tag

@@ -15,6 +15,7 @@ from registry.forms import DocumentForm, HideForm, ModeratorProfileForm, Profile
 from registry.http import form_add_errors, organisation_for_request
 from registry.models import ChangeRecord, report_due_on, report_year_open
 from registry.rules import decides_about, is_moderator
+from registry.selectors import history_labelled
 
 
 @require_GET
@@ -22,7 +23,7 @@ def organisation_history(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, response = organisation_for_request(request, org_id, "registry:organisation_history")
     if response:
         return response
-    changes = organisation.changes.select_related("user")[:500]
+    changes = history_labelled(organisation.changes.select_related("user")[:500])
     return render(request, "registry/organisation_history.html", {"organisation": organisation, "changes": changes})
 
 

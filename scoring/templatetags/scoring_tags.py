@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
+from scoring.indicators import CSI_INDICATORS
 from scoring.selectors import concerns_on_record, flags_on_record, flags_on_records_of
 
 register = template.Library()
@@ -23,3 +25,29 @@ def worth_a_look(subject_type: str, subject_key: str, organisation_id: int | Non
         "subject_type": subject_type,
         "concerns": concerns_on_record(subject_type=subject_type, subject_key=str(subject_key)),
     }
+
+
+def csi_wording() -> dict[str, str]:
+    """Each yearly-report field a CSI indicator reads, with the indicator's wording (scoring/indicators.py,
+    the one home of it): "CSI 2.1.1, Management: Positive when …"."""
+    wording: dict[str, str] = {}
+    for indicator in CSI_INDICATORS:
+        text = _("CSI %(code)s, %(name)s: %(rule)s") % {
+            "code": indicator.code,
+            "name": indicator.name,
+            "rule": indicator.rule,
+        }
+        for name in indicator.inputs:
+            wording[name] = f"{wording[name]} {text}" if name in wording else text
+    return wording
+
+
+@register.simple_tag
+def report_fieldsets(form) -> list:
+    """The yearly report form's groups (legend, bound fields), each CSI question with the CSI wording as its
+    help text, so the field is described by it (aria-describedby). Call it before any field is rendered."""
+    wording = csi_wording()
+    for name, field in form.fields.items():
+        if name in wording:
+            field.help_text = f"{field.help_text} {wording[name]}" if field.help_text else wording[name]
+    return form.fieldsets()
