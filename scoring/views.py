@@ -108,10 +108,10 @@ def diamond(
     its code and short name, wrapped in lines (`lines`, each with its dy) and anchored away from the centre,
     so the labels fit inside the drawing; every size is an attribute (no inline style: the CSP forbids it), and
     every coordinate a string with a decimal point (a float would be localized, "12,5" in kk and ru).
-    The drawing is `size` high and 60 wider, for the labels at the sides (its viewBox); the page scales it
+    The drawing is `size` high and 100 wider, for the labels at the sides (its viewBox); the page scales it
     down on narrow screens."""
     names = names or {}
-    width = size + 60
+    width = size + 100
     middle, centre, radius = width / 2, size / 2, size / 2 - 75
     axes, points = [], []
     for i, code in enumerate(codes):
