@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from api.common import FilterSet, WholeNumberFilter
+from funding.selectors import administrator_options
 from registry.filters import region_choices
 from registry.selectors import organisation_by_org_id
 from scoring.flags import CATALOGUE
@@ -19,10 +21,18 @@ SUBJECT_TYPES = [
 ]
 
 
+def _administrator_choices() -> list:
+    return [("", _("any administrator")), *administrator_options()]
+
+
 class FlagFilter(FilterSet):
     code = django_filters.ChoiceFilter(choices=[(rule.code, rule.name) for rule in CATALOGUE], label=_("Flag"))
     subject_type = django_filters.ChoiceFilter(choices=SUBJECT_TYPES, label=_("Record type"))
-    administrator = django_filters.CharFilter(max_length=80, label=_("Administrator"))
+    # Chosen by name (grouped by kind); the value, the URL and the API keep the code. The choices are read
+    # only when the form is drawn, so the API and the CSV pay no query for them.
+    administrator = django_filters.CharFilter(
+        max_length=80, label=_("Administrator"), widget=forms.Select(choices=_administrator_choices)
+    )
     region = django_filters.ChoiceFilter(choices=region_choices, label=_("Region"))
     year = WholeNumberFilter(min_value=1991, max_value=2100, label=_("Year"))
     organisation = django_filters.CharFilter(

@@ -87,3 +87,14 @@ def test_explorer_lists_2010_as_unknown_on_the_demo(get):
     table = html.split('id="by-year-title"')[1].split("</table>")[0]
     years = [int(y) for y in re.findall(r'<th scope="row">(\d{4})</th>', table)]
     assert 2010 in years and years == list(range(years[0], years[-1] + 1))
+
+
+def test_transparency_filters_administrators_by_name(get):
+    administrator = Administrator.objects.filter(kind=Administrator.Kind.REGIONAL_AKIMAT).order_by("code").first()
+    html = get("scoring:transparency", "ru", {"administrator": administrator.code})
+    select = html.split('name="administrator"')[1].split("</select>")[0]
+    assert "<optgroup" in select
+    option = f'<option value="{administrator.code}" selected>{administrator.name_ru}<'
+    assert option in select
+    form = html.split('<form method="get" class="search-row">')[1].split("</form>")[0]
+    assert ">code<" not in form and ">subject_type<" not in form
