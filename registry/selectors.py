@@ -528,7 +528,7 @@ def _history_field(name: str) -> tuple[Any, str, str]:
     report = REPORT_CHANGE.match(name)
     model, field_name = (YearlyReport, report.group(2)) if report else (Organisation, name)
     try:
-        label = str(model._meta.get_field(field_name).verbose_name)
+        label = str(getattr(model._meta.get_field(field_name), "verbose_name", field_name))
     except FieldDoesNotExist:
         label = str(_("fields of activity")) if field_name == "fields" else field_name
     if report:

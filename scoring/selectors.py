@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, DecimalField, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, Field, OuterRef, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,7 +47,7 @@ USED_LABELS: dict[str, Text] = {
 def used_label(key: str) -> str:
     """A figure an indicator read or misses, as people read it: the report field's label, else its own."""
     try:
-        return str(YearlyReport._meta.get_field(key).verbose_name)
+        return str(getattr(YearlyReport._meta.get_field(key), "verbose_name", key))
     except FieldDoesNotExist:
         return str(USED_LABELS.get(key, key))
 
@@ -65,7 +65,7 @@ def used_text(key: str, value: object) -> str:
         model_field = YearlyReport._meta.get_field(key)
     except FieldDoesNotExist:
         model_field = None
-    if model_field is not None and model_field.choices:
+    if isinstance(model_field, Field) and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, Decimal) or isinstance(model_field, DecimalField):
         return money(value)
@@ -327,11 +327,11 @@ def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> Transpa
     # One look-up names the administrators of both tables (their codes stay in the links).
     keys = {row.key for row in concentration} | {row["administrator"] for row in by["administrator"]}
     administrators = Administrator.objects.in_bulk(keys - {None, ""}, field_name="code")
-    for row in concentration:
-        row.administrator = administrators.get(row.key)
-    for row in by["administrator"]:
-        found = administrators.get(row["administrator"])
-        row["label"] = found.name if found is not None else row["administrator"]
+    for ranked in cast(list[Any], concentration):  # the page reads ranked.administrator: not a model field
+        ranked.administrator = administrators.get(ranked.key)
+    for counted in by["administrator"]:
+        found = administrators.get(counted["administrator"])
+        counted["label"] = found.name if found is not None else counted["administrator"]
     return TransparencyOverview(
         by=by,
         top={key: max((r["n"] for r in rows), default=0) for key, rows in by.items()},
