@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from funding import services
 from funding.filters import administrator_family
-from funding.models import Administrator, Award, Competition, FundingChange, Mechanism
+from funding.models import Administrator, Award, Competition, FundingChange, Lot, Mechanism
 from funding.selectors import administrators_entered_by
-from registry.importers import RowErrors, errors_in_columns
+from registry.importers import RowErrors, errors_in_columns, reference_values
 from registry.models import Organisation
 from registry.selectors import reference_data, region_problem
 
@@ -42,6 +42,22 @@ class AwardImporter:
     label = gettext_lazy("Awards")
     options = ("administrator",)
     key_column = "award_id"
+    model = Award
+    column_sources = {"award_id": "reference", "recipient_bin": "recipient", "competition_id": "competition"}
+    labels = {"applicants": Lot._meta.get_field("reported_applicants").verbose_name}
+    required = ("award_id", "mechanism", "administrator", "recipient_bin", "title", "amount", "awarded_on")
+    notes = {
+        "award_id": gettext_lazy("Your own reference for the award: importing again matches awards by it."),
+        "administrator": gettext_lazy("The administrator chosen on the form, or one of its departments."),
+        "recipient_bin": gettext_lazy("The BIN of an organisation already in the registry."),
+        "region": gettext_lazy("A region code valid on the award date; blank when unknown."),
+        "currency": gettext_lazy("Blank or KZT: a foreign-currency award is entered on its page."),
+        "competition_id": gettext_lazy("Your reference for the competition: it is created the first time it appears."),
+        "lot": gettext_lazy("The lot's number in the competition; 1 when blank."),
+        "applicants": gettext_lazy("How many applied, when the applications themselves are not in the file."),
+        "status": gettext_lazy("Blank means contracted. A termination needs its reason: record it on the award page."),
+    }
+    AMENDABLE = ("amount", "starts_on", "ends_on", "title")
     columns = {
         "award_id": "text",
         "mechanism": "text",
@@ -116,8 +132,40 @@ class AwardImporter:
         administrators = sorted(administrators_entered_by(user), key=lambda a: a.name)
         return {"administrator": [(a.code, f"{a.name} ({a.code})") for a in administrators]}
 
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        reference = reference_data()
+        if column == "mechanism":
+            return [(code, str(label)) for code, label in Mechanism.choices]
+        if column == "field":
+            return reference_values(reference.fields)
+        if column == "region":
+            return reference_values(reference.regions)
+        if column == "status":
+            return [(code, str(Award.Status(code).label)) for code in IMPORT_STATUSES]
+        return []
+
     def key(self, record: dict):
         return record["administrator"].pk, record["award_id"]
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        """What apply_row will change: the amended fields and a later status (the fixed fields it refuses)."""
+        existing = Award.objects.filter(administrator=record["administrator"], reference=record["award_id"]).first()
+        if existing is None:
+            return record["award_id"], None
+        changes = [
+            (name, getattr(existing, name), record[name])
+            for name in self.AMENDABLE
+            if record[name] is not None and record[name] != getattr(existing, name)
+        ]
+        status, wanted = existing.status, LATER[record["status"]]
+        if wanted >= 1 and LATER[status] < 1 and record["starts_on"]:  # as _advance moves it
+            status = "in_progress"
+        if wanted >= 2 and LATER[status] < 2:
+            status = "completed"
+        if status != existing.status:
+            changes.append(("status", existing.get_status_display(), Award.Status(status).label))
+        return record["award_id"], changes
 
     def parse_row(self, values: dict) -> dict:
         errors = RowErrors()
@@ -271,7 +319,7 @@ class AwardImporter:
             message = _("differs from the award already recorded; correct it on the award page.")
             raise ValidationError({name.removesuffix("_id"): message for name in differing})
         changed = False
-        for name in ("amount", "starts_on", "ends_on", "title"):
+        for name in self.AMENDABLE:
             new = record[name]
             if new is not None and new != getattr(award, name):
                 services.award_amend(

@@ -13,7 +13,14 @@ imports the engine. An importer is a plain class:
 - `parse_row(values) -> record` and `apply_row(record, acting_user) -> "created" | "updated" | "unchanged"`,
   each raising django's `ValidationError` keyed by column (or by model field) for a row's problems;
 - `allowed(user, options)`, `visible_jobs(user) -> Q | None` and `option_choices(user)`: who may run it;
-- `example`: one example row for the template file.
+- `example`: one example row for the template file;
+- the column help (`/imports/help/<kind>/`), read from the same `columns`: `model` and `column_sources`
+  ({column: model field} where they differ) give each column's label (the field's verbose name), `labels` the
+  few columns no model field holds, `notes` a sentence on a column, `required` the columns a row must fill and
+  `column_values(column) -> [(code, label)]` the values a column takes;
+- `row_changes(record) -> (title, changes)`: what applying the row will change, `changes` being None for a
+  new record or [(column, old, new)] for an existing one (values as Python objects: a region, a date, a bool);
+  called just before `apply_row`, in the same savepoint, so a dry run lists what each row will change.
 
 A run parses every row, then applies them inside one transaction with a savepoint per row, so the model rules
 of every row are checked and reported in one go; any problem (or a dry run) rolls everything back. Importing
@@ -37,8 +44,10 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import formats
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import load_workbook
 
 from registry.models.limits import COUNT_MAX, SMALL_MAX, YEARS  # the same on SQLite and PostgreSQL
@@ -52,6 +61,7 @@ TRUE = {"yes", "true", "1", "да", "иә"}
 FALSE = {"no", "false", "0", "нет", "жоқ"}
 PROGRESS_EVERY = 200
 OUTCOMES = ("created", "updated", "unchanged")
+MAX_CHANGED_ROWS = 5000  # rows whose changes a run keeps to show (a bounded JSON field); the counts cover all
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,9 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     dry_run: bool = False
     preview: dict = field(default_factory=dict)  # the header and first rows as read (table_preview)
+    # [row, title, None (a new record) or [[column, old, new], …]] for the rows that create or change something,
+    # the first MAX_CHANGED_ROWS, values in words (`human`) in the language the run was made in
+    changes: list = field(default_factory=list)
 
     @property
     def applied(self) -> bool:
@@ -113,7 +126,7 @@ class ImportKind:
     """A registered importer class, with what the imports page asks of it."""
 
     code: str
-    importer: type
+    importer: Any  # an importer class: the engine asks it for the attributes listed in this module's docstring
 
     @property
     def label(self) -> str:
@@ -145,11 +158,18 @@ IMPORT_KINDS: dict[str, ImportKind] = {}
 
 
 def import_kind_register(*, path: str) -> ImportKind:
-    """Register the importer class at `path`; its cell types are checked now, so a typo fails at start-up."""
+    """Register the importer class at `path`; its cell types, example row and column labels are checked now, so
+    a typo fails at start-up."""
     importer = import_string(path)
     unknown = {kind for kind in importer.columns.values() if kind not in CELL_TYPES}
     if unknown:
         raise ImproperlyConfigured(f"{path}: unknown cell types {sorted(unknown)}; use one of {sorted(CELL_TYPES)}.")
+    if len(importer.example) != len(importer.columns):
+        raise ImproperlyConfigured(
+            f"{path}: the example row has {len(importer.example)} cells for {len(importer.columns)} columns."
+        )
+    for column in importer.columns:
+        column_label(importer, column)  # a column with no label (no model field, none of its own) fails now
     kind = ImportKind(importer.kind, importer)
     IMPORT_KINDS[kind.code] = kind
     return kind
@@ -442,6 +462,93 @@ CELL_TYPES: dict[str, Callable[[str], Any]] = {
 }
 
 
+# ---------------------------------------------------------------- the column help and the dry run's changes
+
+CELL_FORMATS = {
+    "text": gettext_lazy("text"),
+    "date": gettext_lazy("a date: 2021-03-31 or 31.03.2021"),
+    "money": gettext_lazy("an amount in tenge: 1 250 000 or 1250000,50, at most two decimals"),
+    "count": gettext_lazy("a whole number of zero or more"),
+    "small": gettext_lazy("a whole number of zero or more"),
+    "year": gettext_lazy("a year, such as 2024"),
+    "yesno": gettext_lazy("yes or no (also true/false, 1/0, да/нет, иә/жоқ); blank when unknown"),
+}
+
+
+@dataclass(frozen=True)
+class ColumnHelp:
+    """One column of a format, as the help page lists it."""
+
+    name: str  # as in the file's header
+    label: str
+    required: bool
+    format: str
+    note: str
+    values: list[tuple[str, str]]  # (code, label): the values the column takes, when it takes a fixed set
+    example: str
+
+
+def column_label(importer, column: str) -> str:
+    """The column's name in words: the verbose name of the model field that holds it, or the importer's own."""
+    labels = getattr(importer, "labels", {})
+    if column in labels:
+        return str(labels[column])
+    name = getattr(importer, "column_sources", {}).get(column, column)
+    return str(importer.model._meta.get_field(name).verbose_name)
+
+
+def column_help(importer) -> list[ColumnHelp]:
+    """Every column of a format in file order, from the importer's own definitions (one home: the engine
+    reads the same `columns`)."""
+    examples = dict(zip(importer.columns, importer.example, strict=True))
+    values_of: Callable[[str], list[tuple[str, Any]]] = getattr(importer, "column_values", lambda column: [])
+    required = set(getattr(importer, "required", ()))
+    notes = getattr(importer, "notes", {})
+    return [
+        ColumnHelp(
+            name=name,
+            label=column_label(importer, name),
+            required=name in required,
+            format=str(CELL_FORMATS[kind]),
+            note=str(notes.get(name, "")),
+            values=[(code, str(label)) for code, label in values_of(name)],
+            example=examples[name],
+        )
+        for name, kind in importer.columns.items()
+    ]
+
+
+def human(value) -> str:
+    """A value as a person reads it, in the current language: names of regions and legal forms, yes/no, a
+    formatted amount or date; blank as an empty string."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return pgettext("a yes/no answer", "yes") if value else pgettext("a yes/no answer", "no")
+    if isinstance(value, Decimal):  # an amount: always with its two decimals, as the registry holds it
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    if isinstance(value, int):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, list | tuple | set):
+        return "; ".join(sorted(human(item) for item in value))
+    return str(value)
+
+
+def _row_changes(importer, number: int, record) -> list | None:
+    """[row, title, None or [[column, old, new], …]] for a row that creates or changes something, else None."""
+    describe = getattr(importer, "row_changes", None)
+    if describe is None:
+        return None
+    title, changes = describe(record)
+    if changes is None:
+        return [number, str(title), None]
+    if not changes:
+        return None
+    return [number, str(title), [[column, human(old), human(new)] for column, old, new in changes]]
+
+
 # ---------------------------------------------------------------- running an import
 
 
@@ -557,6 +664,7 @@ def run_import(
                 report(len(rows) + index, total)
             try:
                 with transaction.atomic():
+                    change = _row_changes(importer, number, record) if not result.problems else None
                     outcome = importer.apply_row(record, acting_user)
             except ValidationError as exc:
                 result.problems += validation_problems(number, exc, importer)
@@ -564,9 +672,12 @@ def run_import(
             if outcome not in OUTCOMES:
                 raise ImproperlyConfigured(f"{type(importer).__name__}.apply_row returned {outcome!r}")
             setattr(result, outcome, getattr(result, outcome) + 1)
+            if change is not None and len(result.changes) < MAX_CHANGED_ROWS:
+                result.changes.append(change)
         if result.problems or dry_run:
             transaction.set_rollback(True)
     if result.problems:
         result.created = result.updated = result.unchanged = 0
+        result.changes = []
     report(total, total)
     return result

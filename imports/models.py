@@ -47,6 +47,14 @@ class ImportJob(models.Model):
     problems = models.JSONField(default=list, help_text=_("[[row, column, message], …], the first 1,000"))
     problem_count = models.PositiveIntegerField(default=0)
     preview = models.JSONField(default=dict, blank=True, help_text=_("the header and the first rows, as read"))
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("[[row, record, null (new) or [[column, old, new], …]], …], the first 5,000 rows that change"),
+    )
+    language = models.CharField(
+        max_length=10, blank=True, help_text=_("the language of the person who started it: its messages are in it")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -76,12 +76,35 @@ class ModeratorFormat:
 # ---------------------------------------------------------------- organisations
 
 
+NOTE_NAMES = gettext_lazy("At least one of the three names is required.")
+
+
+def reference_values(table: dict) -> list[tuple[str, str]]:
+    return [(code, item.name) for code, item in table.items()]
+
+
 class OrganisationImporter(ModeratorFormat):
     """Keyed by BIN. An official import may change identity fields; every change is recorded (source: import)."""
 
     kind = "organisations"
     label = gettext_lazy("Organisations")
     key_column = "bin"
+    model = Organisation
+    required = ("bin", "legal_form")
+    notes = {
+        "bin": gettext_lazy("12 digits with a valid check digit: organisations are matched by it."),
+        "name_kk": NOTE_NAMES,
+        "name_ru": NOTE_NAMES,
+        "name_en": NOTE_NAMES,
+        "region": gettext_lazy("A region code; blank when unknown. Codes of regions before a reform are accepted."),
+        "registered_on": gettext_lazy("Not before the month the BIN encodes."),
+        "status": gettext_lazy(
+            "Blank means active. A suspension needs its court decision and dates, so a moderator records it."
+        ),
+        "fields": gettext_lazy("One or more codes, separated by “;”."),
+    }
+    PROFILE_COLUMNS = ("name_kk", "name_ru", "name_en", "legal_form", "region", "registered_on")
+    PROFILE_COLUMNS += ("address", "phone", "email", "website")
     columns = {
         "bin": "text",
         "name_kk": "text",
@@ -127,8 +150,40 @@ class OrganisationImporter(ModeratorFormat):
     def __init__(self) -> None:
         self.reference = reference_data()
 
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        reference = reference_data()
+        tables = {"legal_form": reference.legal_forms, "region": reference.regions, "fields": reference.fields}
+        if column in tables:
+            return reference_values(tables[column])
+        if column == "status":
+            return [(code, Organisation.Status(code).label) for code in cls.STATUS_EVENTS]
+        return []
+
     def key(self, record: dict) -> str:
         return record["bin"]
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        """What apply_row will change, compared as organisation_profile_update compares (foreign keys by code)."""
+        existing = (
+            Organisation.objects.select_related("legal_form", "region")
+            .prefetch_related("fields")
+            .filter(bin=record["bin"])
+            .first()
+        )
+        if existing is None:
+            return record["bin"], None
+        changes = []
+        for column in self.PROFILE_COLUMNS:
+            old, new = getattr(existing, column), record[column]
+            if (old or None) != (new or None):
+                changes.append((column, old, new))
+        old_fields = {field.code: field for field in existing.fields.all()}
+        if set(old_fields) != {field.code for field in record["fields"]}:
+            changes.append(("fields", list(old_fields.values()), record["fields"]))
+        if existing.status != record["status"]:
+            changes.append(("status", existing.get_status_display(), Organisation.Status(record["status"]).label))
+        return record["bin"], changes
 
     def parse_row(self, values: dict) -> dict:
         errors = RowErrors()
@@ -220,6 +275,15 @@ class ReportImporter(ModeratorFormat):
     kind = "reports"
     label = gettext_lazy("Yearly reports")
     key_column = "year"
+    model = YearlyReport
+    labels = {"bin": Organisation._meta.get_field("bin").verbose_name}
+    required = ("bin", "year")
+    notes = {
+        "bin": gettext_lazy("The organisation must already be in the registry."),
+        "submitted_on": gettext_lazy(
+            "The filing date, after the year's end; today when blank. A report already in the registry keeps its own."
+        ),
+    }
     columns = {
         name: (
             "money"
@@ -272,8 +336,32 @@ class ReportImporter(ModeratorFormat):
     ]
     VALUE_COLUMNS = (*REPORT_MONEY_FIELDS, *REPORT_COUNT_FIELDS, *REPORT_ANSWER_FIELDS)
 
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        if column == "decision_making":
+            return [(code, str(label)) for code, label in YearlyReport.DecisionMaking.choices]
+        return []
+
     def key(self, record: dict) -> tuple[str, int]:
         return record["bin"], record["year"]
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        title = f"{record['bin']} · {record['year']}"
+        existing = YearlyReport.objects.filter(organisation__bin=record["bin"], year=record["year"]).first()
+        if existing is None:
+            return title, None
+        changes = []
+        for column, new in record["values"].items():
+            old = getattr(existing, column)
+            if old != new:
+                if column == "decision_making":
+                    old, new = existing.get_decision_making_display(), self._decision_label(new)
+                changes.append((column, old, new))
+        return title, changes
+
+    @staticmethod
+    def _decision_label(code: str) -> str:
+        return str(YearlyReport.DecisionMaking(code).label) if code else ""
 
     def parse_row(self, values: dict) -> dict:
         errors = RowErrors()
