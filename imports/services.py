@@ -74,9 +74,9 @@ def import_progress(job: ImportJob) -> tuple[int, int]:
 
 
 def import_runs_in_thread() -> bool:
-    """The embedded fallback: no broker (tasks run in-process) and the development server. On by default when
-    DEBUG; IMPORTS_IN_THREAD says otherwise (the tests run tasks eagerly, in the request)."""
-    return bool(settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "IMPORTS_IN_THREAD", settings.DEBUG))
+    """The embedded fallback: no broker (tasks run in-process) and IMPORTS_IN_THREAD, which the development
+    settings turn on and the test settings off (tests run tasks eagerly, in the request)."""
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER and settings.IMPORTS_IN_THREAD)
 
 
 def import_job_start(*, kind: str, file, acting_user, options: dict | None = None, encoding: str = "auto") -> ImportJob:

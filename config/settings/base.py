@@ -181,6 +181,9 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, an import's check and apply run in a thread of the development server so the upload returns
+# at once (docs/imports.md); off in tests, where tasks run eagerly in the request.
+IMPORTS_IN_THREAD = env_bool("IMPORTS_IN_THREAD", False)  # dev.py turns it on
 # Nothing reads a task's return value, so no result backend: a queued task touches the broker alone. Publishing
 # gives up within about two seconds when the broker is down (the page then says so: api.queue.task_send).
 CELERY_TASK_IGNORE_RESULT = True

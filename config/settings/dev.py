@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from config.env import env, env_list
+from config.env import env, env_bool, env_list
 
 from .base import *  # noqa: F403
 
 DEBUG = True
+IMPORTS_IN_THREAD = env_bool("IMPORTS_IN_THREAD", True)  # the upload returns at once under make run
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # password-reset mails print to the console

@@ -12,6 +12,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 DEBUG = False
+IMPORTS_IN_THREAD = False  # tasks run eagerly in the request; tests/imports tries the thread path itself
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Tasks run in-process in the suite, Redis or not; tests that need a real worker start one themselves. The
