@@ -93,11 +93,8 @@ def regions_today(queryset: QuerySet) -> bool:
 
 class AwardFilter(FilterSet):
     mechanism = django_filters.MultipleChoiceFilter(choices=Mechanism.choices, label=_("Mechanism"), distinct=False)
-    administrator = django_filters.CharFilter(
-        method="filter_administrator",
-        label=_("Administrator"),
-        help_text=_("the administrator's code, as in the address of its page"),
-    )
+    # The API reads and documents the code; the explorer's page offers the names (administrator_options).
+    administrator = django_filters.CharFilter(method="filter_administrator", label=_("Administrator (code)"))
     budget = django_filters.MultipleChoiceFilter(
         field_name="administrator__budget_level",
         choices=Administrator.BudgetLevel.choices,
