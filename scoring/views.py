@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from api.common import filters_status, query_int, query_year
 from api.queue import MSG_QUEUE_DOWN
-from funding.models import Mechanism
+from funding.models import Administrator, Mechanism
 from registry.http import confirm_email_first, form_add_errors, moderators_only, organisation_or_redirect
 from registry.selectors import email_verified
 from scoring import indicators as ind
@@ -219,8 +219,12 @@ def transparency(request: HttpRequest) -> HttpResponse:
     paginator.count = overview.total  # counted with the flags by type already
     page = paginator.get_page(page_number)
     page.object_list = list(page.object_list)
+    administrators = Administrator.objects.in_bulk(
+        {flag.administrator for flag in page.object_list if flag.administrator}, field_name="code"
+    )
     for flag in page.object_list:
         flag.subject_label = SUBJECT_LABELS.get(flag.subject_type, flag.subject_type)
+        flag.administrator_record = administrators.get(flag.administrator)
     query = request.GET.copy()
     query.pop("page", None)
     context |= {

@@ -75,7 +75,7 @@ def test_profile_shows_status_history_parent_branches_and_former_names(anonymous
         valid_to=datetime.date(2011, 1, 1),
     )
     html = anonymous.get(profile_url(parent.org_id)).content.decode()
-    assert "Court decision No. 1" in html and "2020-05-01" in html
+    assert "Court decision No. 1" in html and "1 May 2020" in html
     assert branch.get_absolute_url() in html and "Old Name Society" in html
     branch_html = anonymous.get(profile_url(branch.org_id)).content.decode()
     assert parent.get_absolute_url() in branch_html and "branch" in branch_html
