@@ -59,6 +59,7 @@ class YearRow:
     recipients: int
     published: Decimal | None = None
     published_known: bool = False  # a published figure exists for the year (its amount may be unknown)
+    published_source: str = ""  # where the published figure comes from (every published figure names it)
     unknown_source: str = ""  # the year's social order volume is published as unknown (DOMAIN §3.1): where
 
 
@@ -245,7 +246,7 @@ def _every_year(rows: list[YearRow], filterset: AwardFilter, shows_published: bo
         if shows_published or (covers_social_order and amount is None):
             row = by_year.setdefault(year, YearRow(year, Decimal(0), Decimal(0), Decimal(0), 0, 0))
             if shows_published:
-                row.published, row.published_known = amount, True
+                row.published, row.published_known, row.published_source = amount, True, source
             if amount is None:
                 row.unknown_source = source
     if by_year:

@@ -109,3 +109,12 @@ def test_explorer_money_in_the_readers_format(anonymous, years, language, expect
     html = anonymous.get(EXPLORER, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     stats = html.split('<ul class="stats">')[1].split("</ul>")[0]
     assert expected in stats
+
+
+def test_every_published_total_names_its_source(anonymous, years):
+    """Issue 15: invented figures are never called published; each published figure shows where it comes from."""
+    response = anonymous.get(reverse("funding:explorer"), {"mechanism": "social_order"})
+    rows = {row.year: row for row in response.context["result"].by_year}
+    assert rows[2009].published_source == "published" and rows[2011].published_source == "published"
+    html = response.content.decode()
+    assert "(published)" in html and "official yearly volumes" not in html
