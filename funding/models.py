@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from registry.bin import validate_bin
-from registry.models import FieldOfActivity, Organisation, Region, TranslatedName, bin_org_id
+from registry.models import FieldOfActivity, Organisation, Person, Region, RoleSource, TranslatedName, bin_org_id
 from registry.models.limits import COUNT, SMALL, YEAR
 from registry.selectors import organisation_status_on
 
@@ -174,6 +174,9 @@ class Lot(models.Model):
     planned_amount = models.DecimalField(_("planned amount, KZT"), validators=POSITIVE, **MONEY)
     # From imports that carry only the number of applicants, not the applications themselves.
     reported_applicants = models.PositiveIntegerField(_("applicants reported"), null=True, blank=True, validators=COUNT)
+    specification = models.TextField(
+        _("tender specification"), blank=True, help_text=_("what the lot asks for, as the competition published it")
+    )
 
     class Meta:
         ordering = ["competition", "number"]
@@ -653,3 +656,106 @@ class FundingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} {self.record_id}.{self.field}"
+
+
+# ---------------------------------------------------------------- people who decide the money (issue 17)
+
+
+class AdministratorOfficial(models.Model):
+    """A person's public post at an administrator (a head of department, a deputy akim ...), dated, with its
+    source. Only posts the administrator or the law makes public; no personal identification number."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="official_posts")
+    administrator = models.ForeignKey(Administrator, on_delete=models.PROTECT, related_name="officials")
+    position = models.CharField(_("position"), max_length=300)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=RoleSource.choices)
+    source_note = models.CharField(_("source details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["administrator", "-started_on", "id"]
+        verbose_name = _("official of an administrator")
+        verbose_name_plural = _("officials of administrators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(ended_on__isnull=True) | Q(started_on__lte=F("ended_on")),
+                name="official_period",
+            )
+        ]
+        indexes = [models.Index(fields=["person", "started_on"], name="official_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.position}, {self.administrator_id})"
+
+
+class CommissionMember(models.Model):
+    """A member of a competition's evaluation commission (for NGO awards, stage 1 is the working group and stage 2
+    the expert commission), as the competition's protocol names them."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("chair")
+        DEPUTY_CHAIR = "deputy_chair", _("deputy chair")
+        MEMBER = "member", _("member")
+        SECRETARY = "secretary", _("secretary (no vote)")
+
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="commission")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="commission_seats")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    stage = models.PositiveSmallIntegerField(
+        _("selection stage"),
+        default=1,
+        validators=[MinValueValidator(1), *SMALL],
+        help_text=_("1 unless the selection has two stages"),
+    )
+    affiliation = models.CharField(_("affiliation as published"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=RoleSource.choices, default=RoleSource.PROTOCOL)
+    source_note = models.CharField(_("source details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["competition", "stage", "role", "id"]
+        verbose_name = _("commission member")
+        verbose_name_plural = _("commission members")
+        constraints = [models.UniqueConstraint(fields=["competition", "person", "stage"], name="commission_seat_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()}, {self.competition_id})"
+
+
+class CommissionScore(models.Model):
+    """One commission member's score of one application on one criterion, as the protocol records it."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="scores")
+    member = models.ForeignKey(CommissionMember, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.CharField(_("criterion"), max_length=200)
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    max_score = models.DecimalField(
+        _("highest possible score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "member", "criterion"]
+        verbose_name = _("commission score")
+        verbose_name_plural = _("commission scores")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "member", "criterion"], name="score_once"),
+            models.CheckConstraint(
+                condition=Q(max_score__isnull=True) | Q(score__lte=F("max_score")), name="score_within_maximum"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.criterion}: {self.score}"
+
+    def clean(self) -> None:
+        if self.member_id and self.application_id and self.member.competition_id != self.application.lot.competition_id:
+            raise ValidationError({"member": _("The member sits on another competition's commission.")})

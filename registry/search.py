@@ -211,3 +211,21 @@ def rebuild_search_index(using: str = "default") -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def person_name_key(name: str) -> str:
+    """A person's name as one matching key: words case-folded, Kazakh letters folded to their Russian look-alikes,
+    Cyrillic written in Latin, and the words sorted (registers write "Surname Name Patronymic", others "Name
+    Surname"). "Нұрлан Әлиев", "Нурлан Алиев" and "Aliev Nurlan" share "aliev nurlan"."""
+    latin = _base(name).translate(_FOLD_KAZAKH).translate(_TO_LATIN)
+    return " ".join(sorted(_latin_variant(word) for word in latin.split()))
+
+
+# Latin spellings that transliteration systems disagree on, folded to one (the passport "Kh"/"H", "J"/"Zh", "Y"/"I").
+_LATIN_VARIANTS = (("kh", "h"), ("zh", "j"), ("ts", "c"), ("yu", "iu"), ("ya", "ia"), ("y", "i"))
+
+
+def _latin_variant(word: str) -> str:
+    for spelling, folded in _LATIN_VARIANTS:
+        word = word.replace(spelling, folded)
+    return word

@@ -18,6 +18,7 @@ from registry.models.organisation import (
     fallback_org_id,
     registered_sort_key,
 )
+from registry.models.people import OrganisationRole, Person, RoleSource
 from registry.models.reference import DemoDataset, FieldOfActivity, LegalForm, Region, TranslatedName
 from registry.models.reports import (
     MSG_REPORT_BEFORE_REGISTRATION,
@@ -62,8 +63,11 @@ __all__ = [
     "Organisation",
     "OrganisationField",
     "OrganisationName",
+    "OrganisationRole",
     "OwnershipClaim",
+    "Person",
     "Region",
+    "RoleSource",
     "StatusEvent",
     "TranslatedName",
     "YearlyReport",
