@@ -27,6 +27,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from api.planner import planner_statistics_refresh
 from api.queue import task_send
 from imports.engine import ENCODINGS, IMPORT_KINDS, import_allowed, run_import, size_problem
 from imports.models import ImportJob
@@ -196,6 +197,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
+# Applied imports of at least this many written rows refresh the planner statistics of their table.
+PLANNER_REFRESH_ROWS = 500
+
+
 def _run(job: ImportJob) -> None:
     importer = IMPORT_KINDS[job.kind].build(job.options)
     with job.file.open("rb") as handle:
@@ -224,6 +229,9 @@ def _run(job: ImportJob) -> None:
         )
         if not finished:  # ended meanwhile (import_jobs_expire): what it wrote goes too
             transaction.set_rollback(True)
+    model = getattr(importer, "model", None)
+    if finished and model is not None and not job.dry_run and result.created + result.updated >= PLANNER_REFRESH_ROWS:
+        planner_statistics_refresh([model])  # a bulk load: fresh planner statistics for its table
 
 
 def import_jobs_expire(*, now: datetime.datetime | None = None) -> int:

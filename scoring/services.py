@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.changes import announce
+from api.planner import planner_statistics_refresh
 from funding.models import Award
 from funding.selectors import Year, officer_administrator_ids
 from registry.i18n import localized_row
@@ -406,6 +407,8 @@ def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
         SummaryRun.objects.filter(pk=run.pk).update(status=SummaryRun.Status.FAILED)
         raise
     _drop_old_runs(run)
+    # The run's tables were filled in bulk: fresh planner statistics, so lookups by run and subject use their index.
+    planner_statistics_refresh([OrganisationScore, SectorSummary, Flag, Concentration])
     return run
 
 
