@@ -8,13 +8,14 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,11 +29,14 @@ from registry.models import (
     LegalForm,
     Organisation,
     OrganisationField,
+    OrganisationRole,
+    Person,
     Region,
     StatusEvent,
     YearlyReport,
     report_due_on,
 )
+from registry.search import person_name_key
 
 DEMO_CACHE_KEY = "registry:demo:v1"
 REFERENCE_MEMO_SECONDS = 60
@@ -480,6 +484,21 @@ def organisation_status_on(organisation: Organisation, on) -> tuple[str | None, 
     return last.resulting_status, last
 
 
+def organisation_roles_ordered() -> QuerySet[OrganisationRole]:
+    """An organisation's roles as its profile lists them: the head, then founders, then the board; within each,
+    open roles first, then the latest."""
+    kind_order = Case(
+        When(kind=OrganisationRole.Kind.HEAD, then=Value(0)),
+        When(kind=OrganisationRole.Kind.FOUNDER, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        OrganisationRole.objects.select_related("person")
+        .annotate(kind_order=kind_order)
+        .order_by("kind_order", F("ended_on").desc(nulls_first=True), F("started_on").desc(nulls_last=True), "id")
+    )
+
+
 def organisation_profile(pk: int) -> Organisation:
     branches = Organisation.objects.select_related("region", "legal_form").order_by("name_ru", "id")
     return (
@@ -488,6 +507,7 @@ def organisation_profile(pk: int) -> Organisation:
             "fields",
             "organisationfield_set",
             "other_names",
+            Prefetch("roles", queryset=organisation_roles_ordered()),
             Prefetch("status_events", queryset=StatusEvent.objects.order_by("occurred_on", "id")),
             Prefetch("branches", queryset=branches.filter(merged_into__isnull=True)),
             Prefetch("merged_records", queryset=Organisation.objects.prefetch_related("status_events").order_by("id")),
@@ -810,3 +830,120 @@ def report_table() -> tuple[list[str], Iterator[list]]:
             yield [*values, "yes" if report.on_time else "no"]
 
     return header, rows()
+
+
+# ---------------------------------------------------------------- people in public roles (issue 17)
+
+PEOPLE_PAGE_SIZE = 50
+
+
+def people_matching(query: str) -> QuerySet[Person]:
+    """People whose name matches `query` in any script or spelling: the query goes through the same normalisation
+    as the names (registry.search.person_name_key), so "Нұрлан Әлиев", "Нурлан Алиев" and "Aliev Nurlan" find
+    the same person. Each word of the query must begin a word of the name ("Али" finds Алиев), whole-name
+    matches first. An empty query lists everyone."""
+    key = person_name_key(query)
+    people = Person.objects.all()
+    if not key:
+        return people.order_by("name_key", "id")
+    for word in key.split():
+        people = people.filter(Q(name_key__startswith=word) | Q(name_key__contains=f" {word}"))
+    exact = Case(When(name_key=key, then=Value(0)), default=Value(1))
+    return people.annotate(exact=exact).order_by("exact", "name_key", "id")
+
+
+def people_search(query: str, page_number: str | int | None) -> Page:
+    """One page of people matching `query`, each with their organisation roles (and organisations): three
+    queries whatever the page holds."""
+    roles = OrganisationRole.objects.select_related("organisation").order_by("-started_on", "id")
+    people = people_matching(query).prefetch_related(Prefetch("organisation_roles", queryset=roles))
+    return Paginator(people, PEOPLE_PAGE_SIZE).get_page(page_number)
+
+
+@dataclass
+class HeadedMoney:
+    """The money an organisation received while the person headed it: awards dated within a head role's period
+    (an award dated on the first or the last day counts), each award once however the periods overlap."""
+
+    organisation: Organisation
+    periods: list[OrganisationRole]
+    awards: int
+    total: Decimal
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    organisation_roles: list[OrganisationRole]
+    official_posts: list  # funding's AdministratorOfficial, read through the reverse relation
+    commission_seats: list  # funding's CommissionMember
+    money_while_head: list[HeadedMoney]
+    other_names: list[tuple[str, str]]  # (language code, name) other than the one shown
+
+
+def _in_period(day: datetime.date, role: OrganisationRole) -> bool:
+    return (role.started_on is None or role.started_on <= day) and (role.ended_on is None or day <= role.ended_on)
+
+
+def person_money_while_head(roles: Iterable[OrganisationRole]) -> list[HeadedMoney]:
+    """Per organisation the person headed, the awards it received during the head periods, summed: one query.
+    Awards are funding's, read here through the organisation's reverse relation ("awards"), as the profile's
+    API reads its funding totals, so that registry imports nothing of funding."""
+    heads: dict[int, list[OrganisationRole]] = {}
+    organisations: dict[int, Organisation] = {}
+    for role in roles:
+        if role.kind == OrganisationRole.Kind.HEAD:
+            heads.setdefault(role.organisation_id, []).append(role)
+            organisations[role.organisation_id] = role.organisation
+    if not heads:
+        return []
+    rows = (
+        Organisation.objects.filter(pk__in=heads, awards__isnull=False)
+        .values_list("pk", "awards__pk", "awards__amount", "awards__awarded_on")
+        .order_by()
+    )
+    counted: dict[int, set[int]] = {pk: set() for pk in heads}
+    totals: dict[int, Decimal] = dict.fromkeys(heads, Decimal(0))
+    for organisation_id, award_id, amount, awarded_on in rows:
+        if award_id in counted[organisation_id]:
+            continue
+        if any(_in_period(awarded_on, role) for role in heads[organisation_id]):
+            counted[organisation_id].add(award_id)
+            totals[organisation_id] += amount
+    result = [
+        HeadedMoney(organisation=organisations[pk], periods=heads[pk], awards=len(counted[pk]), total=totals[pk])
+        for pk in heads
+    ]
+    return sorted(result, key=lambda row: (-row.total, row.organisation.pk))
+
+
+def person_page(pk: int) -> PersonPage:
+    """A person's public page: roles in organisations, official posts, commission seats, and the money the
+    organisations they headed received while they did. A constant number of queries, whatever the roles."""
+    roles = OrganisationRole.objects.select_related("organisation__legal_form").order_by("-started_on", "id")
+    person = Person.objects.prefetch_related(
+        Prefetch("organisation_roles", queryset=roles),
+        "official_posts__administrator",
+        "commission_seats__competition__administrator",
+    ).get(pk=pk)
+    organisation_roles = sorted(
+        person.organisation_roles.all(), key=lambda r: (r.started_on or datetime.date.min, r.id), reverse=True
+    )
+    shown = person.name
+    other_names = [
+        (code, value)
+        for code, value in (("kk", person.name_kk), ("ru", person.name_ru), ("en", person.name_en))
+        if value and value != shown
+    ]
+    return PersonPage(
+        person=person,
+        organisation_roles=organisation_roles,
+        official_posts=sorted(
+            person.official_posts.all(), key=lambda r: (r.started_on or datetime.date.min, r.id), reverse=True
+        ),
+        commission_seats=sorted(
+            person.commission_seats.all(), key=lambda s: (s.competition.announced_on, s.stage, s.id), reverse=True
+        ),
+        money_while_head=person_money_while_head(organisation_roles),
+        other_names=other_names,
+    )

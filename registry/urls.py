@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from registry.views import accounts, directory, moderation, profile
+from registry.views import accounts, directory, moderation, people, profile
 
 app_name = "registry"
 
@@ -25,6 +25,8 @@ urlpatterns = [
         name="organisation_status_event",
     ),
     path("organisations/<str:org_id>/merge/", moderation.organisation_merge, name="organisation_merge"),
+    path("people/", people.people, name="people"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("accounts/sign-up/", accounts.sign_up, name="sign_up"),
     path("accounts/confirm/<str:token>/", accounts.email_confirm, name="email_confirm"),
     path("accounts/verify/", accounts.email_verify, name="email_verify"),
