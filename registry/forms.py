@@ -14,6 +14,8 @@ from registry.models import (
     FieldOfActivity,
     Membership,
     Organisation,
+    OrganisationRole,
+    RoleSource,
     StatusEvent,
     YearlyReport,
 )
@@ -211,3 +213,78 @@ class SignUpForm(forms.Form):
 
 
 MSG_PASSWORDS_DIFFER = _("the two passwords differ.")
+
+
+# ---------------------------------------------------------------- people in public roles (issue 17)
+
+PERSON_NAME_HELP = _("As published (in the state register extract, the protocol, the charter); no ID numbers.")
+
+
+class PersonNamesForm(forms.Form):
+    """A person by their names as published, in any of the three languages; the service finds the one person
+    with the same matching key, or records a new one."""
+
+    name_kk = forms.CharField(label=_("Name in Kazakh"), max_length=300, required=False, help_text=PERSON_NAME_HELP)
+    name_ru = forms.CharField(label=_("Name in Russian"), max_length=300, required=False)
+    name_en = forms.CharField(label=_("Name in Latin letters"), max_length=300, required=False)
+    namesake = forms.BooleanField(
+        label=_("Another person of the same name as someone already recorded"),
+        required=False,
+        help_text=_("Tick only when the names match a different person's."),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if not any(data.get(name, "").strip() for name in ("name_kk", "name_ru", "name_en")):
+            raise forms.ValidationError(_("Give the person's name as published, in at least one language."))
+        return data
+
+    def person_names(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("name_kk", "name_ru", "name_en", "namesake")}
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class OrganisationRoleForm(PersonNamesForm):
+    kind = forms.ChoiceField(label=pgettext_lazy("a person's role", "Role"), choices=OrganisationRole.Kind.choices)
+    title = forms.CharField(
+        label=_("Title as published"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. chair of the board, director, president"),
+    )
+    started_on = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    ended_on = forms.DateField(
+        label=_("Until"), required=False, widget=DATE_INPUT, help_text=_("Blank while the role lasts.")
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=RoleSource.choices, initial=RoleSource.ORGANISATION)
+    source_note = forms.CharField(
+        label=_("Source details"),
+        max_length=500,
+        required=False,
+        help_text=_("The document, its date or a link, so that others can check."),
+    )
+
+    def role_values(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("kind", "title", "started_on", "ended_on", "source", "source_note")
+        }
+
+
+class RoleEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_INPUT)
+
+
+class RoleCorrectForm(forms.ModelForm):
+    """Corrections of a role as entered: its title, dates and source (the person is the role itself: end it and
+    add the right one)."""
+
+    class Meta:
+        model = OrganisationRole
+        fields = ["title", "started_on", "ended_on", "source", "source_note"]
+        widgets = {"started_on": DATE_INPUT, "ended_on": DATE_INPUT}
+
+    def _post_clean(self):  # the service validates the model and writes
+        pass

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from registry.views import accounts, directory, moderation, people, profile
+from registry.views import accounts, directory, manage_people, moderation, people, profile
 
 app_name = "registry"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("organisations/<str:org_id>/documents/", profile.organisation_documents, name="organisation_documents"),
     path(
         "organisations/<str:org_id>/documents/<int:pk>/download/", profile.document_download, name="document_download"
+    ),
+    path(
+        "organisations/<str:org_id>/people/edit/",
+        manage_people.organisation_people_edit,
+        name="organisation_people_edit",
     ),
     path("organisations/<str:org_id>/claim/", accounts.organisation_claim, name="organisation_claim"),
     path("organisations/<str:org_id>/managers/", accounts.organisation_managers, name="organisation_managers"),
