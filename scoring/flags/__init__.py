@@ -3,7 +3,7 @@
 The catalogue (catalogue.py) says for every flag what it looks at and why; each finder returns (or yields)
 every hit with the numbers that triggered it and the records involved. Outlier fences (Q1 - 1.5 IQR,
 Q3 + 1.5 IQR) are computed over a stated peer group and shown with the quartiles used (statistics.py).
-One module per subject (awards, competitions, administrators, organisations) and concentration; figures.py
+One module per subject (awards, competitions, administrators, organisations, people) and concentration; figures.py
 formats a hit's figures with their labels for the pages."""
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ from scoring.flags.organisations import (
     shared_contacts_find,
     state_dependency_find,
 )
+from scoring.flags.people import (
+    collusion_find,
+    conflict_of_interest_find,
+    not_best_scored_find,
+    one_person_many_recipients_find,
+    revolving_door_find,
+)
 
 # Every flag's finder, by code: `finder(today=...)` returns or yields its hits.
 FLAG_FINDERS: dict[str, Callable[..., Iterable[Hit]]] = {
@@ -51,6 +58,11 @@ FLAG_FINDERS: dict[str, Callable[..., Iterable[Hit]]] = {
     "overdue_reporting": overdue_reporting_find,
     "ineligible_recipient": ineligible_recipient_find,
     "self_report_mismatch": self_report_mismatch_find,
+    "conflict_of_interest": conflict_of_interest_find,
+    "collusion": collusion_find,
+    "one_person_many_recipients": one_person_many_recipients_find,
+    "revolving_door": revolving_door_find,
+    "not_best_scored": not_best_scored_find,
 }
 
 __all__ = [

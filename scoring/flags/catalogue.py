@@ -44,6 +44,15 @@ RUSH_MARGIN = Decimal("0.15")
 # with about a thousand administrator-years tested, about one would pass by chance alone.
 RUSH_SIGNIFICANCE = 0.001
 
+# People (issue 17, scoring/flags/people.py). Two names match fuzzily when their words pair up, each pair equal
+# or, both of at least this many letters ...
+FUZZY_MIN_LETTERS = 5
+# ... differing by at most this many letters (Levenshtein distance): transliterations (Aliyev, Aliev), not
+# different names (Alimov, Aliev).
+FUZZY_MAX_EDITS = 1
+REVOLVING_DOOR_YEARS = 2  # an award at most this long after its recipient's head left the administrator
+MANY_RECIPIENTS = 2  # one person behind at least this many recipients of one administrator in a year
+
 Text = str | Promise
 
 
@@ -75,7 +84,24 @@ SUBJECT_LABELS: dict[str, Text] = {
     "competition": _("competition"),
     "administrator": _("administrator"),
     "organisation": _("organisation"),
+    "person": _("person"),  # a record of the people flags (issue 17)
 }
+
+# The people flags' one way of matching names, said once.
+NAMES_MATCH = format_lazy(
+    _(
+        "Names match exactly (the same person record, or the same name key across Kazakh, Russian and Latin "
+        "spellings) or fuzzily (the same number of words, each word of {letters} letters or more allowed to differ "
+        "by {edits} letter)."
+    ),
+    letters=FUZZY_MIN_LETTERS,
+    edits=FUZZY_MAX_EDITS,
+)
+NAMES_MATCH_WHY = _(
+    "Any such tie is worth a look. One letter per word catches transliterations (Aliyev, Aliev) but also different "
+    "names one letter apart, so each hit shows how many letters differ."
+)
+NAME_LETTERS_DIFFER = _("letters that differ between the names matched (0: an exact match)")
 
 CATALOGUE = [
     FlagRule(
@@ -495,6 +521,185 @@ CATALOGUE = [
             "declared": (_("state income declared, KZT"), "kzt"),
             "recorded_paid": (_("state money recorded as paid, KZT"), "kzt"),
             "difference": (_("difference, KZT"), "kzt"),
+        },
+    ),
+    # ---- people on both sides of the money (issue 17; scoring/flags/people.py)
+    FlagRule(
+        "conflict_of_interest",
+        _("Conflict of interest"),
+        "competition",
+        format_lazy(
+            "{rule} {matching}",
+            rule=_(
+                "A member of a competition's evaluation commission, or an official of its administrator in post on "
+                "the competition's dates, is head, founder or board member of one of its applicants on those dates."
+            ),
+            matching=NAMES_MATCH,
+        ),
+        _(
+            "Whoever decides on the money, or works for the body that spends it, should not also stand behind an "
+            "applicant: the public sees the choice as made for oneself."
+        ),
+        _(
+            "commission members of each competition; officials of its administrator with their dates; heads, "
+            "founders and board members of its applicants with their dates; the names' matching keys"
+        ),
+        _("one matching name on the competition's dates (withdrawn applications left out)"),
+        _(
+            "Namesakes (no personal number is kept, so two people with one name match); a member who declared the "
+            "interest and did not score that application; roles recorded without dates, taken as held."
+        ),
+        NAMES_MATCH_WHY,
+        {
+            "commission_member": (_("commission member"), "text"),
+            "official": (_("official of the administrator, post"), "text"),
+            "applicant_head": (_("head of the applicant"), "text"),
+            "applicant_founder": (_("founder of the applicant"), "text"),
+            "applicant_board": (_("board member of the applicant"), "text"),
+            "name_letters_differ": (NAME_LETTERS_DIFFER, "count"),
+            "lots": (_("lots applied for"), "list"),
+            "lots_won": (_("lots won by the applicant"), "count"),
+        },
+    ),
+    FlagRule(
+        "collusion",
+        _("Related applicants"),
+        "competition",
+        format_lazy(
+            "{rule} {matching}",
+            rule=_(
+                "Two different applicants to one lot, neither a branch of the other, have the same head or founder "
+                "on the competition's dates."
+            ),
+            matching=NAMES_MATCH,
+        ),
+        _(
+            "Applicants led or founded by one person do not really compete: one may apply only to make the other's "
+            "choice look contested."
+        ),
+        _("applications per lot; heads and founders of the applicants with their dates; the names' matching keys"),
+        _("one head or founder shared by two applicants to a lot"),
+        _("Namesakes; a founder of several organisations of one network; roles recorded without dates, taken as held."),
+        _(
+            "Applicants to different lots do not compete, so each lot is compared on its own; board members are "
+            "left out because the boards of umbrella organisations often overlap."
+        ),
+        {
+            "lot": (_("lot number"), "text"),
+            "shared_people": (_("the shared person, as each applicant's record names them"), "list"),
+            "headed": (_("of the two applicants, those the person heads"), "count"),
+            "name_letters_differ": (NAME_LETTERS_DIFFER, "count"),
+        },
+    ),
+    FlagRule(
+        "one_person_many_recipients",
+        _("One person behind several recipients"),
+        "administrator",
+        format_lazy(
+            "{rule} {matching}",
+            rule=format_lazy(
+                _(
+                    "One person is head or founder, on the award dates, of {n} or more different recipients of one "
+                    "administrator's state money in one year (a branch counts with its parent organisation)."
+                ),
+                n=MANY_RECIPIENTS,
+            ),
+            matching=NAMES_MATCH,
+        ),
+        _(
+            "Money spread over organisations run by one person can hide its concentration in one hand, or a "
+            "contract split between them."
+        ),
+        _("state awards: administrator, year, recipient, date; heads and founders of the recipients with their dates"),
+        format_lazy(_("≥ {n} recipients of one administrator in a year"), n=MANY_RECIPIENTS),
+        _(
+            "Namesakes; the leader of an umbrella organisation who also founded its members; founders still "
+            "recorded long after they stepped back."
+        ),
+        _(
+            "Two organisations in one hand already share one funder's money between them, and the concentration "
+            "index counts them as different recipients."
+        ),
+        {
+            "person": (_("person"), "text"),
+            "spellings": (_("names as the records give them"), "list"),
+            "recipients": (_("recipients the person stands behind"), "count"),
+            "as_head": (_("of them, as head"), "count"),
+            "as_founder": (_("of them, as founder"), "count"),
+            "awards": (_("their awards from the administrator that year"), "count"),
+            "total": (_("state money to them that year, KZT"), "kzt"),
+            "name_letters_differ": (NAME_LETTERS_DIFFER, "count"),
+            "min_recipients": (_("threshold: recipients at least"), "count"),
+        },
+    ),
+    FlagRule(
+        "revolving_door",
+        _("Revolving door"),
+        "award",
+        format_lazy(
+            "{rule} {matching}",
+            rule=format_lazy(
+                _(
+                    "A state award to an organisation headed, on the award date, by a person who had left a post at "
+                    "the awarding administrator at most {years} years before."
+                ),
+                years=REVOLVING_DOOR_YEARS,
+            ),
+            matching=NAMES_MATCH,
+        ),
+        _(
+            "A former official brings contacts and inside knowledge to the organisation that then wins the former "
+            "employer's money."
+        ),
+        _(
+            "officials of administrators with the dates they left; heads of recipients with their dates; state "
+            "awards: administrator, recipient, date"
+        ),
+        format_lazy(_("award within {years} years after the head left the administrator"), years=REVOLVING_DOOR_YEARS),
+        _("Namesakes; specialists who moved openly to an NGO of their field; an end of post recorded late."),
+        _(
+            "Long enough for a former official's contacts and knowledge to still count, short enough to leave "
+            "ordinary careers out; an official still in post is the conflict-of-interest flag's case."
+        ),
+        {
+            "official": (_("former official, post"), "text"),
+            "left_post": (_("left the post"), "date"),
+            "head": (_("head of the recipient on the award date"), "text"),
+            "days_after_leaving": (_("days from leaving the post to the award"), "count"),
+            "name_letters_differ": (NAME_LETTERS_DIFFER, "count"),
+            "max_years": (_("threshold: years after leaving, at most"), "count"),
+        },
+    ),
+    FlagRule(
+        "not_best_scored",
+        _("Winner not the best scored"),
+        "competition",
+        _(
+            "A lot's winner received, at the last selection stage at which it was scored, a lower total of "
+            "commission scores than an application to the same lot that did not win (where the two carry different "
+            "numbers of scores, their mean score per member and criterion is compared). Rejected and withdrawn "
+            "applications are left out; a tie does not count."
+        ),
+        _(
+            "A commission may choose against its own scores, but then its protocol owes the reasons: the scores are "
+            "what a choice is explained by."
+        ),
+        _("commission scores per application, member, criterion and stage; the applications' outcomes per lot"),
+        _("a lower total (or mean) than a losing application's at the same stage"),
+        _(
+            "Scores recorded incompletely; a better-scored applicant that failed a later check not recorded as "
+            "rejected; criteria with different maxima added up."
+        ),
+        _("The best scored application is meant to win: any exception is worth a look."),
+        {
+            "lot": (_("lot number"), "text"),
+            "stage": (_("selection stage compared"), "count"),
+            "winner_total": (_("winner's total score"), "hhi"),
+            "winner_scores": (_("winner's scores recorded"), "count"),
+            "best_total": (_("total score of the best application that did not win"), "hhi"),
+            "best_scores": (_("its scores recorded"), "count"),
+            "outscored_by": (_("applications that did not win and scored higher"), "count"),
+            "compared": (_("applications compared"), "count"),
         },
     ),
 ]
