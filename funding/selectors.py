@@ -11,7 +11,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -21,6 +34,8 @@ from funding.models import (
     Administrator,
     Application,
     Award,
+    CommissionMember,
+    CommissionScore,
     Competition,
     Evaluation,
     FundingChange,
@@ -403,10 +418,12 @@ def record_history(*, award: Award | None = None, competition: Competition | Non
 
 
 def competition_detail(public_id: str) -> Competition:
-    """A competition with its lots, each lot's applications and awards (the winners), in a constant number
-    of queries."""
-    applications = Application.objects.select_related("applicant__legal_form", "applicant__region").order_by(
-        "outcome", "id"
+    """A competition with its lots, each lot's applications (with the commission's scores) and awards (the
+    winners), and its commission, in a constant number of queries. Each lot carries its `score_table`."""
+    applications = (
+        Application.objects.select_related("applicant__legal_form", "applicant__region")
+        .prefetch_related(Prefetch("scores", queryset=_scores()))
+        .order_by("outcome", "id")
     )
     awards = Award.objects.select_related("recipient").order_by("id")
     lots = (
@@ -414,24 +431,32 @@ def competition_detail(public_id: str) -> Competition:
         .prefetch_related(Prefetch("applications", queryset=applications), Prefetch("awards", queryset=awards))
         .order_by("number")
     )
-    return (
+    competition = (
         Competition.objects.select_related("administrator__parent", "programme__field")
-        .prefetch_related(Prefetch("lots", queryset=lots))
+        .prefetch_related(Prefetch("lots", queryset=lots), Prefetch("commission", queryset=commission_seats()))
         .get(public_id=public_id)
     )
+    _attach_score_tables(competition)
+    return competition
 
 
 # ---------------------------------------------------------------- one award
 
 
 def award_detail(public_id: str) -> Award:
-    applications = Application.objects.select_related("applicant__legal_form").order_by("lot_id", "outcome", "id")
+    """An award with its history and, when it came from a competition, every lot's applicants with the
+    commission's scores (each lot's `score_table`) and the commission: a constant number of queries."""
+    applications = (
+        Application.objects.select_related("applicant__legal_form")
+        .prefetch_related(Prefetch("scores", queryset=_scores()))
+        .order_by("lot_id", "outcome", "id")
+    )
     lots = (
         Lot.objects.select_related("field", "region")
         .prefetch_related(Prefetch("applications", queryset=applications))
         .order_by("number")
     )
-    return (
+    award = (
         Award.objects.select_related(
             "recipient__legal_form",
             "recipient__region",
@@ -450,9 +475,110 @@ def award_detail(public_id: str) -> Award:
             "recipient__fields",
             "recipient__status_events",
             Prefetch("competition__lots", queryset=lots),
+            Prefetch("competition__commission", queryset=commission_seats()),
         )
         .get(public_id=public_id)
     )
+    if award.competition is not None:
+        _attach_score_tables(award.competition)
+    return award
+
+
+# ---------------------------------------------------------------- why the winner won (issue 17)
+
+
+def commission_seats() -> QuerySet[CommissionMember]:
+    """A competition's commission as its protocol lists it: by stage, the chair first, the secretary last."""
+    role_order = Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(CommissionMember.Role.values)),
+        default=Value(len(CommissionMember.Role.values)),
+    )
+    return (
+        CommissionMember.objects.select_related("person")
+        .annotate(role_order=role_order)
+        .order_by("stage", "role_order", "id")
+    )
+
+
+def _scores() -> QuerySet[CommissionScore]:
+    return CommissionScore.objects.select_related("member__person").order_by("id")
+
+
+@dataclass
+class ScoreColumn:
+    member: CommissionMember
+    criterion: str
+    max_score: Decimal | None
+
+
+@dataclass
+class ScoreRow:
+    application: Application
+    cells: list[Decimal | None]  # one per column
+    total: Decimal | None  # None when the application has no score
+    rank: int | None  # 1 for the highest total; equal totals share a rank (1, 2, 2, 4)
+
+
+@dataclass
+class ScoreTable:
+    """Applicants x (member, criterion): each member's score on each criterion, the total and the rank."""
+
+    columns: list[ScoreColumn]
+    rows: list[ScoreRow]
+
+    @property
+    def member_spans(self) -> list[tuple[CommissionMember, int]]:
+        """The members in column order, each with the number of criteria it scored (a header's colspan)."""
+        spans: list[tuple[CommissionMember, int]] = []
+        for column in self.columns:
+            if spans and spans[-1][0].pk == column.member.pk:
+                spans[-1] = (column.member, spans[-1][1] + 1)
+            else:
+                spans.append((column.member, 1))
+        return spans
+
+
+def lot_score_table(lot: Lot) -> ScoreTable | None:
+    """The lot's scoring table from its prefetched applications and scores (no query), or None when no
+    application of the lot was scored. Columns follow the commission (stage, chair first) and, within a
+    member, the order the criteria were recorded in. The total adds every score the application received."""
+    applications = list(lot.applications.all())
+    scores = [score for application in applications for score in application.scores.all()]
+    if not scores:
+        return None
+    role_order = {role: i for i, role in enumerate(CommissionMember.Role.values)}
+    criteria_order: dict[str, int] = {}
+    for score in sorted(scores, key=lambda s: s.pk):
+        criteria_order.setdefault(score.criterion, len(criteria_order))
+    keys: dict[tuple[int, str], ScoreColumn] = {}
+    for score in scores:
+        column = keys.setdefault((score.member_id, score.criterion), ScoreColumn(score.member, score.criterion, None))
+        if score.max_score is not None:
+            column.max_score = max(column.max_score or score.max_score, score.max_score)
+    columns = sorted(
+        keys.values(),
+        key=lambda c: (c.member.stage, role_order.get(c.member.role, 99), c.member.pk, criteria_order[c.criterion]),
+    )
+    index = {(c.member.pk, c.criterion): i for i, c in enumerate(columns)}
+    rows = []
+    for application in applications:
+        cells: list[Decimal | None] = [None] * len(columns)
+        for score in application.scores.all():
+            cells[index[(score.member_id, score.criterion)]] = score.score
+        given = [cell for cell in cells if cell is not None]
+        rows.append(ScoreRow(application, cells, sum(given, Decimal(0)) if given else None, None))
+    totals = sorted((row.total for row in rows if row.total is not None), reverse=True)
+    for row in rows:
+        if row.total is not None:
+            row.rank = totals.index(row.total) + 1
+    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.application.pk))
+    return ScoreTable(columns=columns, rows=rows)
+
+
+def _attach_score_tables(competition: Competition) -> None:
+    # The pages read each lot's table beside its applicants; like a prefetch's to_attr, set on the instances.
+    for lot in competition.lots.all():
+        lot.score_table = lot_score_table(lot)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- one funder
