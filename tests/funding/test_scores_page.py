@@ -143,7 +143,7 @@ def test_award_and_competition_pages_in_constant_queries(client, page):
 
 
 def test_competition_page_lists_lots_with_specification_scores_and_the_commission(client):
-    award, lot, seats, applications = scored_competition()
+    award, lot, seats, _applications = scored_competition()
     second = services.lot_create(
         acting_user=clerk(), competition=award.competition, number=2, title="Lot 2", planned_amount=Decimal(500000)
     )
