@@ -29,7 +29,12 @@ ALLOWED_LATIN = {
 # A Latin word: letters, possibly joined by _ - . (so `has_board`, `seed_demo` and `KZ-71` are one word each).
 _WORD = re.compile(r"[^\W_](?:[\w.\-]*[^\W_])?")
 _LATIN = re.compile(r"[A-Za-z]")
-_URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|\S+\.(?:kz|org|com|net|gov)\b\S*", re.IGNORECASE)
+# URLs, e-mail addresses, our files' names (qogam-awards.csv) and the licence's name are the same in every language.
+_URL_OR_EMAIL = re.compile(
+    r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|\S+\.(?:kz|org|com|net|gov)\b\S*|[\w.\-]+\.(?:csv|json|xlsx|zip)\b"
+    r"|\bCC BY(?:-SA)? [0-9.]+",
+    re.IGNORECASE,
+)
 
 
 def latin_words(text: str) -> list[str]:
