@@ -5,8 +5,21 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from funding.models import Amendment, Application, Award, Competition, Evaluation, Lot, Mechanism, Payment, Programme
-from registry.models import FieldOfActivity, Region
+from funding.models import (
+    Amendment,
+    Application,
+    Award,
+    CommissionMember,
+    Competition,
+    Evaluation,
+    Lot,
+    Mechanism,
+    Payment,
+    Programme,
+)
+from funding.services import NGO_AWARD_CRITERIA
+from registry.forms import PersonNamesForm
+from registry.models import FieldOfActivity, Region, RoleSource
 from registry.selectors import organisation_by_org_id, reference_data, region_problem
 
 MSG_UNKNOWN_RECIPIENT = _("no organisation has the identifier “%(org_id)s”; copy it from the organisation's page.")
@@ -195,3 +208,92 @@ class ApplicationForm(forms.Form):
         if organisation is None:
             raise forms.ValidationError(MSG_UNKNOWN_RECIPIENT, params={"org_id": org_id})
         return organisation
+
+
+# ---------------------------------------------------------------- people who decide the money (issue 17)
+
+
+class CommissionMemberForm(PersonNamesForm):
+    role = forms.ChoiceField(label=_("Role on the commission"), choices=CommissionMember.Role.choices)
+    stage = forms.IntegerField(
+        label=_("Selection stage"),
+        min_value=1,
+        max_value=2,
+        initial=1,
+        help_text=_("1 unless the selection has two stages (2: the expert commission after the working group)."),
+    )
+    affiliation = forms.CharField(label=_("Affiliation as published"), max_length=300, required=False)
+    role_source = forms.ChoiceField(label=_("Source"), choices=RoleSource.choices, initial=RoleSource.PROTOCOL)
+    source_note = forms.CharField(
+        label=_("Source details"),
+        max_length=500,
+        required=False,
+        help_text=_("The protocol's number and date, or a link."),
+    )
+
+    def member_values(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("role", "stage", "affiliation", "role_source", "source_note")
+        }
+
+
+class CommissionScoreForm(forms.Form):
+    """One member's score of one application on one criterion: an NGO award's five criteria are offered; any
+    other competition's criterion is written as its protocol names it."""
+
+    application = forms.ModelChoiceField(Application.objects.none(), label=_("Application"))
+    member = forms.ModelChoiceField(CommissionMember.objects.none(), label=_("Commission member"))
+    criterion = forms.CharField(label=_("Criterion as the protocol names it"), max_length=200)
+    score = forms.DecimalField(label=_("Score"), min_value=0, max_digits=6, decimal_places=2)
+    max_score = forms.DecimalField(
+        label=_("Highest possible score"), min_value=0, max_digits=6, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args, competition: Competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        applications = Application.objects.filter(lot__competition=competition).select_related("lot", "applicant")
+        self.fields["application"].queryset = applications.order_by("lot__number", "id")
+        self.fields["application"].label_from_instance = lambda a: f"{a.lot.number}. {a.applicant.name}"
+        members = competition.commission.select_related("person").order_by("stage", "role", "id")
+        self.fields["member"].queryset = members
+        self.fields["member"].label_from_instance = lambda m: (
+            _("%(name)s, stage %(stage)s")
+            % {
+                "name": m.person.name,
+                "stage": m.stage,
+            }
+        )
+        if competition.mechanism == Mechanism.NGO_AWARD:
+            self.fields["criterion"] = forms.ChoiceField(
+                label=_("Criterion"), choices=[(code, label) for code, label in NGO_AWARD_CRITERIA.items()]
+            )
+
+
+class AdministratorOfficialForm(PersonNamesForm):
+    position = forms.CharField(
+        label=_("Position as published"),
+        max_length=300,
+        help_text=_("e.g. head of the department, deputy akim"),
+    )
+    started_on = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Blank while in post."),
+    )
+    role_source = forms.ChoiceField(label=_("Source"), choices=RoleSource.choices, initial=RoleSource.ADMINISTRATOR)
+    source_note = forms.CharField(label=_("Source details"), max_length=500, required=False)
+
+    def official_values(self) -> dict:
+        names = ("position", "started_on", "ended_on", "role_source", "source_note")
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class MemberRemoveForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class OfficialEndForm(forms.Form):
+    official = forms.IntegerField(widget=forms.HiddenInput)
+    ended_on = forms.DateField(label=_("Left the post on"), widget=forms.DateInput(attrs={"type": "date"}))

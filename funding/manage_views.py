@@ -5,24 +5,33 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from funding import services
 from funding.forms import (
+    AdministratorOfficialForm,
     AmendmentForm,
     ApplicationForm,
     AwardForm,
+    CommissionMemberForm,
+    CommissionScoreForm,
     CompetitionForm,
     EvaluationForm,
     LotForm,
+    MemberRemoveForm,
+    OfficialEndForm,
     PaymentForm,
     ProgrammeForm,
     StatusForm,
 )
-from funding.models import Administrator, Award, Competition
+from funding.models import Administrator, Award, CommissionScore, Competition
+from funding.services import criterion_label
 from registry.http import form_add_errors
+from registry.services import person_find_or_create
 
 
 def _allowed(request, obj):
@@ -220,4 +229,136 @@ def application_new(request, public_id: str):
         lambda competition, data: services.application_create(**data),
         _("The application is recorded."),
         with_competition=True,
+    )
+
+
+# ---------------------------------------------------------------- people who decide the money (issue 17)
+
+
+def _people_page(request, obj, *, template: str, forms_by_action: dict, actions: dict, context: dict):
+    """A manage page of people for obj's administrator: permission first; a POST names its `action`, whose form is
+    bound and whose save(form) writes and returns the success message; then back to the same page."""
+    if response := _allowed(request, obj):
+        return response
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        name: make(request.POST if name == action else None, prefix=name) for name, make in forms_by_action.items()
+    }
+    if action in actions and forms[action].is_valid():
+        try:
+            with transaction.atomic():  # the person found or recorded goes with the role, or neither
+                done = actions[action](forms[action])
+        except ValidationError as error:
+            form_add_errors(forms[action], error)
+        else:
+            messages.success(request, done)
+            return redirect(request.path)
+    return render(request, template, {**context, **{f"{name}_form": form for name, form in forms.items()}})
+
+
+def _person(form, acting_user):
+    return person_find_or_create(
+        **{name: form.cleaned_data[name] for name in ("name_kk", "name_ru", "name_en", "namesake")},
+        acting_user=acting_user,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def commission_members(request, public_id: str):
+    """A competition's evaluation commission: members by stage and role, as its protocol names them."""
+    competition = get_object_or_404(Competition.objects.select_related("administrator__parent"), public_id=public_id)
+
+    def add(form):
+        services.commission_member_add(
+            competition=competition,
+            person=_person(form, request.user),
+            **form.member_values(),
+            acting_user=request.user,
+        )
+        return _("The commission member is recorded.")
+
+    def remove(form):
+        member = get_object_or_404(competition.commission, pk=form.cleaned_data["member"])
+        services.commission_member_remove(member=member, acting_user=request.user)
+        return _("The member is taken off the commission; the competition's history keeps the entry.")
+
+    members = (
+        competition.commission.select_related("person").annotate(scored=Count("scores")).order_by("stage", "role", "id")
+    )
+    return _people_page(
+        request,
+        competition,
+        template="funding/commission_members.html",
+        forms_by_action={"add": CommissionMemberForm, "remove": MemberRemoveForm},
+        actions={"add": add, "remove": remove},
+        context={"competition": competition, "members": members},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def commission_scores(request, public_id: str):
+    """The commission's scores of a competition's applications, by member and criterion."""
+    competition = get_object_or_404(Competition.objects.select_related("administrator__parent"), public_id=public_id)
+
+    def record(form):
+        data = form.cleaned_data
+        _score, changed = services.commission_score_set(
+            application=data["application"],
+            member=data["member"],
+            criterion=data["criterion"],
+            score=data["score"],
+            max_score=data["max_score"],
+            acting_user=request.user,
+        )
+        return _("The score is recorded.") if changed else _("The score was already recorded so; nothing changed.")
+
+    scores = (
+        CommissionScore.objects.filter(application__lot__competition=competition)
+        .select_related("application__lot", "application__applicant", "member__person")
+        .order_by("application__lot__number", "application_id", "member__stage", "member_id", "criterion")
+    )
+    rows = [(score, criterion_label(score.criterion)) for score in scores]
+    return _people_page(
+        request,
+        competition,
+        template="funding/commission_scores.html",
+        forms_by_action={
+            "score": lambda data, prefix: CommissionScoreForm(data, prefix=prefix, competition=competition)
+        },
+        actions={"score": record},
+        context={"competition": competition, "rows": rows},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def administrator_officials(request, code: str):
+    """An administrator's officials: public posts, dated, with their sources."""
+    administrator = get_object_or_404(Administrator.objects.select_related("parent"), code=code)
+
+    def add(form):
+        services.administrator_official_add(
+            administrator=administrator,
+            person=_person(form, request.user),
+            **form.official_values(),
+            acting_user=request.user,
+        )
+        return _("The official is recorded.")
+
+    def end(form):
+        official = get_object_or_404(administrator.officials, pk=form.cleaned_data["official"])
+        services.administrator_official_end(
+            official=official, ended_on=form.cleaned_data["ended_on"], acting_user=request.user
+        )
+        return _("The post is ended; it stays listed.")
+
+    officials = administrator.officials.select_related("person").order_by(
+        F("ended_on").desc(nulls_first=True), F("started_on").desc(nulls_last=True), "id"
+    )
+    return _people_page(
+        request,
+        administrator,
+        template="funding/official_list.html",
+        forms_by_action={"add": AdministratorOfficialForm, "end": OfficialEndForm},
+        actions={"add": add, "end": end},
+        context={"administrator": administrator, "officials": officials},
     )

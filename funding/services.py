@@ -18,20 +18,24 @@ from django.utils.translation import gettext_lazy as _
 from api.changes import announce
 from funding.models import (
     Administrator,
+    AdministratorOfficial,
     Amendment,
     Application,
     Award,
     AwardStatusEvent,
+    CommissionMember,
+    CommissionScore,
     Competition,
     Evaluation,
     FundingChange,
     Lot,
+    Mechanism,
     Payment,
     Programme,
 )
 from funding.selectors import officer_administrator
 from funding.signals import award_changed, competition_changed
-from registry.models import FieldOfActivity, Organisation, Region
+from registry.models import FieldOfActivity, Organisation, Person, Region, RoleSource
 from registry.selectors import region_problem
 from registry.services import new_local_id, validated_save
 
@@ -557,3 +561,247 @@ def evaluation_record(
     _audit_award(award, evaluation, FundingChange.Record.EVALUATION, acting_user=acting_user, source=source)
     _award_announce(award, {"evaluation": (None, result)})
     return evaluation
+
+
+# ---------------------------------------------------------------- people who decide the money (issue 17)
+
+# The five criteria of an NGO award (DOMAIN §3.3, the Rules for awarding NGO premiums): offered as they are, stored
+# by code. Other mechanisms' commissions score on the criteria their protocol writes, stored as written.
+NGO_AWARD_CRITERIA = {
+    "social_contribution": _("social contribution (to a sector, a region or the country)"),
+    "experience": _("experience"),
+    "public_recognition": _("public recognition"),
+    "innovation": _("innovation"),
+    "performance": _("performance"),
+}
+# Selection in two stages (a working group, then the expert commission) where the rules provide it.
+TWO_STAGE_MECHANISMS = {Mechanism.NGO_AWARD, Mechanism.STATE_GRANT}
+# History rows of a commission seat are the competition's and of a score the application's (the pages that show a
+# competition's history read those records); an official's post is the administrator's own record.
+RECORD_OFFICIAL = "official"
+MSG_NGO_AWARD_CRITERION = _("an NGO award is scored on its five criteria: %(criteria)s.")
+MSG_CRITERION_NEEDED = _("write the criterion as the protocol names it.")
+MSG_ONE_STAGE = _("this mechanism selects in one stage: the stage is 1.")
+MSG_TWO_STAGES = _("the selection has at most two stages (the working group, then the commission).")
+MSG_OFFICIAL_ENDED = _("this post already ended on %(date)s.")
+MSG_OFFICIAL_END_BEFORE_START = _("a post can not end before it starts (%(date)s).")
+MSG_MEMBER_HAS_SCORES = _("this member's scores are recorded; a member who scored stays on the commission's record.")
+MSG_SCORE_ABOVE_MAXIMUM = _("the score is above the highest possible score (%(max)s).")
+
+
+def criterion_label(criterion: str) -> str:
+    """A stored criterion in words: an NGO award's by its name, any other as the protocol wrote it."""
+    return str(NGO_AWARD_CRITERIA.get(criterion, criterion))
+
+
+def _seat_text(member: CommissionMember) -> str:
+    return f"{member.person.name} ({member.role}, {member.stage})"
+
+
+def _score_text(score: CommissionScore | None) -> str:
+    if score is None:
+        return ""
+    maximum = f" / {Decimal(score.max_score):.2f}" if score.max_score is not None else ""
+    return f"{score.member.person.name}, {score.criterion}: {Decimal(score.score):.2f}{maximum}"
+
+
+@transaction.atomic
+def administrator_official_add(
+    *,
+    administrator: Administrator,
+    person: Person,
+    position: str,
+    role_source: str,
+    started_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+    source_note: str = "",
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> AdministratorOfficial:
+    """A person's public post at an administrator, dated, with where it was published."""
+    official = validated_save(
+        AdministratorOfficial(
+            administrator=administrator,
+            person=person,
+            position=position.strip(),
+            started_on=started_on,
+            ended_on=ended_on,
+            source=role_source,
+            source_note=source_note,
+        )
+    )
+    _audit(
+        official,
+        RECORD_OFFICIAL,
+        acting_user=acting_user,
+        source=source,
+        administrator=administrator,
+        changes=[
+            ("person", None, person.name),
+            ("position", None, official.position),
+            ("started_on", None, started_on),
+            ("ended_on", None, ended_on),
+        ],
+    )
+    _competition_announce(administrator, None, {"official": (None, person.pk)})
+    return official
+
+
+@transaction.atomic
+def administrator_official_end(
+    *,
+    official: AdministratorOfficial,
+    ended_on: datetime.date,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> AdministratorOfficial:
+    """End a post on the day it ended; the post stays, dated (the revolving-door flag reads it)."""
+    official = AdministratorOfficial.objects.select_for_update().select_related("administrator").get(pk=official.pk)
+    if official.ended_on is not None:
+        raise ValidationError({"ended_on": ValidationError(MSG_OFFICIAL_ENDED, params={"date": official.ended_on})})
+    if official.started_on and ended_on < official.started_on:
+        raise ValidationError(
+            {"ended_on": ValidationError(MSG_OFFICIAL_END_BEFORE_START, params={"date": official.started_on})}
+        )
+    official.ended_on = ended_on
+    validated_save(official)
+    _audit(
+        official,
+        RECORD_OFFICIAL,
+        acting_user=acting_user,
+        source=source,
+        administrator=official.administrator,
+        changes=[("ended_on", None, ended_on)],
+    )
+    _competition_announce(official.administrator, None, {"official": (None, official.person_id)})
+    return official
+
+
+def _stage_problem(competition: Competition, stage: int) -> str | None:
+    if competition.mechanism in TWO_STAGE_MECHANISMS:
+        return None if stage in (1, 2) else str(MSG_TWO_STAGES)
+    return None if stage == 1 else str(MSG_ONE_STAGE)
+
+
+@transaction.atomic
+def commission_member_add(
+    *,
+    competition: Competition,
+    person: Person,
+    role: str = CommissionMember.Role.MEMBER,
+    stage: int = 1,
+    affiliation: str = "",
+    role_source: str = RoleSource.PROTOCOL,
+    source_note: str = "",
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> CommissionMember:
+    """A member of the competition's evaluation commission at one stage, as its protocol names them."""
+    if problem := _stage_problem(competition, stage):
+        raise ValidationError({"stage": problem})
+    member = validated_save(
+        CommissionMember(
+            competition=competition,
+            person=person,
+            role=role,
+            stage=stage,
+            affiliation=affiliation.strip(),
+            source=role_source,
+            source_note=source_note,
+        )
+    )
+    _audit(
+        competition,
+        FundingChange.Record.COMPETITION,
+        acting_user=acting_user,
+        source=source,
+        administrator=competition.administrator,
+        competition=competition,
+        changes=[("commission", None, _seat_text(member))],
+    )
+    _competition_announce(competition.administrator, competition, {"commission": (None, person.pk)})
+    return member
+
+
+@transaction.atomic
+def commission_member_remove(
+    *, member: CommissionMember, acting_user, source: str = FundingChange.Source.OFFICER
+) -> None:
+    """Take back a seat entered by mistake (the competition's history keeps it); a member who scored stays."""
+    member = CommissionMember.objects.select_related("competition__administrator", "person").get(pk=member.pk)
+    if member.scores.exists():
+        raise ValidationError(MSG_MEMBER_HAS_SCORES)
+    competition, text, person_id = member.competition, _seat_text(member), member.person_id
+    member.delete()
+    _audit(
+        competition,
+        FundingChange.Record.COMPETITION,
+        acting_user=acting_user,
+        source=source,
+        administrator=competition.administrator,
+        competition=competition,
+        changes=[("commission", text, None)],
+    )
+    _competition_announce(competition.administrator, competition, {"commission": (person_id, None)})
+
+
+def criterion_clean(competition: Competition, criterion: str) -> str:
+    """The criterion as stored: an NGO award's code (its name in any language is not accepted: the code is the
+    key), any other mechanism's as the protocol wrote it."""
+    criterion = " ".join(criterion.split())
+    if competition.mechanism == Mechanism.NGO_AWARD:
+        if criterion not in NGO_AWARD_CRITERIA:
+            raise ValidationError(
+                {
+                    "criterion": ValidationError(
+                        MSG_NGO_AWARD_CRITERION, params={"criteria": ", ".join(NGO_AWARD_CRITERIA)}
+                    )
+                }
+            )
+    elif not criterion:
+        raise ValidationError({"criterion": MSG_CRITERION_NEEDED})
+    return criterion
+
+
+@transaction.atomic
+def commission_score_set(
+    *,
+    application: Application,
+    member: CommissionMember,
+    criterion: str,
+    score: Decimal,
+    max_score: Decimal | None = None,
+    acting_user,
+    source: str = FundingChange.Source.OFFICER,
+) -> tuple[CommissionScore, bool]:
+    """One member's score of one application on one criterion, recorded or corrected: (score, changed). The
+    member must sit on the application's competition's commission (CommissionScore.clean)."""
+    application = Application.objects.select_related("lot__competition__administrator").get(pk=application.pk)
+    competition = application.lot.competition
+    criterion = criterion_clean(competition, criterion)
+    if max_score is not None and score > max_score:
+        raise ValidationError({"score": ValidationError(MSG_SCORE_ABOVE_MAXIMUM, params={"max": max_score})})
+    existing = (
+        CommissionScore.objects.select_for_update()
+        .select_related("member__person")
+        .filter(application=application, member=member, criterion=criterion)
+        .first()
+    )
+    if existing is not None and existing.score == score and existing.max_score == max_score:
+        return existing, False
+    old = _score_text(existing)
+    record = existing or CommissionScore(application=application, member=member, criterion=criterion)
+    record.score, record.max_score = score, max_score
+    validated_save(record)
+    record.member = CommissionMember.objects.select_related("person").get(pk=member.pk)
+    _audit(
+        application,
+        FundingChange.Record.APPLICATION,
+        acting_user=acting_user,
+        source=source,
+        administrator=competition.administrator,
+        competition=competition,
+        changes=[("score", old, _score_text(record))],
+    )
+    _competition_announce(competition.administrator, competition, {"score": (None, application.pk)})
+    return record, True

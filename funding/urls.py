@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "funding/competitions/<str:public_id>/applications/new/", manage_views.application_new, name="application_new"
     ),
+    path(
+        "funding/competitions/<str:public_id>/commission/", manage_views.commission_members, name="commission_members"
+    ),
+    path("funding/competitions/<str:public_id>/scores/", manage_views.commission_scores, name="commission_scores"),
+    path("funders/<slug:code>/officials/", manage_views.administrator_officials, name="administrator_officials"),
     path("funding/awards/<str:public_id>/payments/new/", manage_views.award_payment, name="award_payment"),
     path("funding/awards/<str:public_id>/status/new/", manage_views.award_status, name="award_status"),
     path("funding/awards/<str:public_id>/amendments/new/", manage_views.award_amendment, name="award_amendment"),
