@@ -23,6 +23,7 @@ from registry.models import Organisation, OrganisationField, YearlyReport, repor
 from registry.selectors import organisation_status_on
 from scoring.flags.catalogue import (
     AWARD_VALUES,
+    DOUBLE_FUNDING_AMOUNT_RATIO,
     NEWBORN_MONTHS,
     NOT_REPORTING_SINCE,
     REPORT_GRACE_DAYS,
@@ -135,10 +136,13 @@ def threshold_splitting_find(*, today: datetime.date) -> list[Hit]:
 
 def price_outlier_find(*, today: datetime.date) -> Iterator[Hit]:
     """Two passes: the ratios of each peer group (as integers in ten-thousandths) for the fences, then the
-    awards again, streamed, against them; no award row is held."""
+    awards again, streamed, against them; no award row is held. Only awards that are the one award on their lot
+    are judged (a state-grant theme's lot is shared by several winners under one plan)."""
     rows = (
         state_awards()
         .filter(lot__isnull=False, lot__planned_amount__gt=0)
+        # A lot shared by several winners has one plan for all of them: no single award's price reads against it.
+        .exclude(Exists(Award.objects.filter(lot_id=OuterRef("lot_id")).exclude(pk=OuterRef("pk"))))
         .values(*AWARD_VALUES, "mechanism", "lot__planned_amount")
         .order_by("id")
     )
@@ -189,6 +193,16 @@ def double_funding_find(*, today: datetime.date) -> Iterator[Hit]:
     yield from _double_funded(group)
 
 
+def similar_projects(one: dict, other: dict) -> bool:
+    """DOMAIN §5's "similar project" as the records can tell it: the same field (the caller's grouping), the
+    same region of the award (a missing region matches nothing) and comparable amounts (the smaller at least
+    DOUBLE_FUNDING_AMOUNT_RATIO of the larger)."""
+    if one["region_id"] is None or one["region_id"] != other["region_id"]:
+        return False
+    small, large = sorted((one["amount"], other["amount"]))
+    return small >= large * DOUBLE_FUNDING_AMOUNT_RATIO
+
+
 def _double_funded(group: list[dict]) -> Iterator[Hit]:
     if len({r["administrator__code"] for r in group}) < 2:
         return
@@ -199,14 +213,18 @@ def _double_funded(group: list[dict]) -> Iterator[Hit]:
             if o["administrator__code"] != row["administrator__code"]
             and o["start"] <= row["end"]
             and row["start"] <= o["end"]
+            and similar_projects(row, o)
         ]
         if overlapping:
+            closest = max(min(row["amount"], o["amount"]) / max(row["amount"], o["amount"]) for o in overlapping)
             yield award_hit(
                 "double_funding",
                 row,
                 {
                     "field": row["field_id"],
                     "other_administrators": sorted({o["administrator__code"] for o in overlapping}),
+                    "amount_ratio": str(closest.quantize(Decimal("0.0001"))),
+                    "min_amount_ratio": str(DOUBLE_FUNDING_AMOUNT_RATIO),
                 },
                 [award_record(row)] + [award_record(o) for o in overlapping],
             )

@@ -28,6 +28,8 @@ HHI_CONCENTRATED = 2500  # on the 0-10,000 scale, as competition authorities rea
 MIN_AWARDS_FOR_CONCENTRATION = 5
 MIN_RECIPIENTS_FOR_CONCENTRATION = 5  # with 4 or fewer the HHI is >= 2,500 by arithmetic (4 equal shares: 2,500)
 STATE_DEPENDENCY = Decimal("0.90")
+# Double funding: "similar project" amounts, the smaller at least this share of the larger.
+DOUBLE_FUNDING_AMOUNT_RATIO = Decimal("0.5")
 MISMATCH_TOLERANCE = Decimal("0.10")  # share of the larger figure
 MISMATCH_MINIMUM = Decimal(1_000_000)  # KZT: smaller differences are rounding and timing
 REPORT_GRACE_DAYS = 90  # with no evaluation recorded, a report is expected this long after the end
@@ -297,13 +299,18 @@ CATALOGUE = [
         "award",
         _(
             "The awarded amount divided by the lot's planned amount lies outside the fences Q1 - 1.5 IQR and "
-            "Q3 + 1.5 IQR over all awards with a lot in the same mechanism and year."
+            "Q3 + 1.5 IQR over all awards with a lot in the same mechanism and year. Only the one award of a lot is "
+            "judged: a lot shared by several winners is left out."
         ),
         _("Heavy dumping or no saving at all can both point at a rigged competition."),
-        _("award amount; its lot's planned amount"),
-        _("outside the fences of its peer group"),
+        _("award amount; its lot's planned amount; the number of awards on the lot"),
+        _("outside the fences of its peer group; lots with one award"),
         _("Lots re-scoped after the call; peer groups with few awards."),
-        _("Tukey's fences, as OCDS Cardinal uses them (DOMAIN §5); peer groups of at least 4 awards."),
+        _(
+            "Tukey's fences, as OCDS Cardinal uses them (DOMAIN §5); peer groups of at least 4 awards. A lot "
+            "shared by several winners (a state-grant theme) has one plan for all of them, so one winner's amount "
+            "against it says nothing about its price."
+        ),
         {
             "ratio": (_("awarded / planned"), "percent"),
             "planned": (_("planned amount, KZT"), "kzt"),
@@ -441,18 +448,33 @@ CATALOGUE = [
         "double_funding",
         _("Double funding"),
         "award",
-        _(
-            "The same recipient funded by two different administrators for the same field of activity in "
-            "overlapping periods."
+        format_lazy(
+            _(
+                "The same recipient funded by two different administrators for a similar project in overlapping "
+                "periods: the same field of activity, the same region of the award and comparable amounts (the "
+                "smaller at least {ratio} of the larger)."
+            ),
+            ratio=_pct(DOUBLE_FUNDING_AMOUNT_RATIO),
         ),
         _("The same project paid twice."),
-        _("state awards: recipient, administrator, field, start and end"),
-        _("overlapping periods, same field"),
-        _("Different projects in the same field; co-financing agreed between funders."),
-        _("Any overlap is worth a look: the records do not say whether the projects differ."),
+        _("state awards: recipient, administrator, field, region, amount, start and end"),
+        format_lazy(
+            _("overlapping periods, same field and region, amounts within {ratio}"),
+            ratio=_pct(DOUBLE_FUNDING_AMOUNT_RATIO),
+        ),
+        _("Different projects in the same field and place; co-financing agreed between funders."),
+        _(
+            "DOMAIN §5 asks for a similar project, which the records can only approach: a recipient working in "
+            "one field is often funded by a regional and a district department for different projects, so the "
+            "field alone says little; the same place and a similar size are what one project paid twice looks "
+            'like. Titles are not compared: officials\' titles are generic ("Health project") and would add '
+            "nothing to the field."
+        ),
         {
             "field": (_("field of activity"), "field"),
             "other_administrators": (_("other administrators"), "list"),
+            "amount_ratio": (_("smaller amount / larger, closest pair"), "percent"),
+            "min_amount_ratio": (_("threshold: smaller amount at least"), "percent"),
         },
     ),
     FlagRule(

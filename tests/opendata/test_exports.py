@@ -433,9 +433,12 @@ def test_peer_and_overlap_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
 
     with connection.cursor() as cursor:
         cursor.execute(
+            # A similar project (docs/methodology.md): same field and region, the smaller amount at least half the
+            # larger, two administrators, overlapping periods.
             f"SELECT DISTINCT a1.public_id FROM funding_award a1 JOIN funding_award a2 "
             f"ON a1.recipient_id = a2.recipient_id AND a1.field_id = a2.field_id "
-            f"AND a1.administrator_id <> a2.administrator_id "
+            f"AND a1.region_id = a2.region_id AND a1.administrator_id <> a2.administrator_id "
+            f"AND a1.amount * 2 >= a2.amount AND a2.amount * 2 >= a1.amount "
             f"AND COALESCE(a2.starts_on, a2.awarded_on) <= COALESCE(a1.ends_on, a1.starts_on, a1.awarded_on) "
             f"AND COALESCE(a1.starts_on, a1.awarded_on) <= COALESCE(a2.ends_on, a2.starts_on, a2.awarded_on) "
             f"WHERE a1.mechanism IN {state} AND a2.mechanism IN {state}",
@@ -484,7 +487,8 @@ def test_peer_and_overlap_flags_reconcile_with_raw_sql_on_the_demo_data(demo):
         cursor.execute(
             f"SELECT a.public_id, a.mechanism, {_sql_year('a.awarded_on')}, a.amount, l.planned_amount "
             f"FROM funding_award a JOIN funding_lot l ON l.id = a.lot_id "
-            f"WHERE a.mechanism IN {state} AND l.planned_amount > 0",
+            f"WHERE a.mechanism IN {state} AND l.planned_amount > 0 "
+            f"AND NOT EXISTS (SELECT 1 FROM funding_award o WHERE o.lot_id = a.lot_id AND o.id <> a.id)",
             [],
         )
         ratios: dict[tuple, dict] = {}

@@ -15,7 +15,7 @@ from funding import services as funding
 from funding.reference import MCI, SPLIT_THRESHOLD_MCI
 from registry.models import Organisation, StatusEvent, YearlyReport
 from scoring import flags
-from scoring.flags import statistics
+from scoring.flags import catalogue, statistics
 from tests.funding.factories import clerk, make_administrator, make_award, make_competition
 from tests.registry.factories import make_organisation
 
@@ -281,6 +281,57 @@ def test_double_funding_overlapping_periods_same_field():
     assert len(hits("double_funding")) == 2
     make_award(recipient=org, administrator=one, awarded_on=datetime.date(2025, 1, 10), months=3, field="women")
     assert len(hits("double_funding")) == 2  # not overlapping
+
+
+def test_double_funding_needs_the_same_region_of_the_award():
+    """Issue 15: "same field" alone fired ~800 times on the demo; DOMAIN §5 asks for a similar project."""
+    org = make_organisation()
+    one, two = make_administrator(code="one"), make_administrator(code="two")
+    make_award(recipient=org, administrator=one, awarded_on=datetime.date(2023, 1, 10), region="KZ-55")
+    make_award(recipient=org, administrator=two, awarded_on=datetime.date(2023, 2, 10), region="KZ-71")
+    assert hits("double_funding") == []
+    make_award(recipient=org, administrator=two, awarded_on=datetime.date(2023, 3, 10), region=None)
+    assert hits("double_funding") == []  # a missing region matches nothing
+
+
+@pytest.mark.parametrize(
+    ("other", "fires"), [("2000000", True), ("2000001", False), ("500000", True), ("499999", False)]
+)
+def test_double_funding_needs_comparable_amounts(other, fires):
+    org = make_organisation()
+    one, two = make_administrator(code="one"), make_administrator(code="two")
+    make_award(recipient=org, administrator=one, amount="1000000", awarded_on=datetime.date(2023, 1, 10))
+    make_award(recipient=org, administrator=two, amount=other, awarded_on=datetime.date(2023, 2, 10))
+    found = hits("double_funding")
+    assert len(found) == (2 if fires else 0)
+    if fires:
+        assert {h.values["amount_ratio"] for h in found} == {"0.5000"}
+        assert found[0].values["min_amount_ratio"] == str(catalogue.DOUBLE_FUNDING_AMOUNT_RATIO)
+
+
+def test_price_outlier_leaves_out_lots_shared_by_several_winners():
+    """Issue 15: state-grant theme lots carry one plan for several winners, so each winner's amount looked like
+    heavy dumping against it."""
+    admin = make_administrator()
+    for i, ratio in enumerate(["0.95", "0.97", "0.98", "1.00", "0.96", "0.99"]):
+        competition, (lot,) = make_competition(admin, year=2023)
+        make_award(
+            administrator=admin,
+            competition=competition,
+            lot=lot,
+            amount=str(Decimal("1200000") * Decimal(ratio)),
+            awarded_on=datetime.date(2023, 3, 1 + i),
+        )
+    competition, (shared,) = make_competition(admin, year=2023)
+    for day in (10, 11):
+        make_award(
+            administrator=admin,
+            competition=competition,
+            lot=shared,
+            amount="480000",
+            awarded_on=datetime.date(2023, 3, day),
+        )
+    assert hits("price_outlier") == []
 
 
 def test_overdue_reporting():
