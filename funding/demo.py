@@ -8,7 +8,9 @@ about 5% of active NGOs are funded in a year (DOMAIN §2.5, §3.1). Every award 
 existed on its date. Irregular cases are planted on purpose and listed in the returned manifest
 (DemoDataset.planted, docs/demo.md); the ordinary records are kept clear of them so that a flag's hits can be
 told apart: ordinary recipients are at least 13 months old, ordinary lots have two or more admissible applicants,
-ordinary prices are 80-100% of plan, ordinary fields are the recipient's own.
+ordinary prices are 80-100% of plan, ordinary fields are the recipient's own, ordinary competitions have a winner
+per lot, ordinary recipients are neither captive nor funded twice for a similar project (Builder.clear), ordinary
+funded NGOs earn other income too, and ordinary administrator-years are not concentrated.
 """
 
 from __future__ import annotations
@@ -150,6 +152,23 @@ COMPETITION_SIZES = [1, 1, 2, 2, 3, 4]  # lots per competition
 RUSH_AWARDS = 10
 RUSH_DECEMBER_AWARDS = 7
 RUSH_YEARS_PER_ADMINISTRATOR = 3
+# Captive recipient (DOMAIN §5): funded by one administrator only over this many years or more. Ordinary recipients
+# never are; a few are planted, and one competition has every lot won by one recipient.
+CAPTIVE_YEARS = 3
+CAPTIVE_PER_FULL_SIZE = 20  # about 2 at the 1/10 size, at least 1
+# Double funding (DOMAIN §5): an ordinary recipient never has another administrator's project running in the same
+# region while it is awarded (a new project runs at most about this many days); a few similar projects are
+# planted: same recipient, field and region, two administrators, overlapping periods, comparable amounts.
+ORDINARY_HORIZON_DAYS = 350
+DOUBLE_FUNDING_PER_FULL_SIZE = 30  # pairs: about 3 at the 1/10 size, at least 1
+# Funding concentration (DOMAIN §5): one local department-year with 5+ recipients where one takes most of the money
+# (an HHI of at least this, on the 0-10,000 scale; the flag's threshold is 2,500).
+PLANTED_HHI = 3500
+# State dependency (DOMAIN §5: >= 90% of income from the state, a possible GONGO): ordinary funded NGOs earn at
+# least a fifth of their state money again from other sources (a state share of at most 83%); a few planted
+# GONGO-like organisations live on state money alone.
+OTHER_INCOME_FLOOR = Decimal("0.2")
+GONGO_PER_FULL_SIZE = 40  # about 4 at the 1/10 size, at least 2
 # State grants, million KZT and projects: about 450 projects and 7 bn in 2016-2021, volume up 7.2x.
 GRANT_MILLIONS = {
     2016: "300",
@@ -370,10 +389,36 @@ class Builder:
         self.remaining: Counter[int] = Counter()
         self.planted: dict[str, list] = defaultdict(list)  # flag code -> award specs planted on purpose
         self.admin_place: dict[str, str] = {}
+        # Per organisation: the years each administrator funded it, and its state projects as
+        # (administrator, region, start, end), so that ordinary picks stay clear of captive and double funding.
+        self.history: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.spans: dict[int, list[tuple]] = defaultdict(list)
         self.month_deck: list[int] = []  # the place of each department that makes a planted direct award
 
     def seasoned(self, org: OrgInfo, day: datetime.date) -> bool:
         return org.available_on(day, SEASONED_DAYS)
+
+    def clear(self, org: OrgInfo, admin: str, day: datetime.date, unit: str) -> bool:
+        """Whether a state award of `admin` on `day` in `unit` keeps `org` an ordinary recipient: not a third
+        year of funding by this administrator alone (captive recipient), and no other administrator's project of
+        it running in the same unit in the new project's time (double funding)."""
+        history = self.history.get(org.id)
+        years = set().union(*history.values()) if history else set()
+        if history and set(history) <= {admin} and len(years | {day.year}) >= CAPTIVE_YEARS:
+            return False
+        horizon = day + datetime.timedelta(days=ORDINARY_HORIZON_DAYS)
+        return not any(
+            other != admin and region == unit and start <= horizon and day <= end
+            for other, region, start, end in self.spans.get(org.id, ())
+        )
+
+    def record(self, award: dict) -> None:
+        """Add an award to the builder, remembering a state award's funder, year and period for `clear`."""
+        self.awards.append(award)
+        if award["mechanism"] in STATE_MECHANISMS:
+            start = award["starts_on"] or award["awarded_on"]
+            self.history[award["recipient"]][award["admin"]].add(award["awarded_on"].year)
+            self.spans[award["recipient"]].append((award["admin"], award["region"], start, award["ends_on"] or start))
 
     def _new_wanted(self, year: int) -> bool:
         need = self.target.get(year, 0) - len(self.funded_ids[year])
@@ -407,25 +452,38 @@ class Builder:
         exclude: set[int] | frozenset[int] = frozenset(),
     ) -> OrgInfo:
         rng, year = self.rng, day.year
+        unit = self.units.on(place, day)
+
+        def clear(org: OrgInfo) -> bool:
+            return not state or self.clear(org, admin, day, unit)
+
         if newborn:
             candidates = [
                 o
                 for o in self.eligible_by_place[place] or self.eligible
-                if 30 <= (day - o.registered_on).days < 330 and o.available_on(day, 30) and o.id not in exclude
+                if 30 <= (day - o.registered_on).days < 330
+                and o.available_on(day, 30)
+                and o.id not in exclude
+                and clear(o)
             ]
             if candidates:
                 return self._took(rng.choice(candidates), year, state, admin=admin)
         if state and not self._new_wanted(year):
             # Funded again this year: by the same administrator where it can (one NGO winning several of its
             # lots), so that a second administrator on the same theme (double funding) stays the exception.
-            funded = [o for o in self.funded[year] if o.id not in exclude and self.seasoned(o, day)]
+            funded = [o for o in self.funded[year] if o.id not in exclude and self.seasoned(o, day) and clear(o)]
             own = [o for o in funded if o.id in self.funded_by[(admin, year)]]
             local = [o for o in funded if o.region == place]
             if own or local or funded:
                 return self._took(rng.choice(own or local or funded), year, state, admin=admin)
 
         def fresh(org: OrgInfo) -> bool:
-            return self.seasoned(org, day) and org.id not in exclude and not (state and org.id in self.funded_ids[year])
+            return (
+                self.seasoned(org, day)
+                and org.id not in exclude
+                and not (state and org.id in self.funded_ids[year])
+                and clear(org)
+            )
 
         favourites = self.favourites[admin]
         if favourites and rng.random() < 0.35:
@@ -439,7 +497,7 @@ class Builder:
                 if len(favourites) < 6 and rng.random() < 0.1:
                     favourites.append(pick)
                 return self._took(pick, year, state, admin=admin)
-        for test in (fresh, lambda o: self.seasoned(o, day) and o.id not in exclude):
+        for test in (fresh, lambda o: self.seasoned(o, day) and o.id not in exclude and clear(o)):
             found = [o for o in self.eligible if test(o)]
             if found:
                 return self._took(rng.choice(found), year, state, admin=admin)
@@ -557,8 +615,9 @@ def _active_ngos_by_year(orgs: list[OrgInfo], years) -> dict[int, int]:
     return result
 
 
-def demo_funding_load(*, seed: int, scale: float = 1.0) -> dict[str, list[dict]]:
-    """Write the demo's funding on top of the demo registry; return the manifest of planted cases."""
+def demo_funding_load(*, seed: int, scale: float = 1.0) -> dict:
+    """Write the demo's funding on top of the demo registry; return the manifest of planted cases (and its
+    "as_of" date)."""
     rng = random.Random(seed * 7919 + 1)
     units = Units()
     orgs = _organisations()
@@ -614,6 +673,10 @@ def demo_funding_load(*, seed: int, scale: float = 1.0) -> dict[str, list[dict]]
             )
         for year, rate in USD_KZT.items():
             _foreign_year(builder, admins["intl-civic-fund"], year, rate, max(1, round(30 * scale)))
+        _plant_double_funding(builder, max(1, round(DOUBLE_FUNDING_PER_FULL_SIZE * scale)))
+        _plant_captive(builder, max(1, round(CAPTIVE_PER_FULL_SIZE * scale)))
+        _spread_concentration(builder)
+        _plant_concentration(builder)
         shared = _plant_shared_applicants(builder)
         payments, evaluations = _write(builder, admins, rng)
         filed = _demo_reports(builder, rng, payments)
@@ -833,9 +896,11 @@ def _competition(builder, admins, local, year, giver, chunk, amounts, places, mo
     }
     builder.competitions.append(competition)
     pilot = year in PILOT_TENDERS
+    winners: set[int] = set()  # each lot its own winner: one recipient of every lot is planted (captive recipient)
     for number, i in enumerate(chunk, start=1):
         newborn = not pilot and not rush and rng.random() < NEWBORN_SHARE
-        recipient = builder.pick_recipient(admin["code"], day, places[i], newborn=newborn)
+        recipient = builder.pick_recipient(admin["code"], day, places[i], newborn=newborn, exclude=winners)
+        winners.add(recipient.id)
         _lot_with_award(
             builder,
             competition,
@@ -907,6 +972,10 @@ def _lot_with_award(
         ends = max(datetime.date(day.year, 12, rng.randint(1, 28)), starts + datetime.timedelta(days=60))
     else:
         ends = _project_end(rng, starts, mechanism)
+        if mechanism == Mechanism.STATE_GRANT and ends.month == 12:
+            # The operator decides once a year, so its few projects end close together: a December cluster of
+            # them would be a year-end rush of completions by chance. Its projects end by November instead.
+            ends = datetime.date(ends.year, 11, 30) - datetime.timedelta(days=rng.randint(0, 45))
     award = {
         "admin": admin["code"],
         "mechanism": mechanism,
@@ -922,10 +991,11 @@ def _lot_with_award(
         "currency": "KZT",
         "amount_original": None,
         "title": f"{field_code.replace('_', ' ').capitalize()} project ({_place(place)}, {day.year})",
+        "rush": ends_in_december,  # a planted completion rush: never terminated, or it would count one short
     }
     if outlier:
         builder.planted["price_outlier"].append(award)
-    builder.awards.append(award)
+    builder.record(award)
     return lot
 
 
@@ -1076,7 +1146,7 @@ def _foreign_year(builder, admin, year, rate, count) -> None:
         recipient = builder.pick_recipient(admin["code"], day, place, state=False)
         usd = Decimal(rng.choice([5000, 10000, 15000, 25000, 40000]))
         starts = day + datetime.timedelta(days=rng.randint(0, 30))
-        builder.awards.append(
+        builder.record(
             {
                 "admin": admin["code"],
                 "mechanism": Mechanism.FOREIGN_GRANT,
@@ -1113,7 +1183,7 @@ def _direct_award(builder, admin_code, org, day, amount, title, ends) -> dict:
         "amount_original": None,
         "title": title,
     }
-    builder.awards.append(award)
+    builder.record(award)
     return award
 
 
@@ -1131,7 +1201,7 @@ def _plant_splits(builder, local, rng, years) -> dict[int, Decimal]:
             when = day + datetime.timedelta(days=9 * k)
             amount = (threshold * Decimal(str(rng.uniform(0.95, 0.995)))).quantize(Decimal(1000))
             if k:
-                builder._took(recipient, year, True)
+                builder._took(recipient, year, True, admin=admin)
             award = _direct_award(
                 builder,
                 admin,
@@ -1171,7 +1241,7 @@ def _plant_ineligible(builder, local, rng, planted: dict[int, Decimal]) -> None:
         admin = local[(place, "district")]
         builder.admin_place[admin] = place
         amount = Decimal(rng.randint(2, 6) * 1_000_000)
-        builder._took(org, day.year, True, again=False)
+        builder._took(org, day.year, True, again=False, admin=admin)
         # The project runs 90-200 days from its start: a fixed end (15 December) came before the start for an
         # award made after 12 December, which the award_period constraint refused (issue 15).
         award = _direct_award(
@@ -1188,8 +1258,10 @@ def _plant_ineligible(builder, local, rng, planted: dict[int, Decimal]) -> None:
 
 
 def _lot_awards(builder: Builder, mechanism: str = Mechanism.SOCIAL_ORDER) -> list[dict]:
-    """Ordinary awards of a lot of their own: not planted for another flag, and not in the pilot years."""
+    """Ordinary awards of a lot of their own: not planted for another flag, not to a planted captive recipient, and
+    not in the pilot years."""
     taken = {id(a) for specs in builder.planted.values() for a in specs if isinstance(a, dict)}
+    captive = set(builder.planted["captive_recipient"])
     return [
         a
         for a in builder.awards
@@ -1197,6 +1269,7 @@ def _lot_awards(builder: Builder, mechanism: str = Mechanism.SOCIAL_ORDER) -> li
         and a["lot"] is not None
         and a["competition"]["year"] not in PILOT_TENDERS
         and id(a) not in taken
+        and a["recipient"] not in captive
     ]
 
 
@@ -1227,6 +1300,267 @@ def _plant_charter_mismatch(builder: Builder, count: int) -> None:
         award["lot"]["title"] = f"Lot {award['lot']['number']}: {outside.replace('_', ' ')} project"
         award["title"] = f"{outside.replace('_', ' ').capitalize()} project ({award['title'].split(' (', 1)[-1]}"
         builder.planted["charter_mismatch"].append(award)
+
+
+def _reassignable(builder: Builder, award: dict, org: OrgInfo, *, whole_competition: bool = False) -> bool:
+    """Whether an ordinary lot award can go to `org` instead without making a case of another kind: `org` is
+    seasoned, has not applied to the lot and (unless `whole_competition`) wins no other lot of the competition;
+    the former recipient is not left funded by one administrator alone over CAPTIVE_YEARS years."""
+    lot, old = award["lot"], award["recipient"]
+    if any(a["org"] == org.id for a in lot["applications"]) or not builder.seasoned(org, award["awarded_on"]):
+        return False
+    if not whole_competition and any(
+        a["recipient"] == org.id for a in builder.awards if a["competition"] is award["competition"]
+    ):
+        return False
+    rest = [
+        a for a in builder.awards if a is not award and a["recipient"] == old and a["mechanism"] in STATE_MECHANISMS
+    ]
+    return not (
+        rest and len({a["admin"] for a in rest}) == 1 and len({a["awarded_on"].year for a in rest}) >= CAPTIVE_YEARS
+    )
+
+
+def _reassign(builder: Builder, award: dict, org: OrgInfo, field_code: str) -> None:
+    """Give an ordinary social-order lot award to `org` instead (checked by `_reassignable`), on `field_code`, one
+    of its fields, for a planted case: its winning application, its lot's field and the titles follow."""
+    lot, old = award["lot"], award["recipient"]
+    for application in lot["applications"]:
+        if application["org"] == old and application["outcome"] == "won":
+            application["org"] = org.id
+    award["recipient"] = org.id
+    award["field"] = lot["field"] = field_code
+    lot["title"] = f"Lot {lot['number']}: {field_code.replace('_', ' ')} project"
+    award["title"] = f"{field_code.replace('_', ' ').capitalize()} project ({award['title'].split(' (', 1)[-1]}"
+    start = award["starts_on"] or award["awarded_on"]
+    builder.history[org.id][award["admin"]].add(award["awarded_on"].year)
+    builder.spans[org.id].append((award["admin"], award["region"], start, award["ends_on"] or start))
+
+
+def _overlap(one: dict, other: dict) -> bool:
+    return one["starts_on"] <= other["ends_on"] and other["starts_on"] <= one["ends_on"]
+
+
+def _plant_double_funding(builder: Builder, count: int) -> None:
+    """Double funding (DOMAIN §5: same recipient, similar project, two administrators, overlapping periods):
+    `count` pairs of ordinary social-order awards of one year and region, from two administrators, with
+    overlapping periods and amounts within 70% of each other; the second goes to the first's recipient, on the
+    first's field and with its title. The ordinary records never pair so (Builder.clear)."""
+    rng = builder.rng
+    candidates = [a for a in _lot_awards(builder) if a["ends_on"] is not None]
+    by_place: dict[tuple, list[dict]] = defaultdict(list)
+    for award in candidates:
+        by_place[(award["awarded_on"].year, award["region"])].append(award)
+    pairs = [
+        (one, other)
+        for group in by_place.values()
+        for one in group
+        for other in group
+        if one["admin"] != other["admin"]
+        and one["recipient"] != other["recipient"]
+        and _overlap(one, other)
+        and min(one["amount"], other["amount"]) >= Decimal("0.7") * max(one["amount"], other["amount"])
+    ]
+    rng.shuffle(pairs)
+    used: set[int] = set()
+    for one, other in pairs:
+        if count <= 0:
+            break
+        org = builder.by_id[one["recipient"]]
+        if {id(one), id(other), one["recipient"], other["recipient"]} & used:
+            continue
+        # No other project of the recipient in that region and time, so the pair is the whole case.
+        if any(
+            s is not one and s["recipient"] == org.id and s["region"] == one["region"] and _overlap(s, other)
+            for s in builder.awards
+            if s["mechanism"] in STATE_MECHANISMS and s["ends_on"] is not None
+        ):
+            continue
+        if not _reassignable(builder, other, org):
+            continue
+        _reassign(builder, other, org, one["field"])
+        other["title"] = one["title"]
+        builder.planted["double_funding"] += [one, other]
+        used |= {id(one), id(other), one["recipient"], other["recipient"]}
+        count -= 1
+
+
+def _plant_captive(builder: Builder, count: int) -> None:
+    """Captive recipients (DOMAIN §5): `count` organisations never funded otherwise, each given three ordinary
+    social-order awards of one department in three different years; and one competition of two or more lots
+    whose every lot goes to one organisation never funded otherwise."""
+    rng = builder.rng
+    funded = {a["recipient"] for a in builder.awards}
+    spare = [o for o in builder.eligible if o.id not in funded and o.fields]
+    rng.shuffle(spare)
+    by_admin: dict[str, list[dict]] = defaultdict(list)
+    for award in _lot_awards(builder):
+        if award["admin"].startswith("akimat-"):
+            by_admin[award["admin"]].append(award)
+    admins = sorted(code for code, awards in by_admin.items() if len({a["awarded_on"].year for a in awards}) >= 4)
+    rng.shuffle(admins)
+    for admin in admins:
+        if count <= 0:
+            break
+        years: dict[int, list[dict]] = defaultdict(list)
+        for award in by_admin[admin]:
+            years[award["awarded_on"].year].append(award)
+        chosen = [rng.choice(years[y]) for y in sorted(rng.sample(sorted(years), k=CAPTIVE_YEARS))]
+        first = min(a["awarded_on"] for a in chosen)
+        org = next(
+            (o for o in spare if builder.seasoned(o, first) and all(o.available_on(a["awarded_on"]) for a in chosen)),
+            None,
+        )
+        if org is None:
+            continue
+        spare.remove(org)
+        if all(_reassignable(builder, a, org) for a in chosen):
+            for award in chosen:
+                _reassign(builder, award, org, org.fields[0])
+            builder.planted["captive_recipient"].append(org.id)
+            count -= 1
+    competitions = [
+        c
+        for c in builder.competitions
+        if c["mechanism"] == Mechanism.SOCIAL_ORDER and len(c["lots"]) >= 2 and c["year"] not in PILOT_TENDERS
+    ]
+    ordinary = {id(a) for a in _lot_awards(builder)}
+    rng.shuffle(competitions)
+    for competition in competitions:
+        awards = [a for a in builder.awards if a["competition"] is competition]
+        if len(awards) != len(competition["lots"]) or not all(id(a) in ordinary for a in awards):
+            continue
+        day = awards[0]["awarded_on"]
+        org = next((o for o in spare if builder.seasoned(o, day)), None)
+        if org is None:
+            return
+        if all(_reassignable(builder, a, org, whole_competition=True) for a in awards):
+            for award in awards:
+                _reassign(builder, award, org, org.fields[0])
+            builder.planted["captive_recipient"].append(org.id)
+            return
+
+
+def _swap_amounts(one: dict, two: dict) -> None:
+    """Two ordinary lot awards exchange amount and plan (each lot's price ratio stays), their bids following."""
+    for award, amount in ((one, two["amount"]), (two, one["amount"])):
+        factor = amount / award["amount"]
+        for application in award["lot"]["applications"]:
+            application["amount"] = (
+                amount if application["outcome"] == "won" else (application["amount"] * factor).quantize(Decimal(1000))
+            )
+    one["lot"]["planned_amount"], two["lot"]["planned_amount"] = (
+        two["lot"]["planned_amount"],
+        one["lot"]["planned_amount"],
+    )
+    one["amount"], two["amount"] = two["amount"], one["amount"]
+
+
+class _Concentration:
+    """The HHI of each administrator-year's recipients (DOMAIN §5), as the flag reads it, over the builder's
+    state awards, before and after two awards swap amounts."""
+
+    def __init__(self, builder: Builder) -> None:
+        self.groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+        for award in builder.awards:
+            if award["mechanism"] in STATE_MECHANISMS:
+                self.groups[(award["admin"], award["awarded_on"].year)].append(award)
+
+    def of(self, group: tuple[str, int], swap: dict[int, Decimal] | None = None) -> Decimal:
+        """The group's HHI, or 0 when it has fewer than 5 recipients (the flag does not judge those)."""
+        sums: dict[int, Decimal] = defaultdict(Decimal)
+        for a in self.groups[group]:
+            sums[a["recipient"]] += (swap or {}).get(id(a), a["amount"])
+        total = sum(sums.values(), Decimal(0))
+        if len(sums) < 5 or not total:
+            return Decimal(0)
+        return sum(((a * 100 / total) ** 2 for a in sums.values()), Decimal(0))
+
+    @staticmethod
+    def swapped(one: dict, two: dict) -> dict[int, Decimal]:
+        return {id(one): two["amount"], id(two): one["amount"]}
+
+
+def _level(admin: str) -> str:
+    """The budget an administrator spends: swaps stay within one, so the republican and local shares hold."""
+    return "local" if admin.startswith("akimat-") else "republican" if admin.startswith("min-") else admin
+
+
+def _swappable(builder: Builder) -> list[dict]:
+    """Ordinary social-order lot awards whose amounts may be exchanged: not of the planted concentration, and not
+    the 2009 patronage case's ministry (its 74% of the year's money is calibrated)."""
+    planted = set(builder.planted["concentration"])
+    return [
+        a
+        for a in _lot_awards(builder)
+        if (a["admin"], a["awarded_on"].year) not in planted
+        and not (a["admin"] == "min-culture" and a["awarded_on"].year == 2009)
+    ]
+
+
+def _spread_concentration(builder: Builder) -> None:
+    """Ordinary administrator-years are never concentrated (an HHI of 2,500 or more over 5+ recipients): one of
+    the year's ordinary awards swaps amounts (and plans) with an ordinary award of another administrator of the same
+    budget in the same region and year whose own year stays below 2,500, the swap that lowers the index most,
+    until the year is below it. Yearly totals, each region's money and the budgets' shares are unchanged."""
+    hhi = _Concentration(builder)
+    ordinary = _swappable(builder)
+    for group in sorted(hhi.groups):
+        for _attempt in range(5):
+            now = hhi.of(group)
+            if now < 2500:
+                break
+            mine = [a for a in ordinary if (a["admin"], a["awarded_on"].year) == group]
+            swaps = [
+                (hhi.of(group, hhi.swapped(one, other)), one["amount"], other["amount"], one, other)
+                for one in mine
+                for other in ordinary
+                if other["admin"] != group[0]
+                and _level(other["admin"]) == _level(group[0])
+                and other["awarded_on"].year == group[1]
+                and other["region"] == one["region"]
+                and other["amount"] != one["amount"]
+            ]
+            swaps = [
+                swap
+                for swap in sorted(swaps, key=lambda swap: swap[:3])
+                if swap[0] < now and hhi.of((swap[4]["admin"], group[1]), hhi.swapped(swap[3], swap[4])) < 2500
+            ]
+            if not swaps:
+                break
+            _swap_amounts(swaps[0][3], swaps[0][4])
+
+
+def _plant_concentration(builder: Builder) -> None:
+    """Funding concentration (DOMAIN §5): a local department-year with five or more recipients, one of them
+    dominant (an HHI of at least PLANTED_HHI). Its smallest ordinary award swaps amount and plan with a larger
+    ordinary award of another local department in the same region and year, whose year stays unconcentrated."""
+    rng = builder.rng
+    hhi = _Concentration(builder)
+    ordinary = [a for a in _swappable(builder) if _level(a["admin"]) == "local"]
+    groups = sorted(g for g in hhi.groups if _level(g[0]) == "local")
+    rng.shuffle(groups)
+    for group in groups:
+        mine = [a for a in ordinary if (a["admin"], a["awarded_on"].year) == group]
+        if not mine or len({a["recipient"] for a in hhi.groups[group]}) < 5:
+            continue
+        small = min(mine, key=lambda a: a["amount"])
+        donors = sorted(
+            (
+                a
+                for a in ordinary
+                if a["admin"] != group[0] and a["awarded_on"].year == group[1] and a["region"] == small["region"]
+            ),
+            key=lambda a: (-a["amount"], a["admin"]),
+        )
+        for large in donors:
+            swap = hhi.swapped(small, large)
+            if hhi.of(group, swap) < PLANTED_HHI:
+                break  # the largest donors come first: none will do
+            if hhi.of((large["admin"], group[1]), swap) < 2500:
+                _swap_amounts(small, large)
+                builder.planted["concentration"].append(group)
+                return
 
 
 FIELD_CODES = (
@@ -1433,7 +1767,7 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tup
 
 
 def _final_status(spec: dict, rng: random.Random) -> str:
-    spec["terminated"] = spec["mechanism"] == Mechanism.SOCIAL_ORDER and rng.random() < 0.02
+    spec["terminated"] = spec["mechanism"] == Mechanism.SOCIAL_ORDER and rng.random() < 0.02 and not spec.get("rush")
     if spec["starts_on"] is None:
         return Award.Status.COMPLETED
     if spec["terminated"] and spec["starts_on"] < AS_OF:
@@ -1577,6 +1911,13 @@ def _demo_reports(
             day = award["awarded_on"]
             year = day.year - 1 if report_due_on(day.year - 1) <= day else day.year - 2
             required.add((award["recipient"], year))
+    # The planted GONGO-like organisations: funded by the state, with no foreign money, living on state money alone.
+    state_fields = {MECHANISM_INCOME[m] for m in STATE_MECHANISMS}
+    foreign = {org for (org, _year), money in received.items() if "income_foreign" in money}
+    funded = sorted(
+        {org for (org, year), money in received.items() if year in REPORT_YEARS and state_fields & set(money)} - foreign
+    )
+    gongos = set(rng.sample(funded, k=min(len(funded), max(2, round(GONGO_PER_FULL_SIZE * builder.scale)))))
     rows = []
     filed: dict[tuple[int, int], datetime.date] = {}
     for org in builder.orgs:
@@ -1598,22 +1939,35 @@ def _demo_reports(
                 submitted = min(AS_OF, due + datetime.timedelta(days=rng.randint(1, 200)))
             else:
                 continue
-            report = _report(rng, org, year, submitted, money)
+            report = _report(rng, org, year, submitted, money, gongo=org.id in gongos)
             if report.income_social_order and money.get("income_social_order") != report.income_social_order:
                 builder.planted["self_report_mismatch"].append((org.id, year))
+            if org.id in gongos:
+                state = sum((getattr(report, n) or Decimal(0) for n in REPORT_STATE_INCOME_FIELDS), Decimal(0))
+                total = sum((getattr(report, n) or Decimal(0) for n in REPORT_INCOME_FIELDS), Decimal(0))
+                if total and state >= Decimal("0.9") * total:  # the state-dependency rule (DOMAIN §5)
+                    builder.planted["state_dependency"].append((org.id, year))
             rows.append(report)
             filed[(org.id, year)] = submitted
     YearlyReport.objects.bulk_create(rows, batch_size=BATCH)
     return filed
 
 
-def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.date, money: dict) -> YearlyReport:
+def _report(
+    rng: random.Random, org: OrgInfo, year: int, submitted: datetime.date, money: dict, *, gongo: bool = False
+) -> YearlyReport:
     # 3% of those paid at least MISMATCH_PLANTED_FROM declare half as much social-order money again as the
     # records show (a planted self-report mismatch, well above the flag's tolerances).
+    # The half added must also clear the flag's 10% of the larger figure when state grants come on top (it
+    # did not for an organisation with 8 m of social order and 32 m of grants).
+    paid_state = sum((money.get(name, Decimal(0)) for name in REPORT_STATE_INCOME_FIELDS), Decimal(0))
     figures = {
         name: (
             amount * Decimal("1.5")
-            if name == "income_social_order" and rng.random() < 0.03 and amount >= MISMATCH_PLANTED_FROM
+            if name == "income_social_order"
+            and rng.random() < 0.03
+            and amount >= MISMATCH_PLANTED_FROM
+            and amount * Decimal("0.5") > Decimal("0.15") * (paid_state + amount * Decimal("0.5"))
             else amount
         )
         for name, amount in money.items()
@@ -1624,16 +1978,16 @@ def _report(rng: random.Random, org: OrgInfo, year: int, submitted: datetime.dat
         ("income_own_activities", 0.25, 1_000_000),
         ("income_other", 0.1, 100_000),
     ):
-        if rng.random() < chance:
+        if rng.random() < chance and not gongo:
             figures[name] = _money(rng, median)
-    if org.form == "public_association" and rng.random() < 0.6:
+    if org.form == "public_association" and rng.random() < 0.6 and not gongo:
         figures["income_membership_fees"] = _money(rng, 50_000)
-    if "income_foreign" not in figures and rng.random() < 0.08:
+    if "income_foreign" not in figures and rng.random() < 0.08 and not gongo:
         figures["income_foreign"] = _money(rng, 3_000_000)
     state = sum((figures.get(name, Decimal(0)) for name in REPORT_STATE_INCOME_FIELDS), Decimal(0))
-    if state and rng.random() < 0.85:  # most funded NGOs also earn; the rest live on state money alone
-        figures["income_own_activities"] = figures.get("income_own_activities", Decimal(0)) + _money(
-            rng, float(state) * 0.5
+    if state and not gongo:  # a funded NGO also earns: at least OTHER_INCOME_FLOOR of its state money again
+        figures["income_own_activities"] = figures.get("income_own_activities", Decimal(0)) + max(
+            _money(rng, float(state) * 0.5), (state * OTHER_INCOME_FLOOR).quantize(Decimal(1000), ROUND_CEILING)
         )
     total = sum(figures.values(), Decimal(0))
     staff = max(0, round(rng.lognormvariate(1.0, 0.9)) - 1)
@@ -1671,16 +2025,18 @@ def _manifest(
     shared: dict[str, list[int]],
     evaluations: list[Evaluation],
     filed: dict[tuple[int, int], datetime.date],
-) -> dict[str, list[dict]]:
+) -> dict:
     """Every irregular case the demo planted, by flag code, keyed as that flag's hits are: awards by public id
     and award year, competitions by public id and announcement year, administrators by code and year,
     organisations by id (and the report year where the flag keys by year).
 
     Cases planted by a decision (splits, rushes, ineligible recipients, price dumping and outliers, charter
-    mismatches, self-report mismatches) are listed as planted; cases that follow from the planting rates
-    (new-born recipients, single-applicant lots, shared phones, missing reports and evaluation reports) are
-    listed from the generated records by the rule of DOMAIN §5, since the ordinary records are kept clear of
-    them (see the module docstring)."""
+    mismatches, self-report mismatches, double funding, captive recipients, the concentrated department-year)
+    are listed as planted; the planted GONGO-like organisations by each report year at 90% or more of state
+    money; cases that follow from the planting rates (new-born recipients, single-applicant lots, shared phones,
+    missing reports and evaluation reports) are listed from the generated records by the rule of DOMAIN §5,
+    since the ordinary records are kept clear of them (see the module docstring). "as_of" is the day the records
+    stop: what is overdue is listed as of it, and the flags are measured as of it."""
     found: dict[str, dict[tuple, dict]] = defaultdict(dict)
 
     def add(code: str, subject_type: str, key: str, year: int | None) -> None:
@@ -1692,8 +2048,16 @@ def _manifest(
     for code in ("threshold_splitting", "ineligible_recipient", "price_outlier", "price_dumping", "charter_mismatch"):
         for spec in builder.planted[code]:
             add_award(code, spec)
+    for spec in builder.planted["double_funding"]:
+        add_award("double_funding", spec)
+    for org_id in builder.planted["captive_recipient"]:
+        add("captive_recipient", "organisation", str(org_id), None)
+    for org_id, year in builder.planted["state_dependency"]:
+        add("state_dependency", "organisation", str(org_id), year)
     for admin, year in builder.planted["year_end_rush"]:
         add("year_end_rush", "administrator", admin, year)
+    for admin, year in builder.planted["concentration"]:
+        add("concentration", "administrator", admin, year)
     for org_id, year in builder.planted["self_report_mismatch"]:
         add("self_report_mismatch", "organisation", str(org_id), year)
     for spec in builder.awards:
@@ -1724,7 +2088,11 @@ def _manifest(
     for evaluation in evaluations:
         if evaluation.report_received_on is None and evaluation.report_due_on < AS_OF:
             add("overdue_reporting", "award", evaluation.award.public_id, evaluation.award.awarded_on.year)
+    # The day the records stop: the flags are measured as of it, so what is overdue is what is listed here.
     return {
-        code: sorted(entries.values(), key=lambda e: (e["year"] or 0, e["subject_key"]))
-        for code, entries in sorted(found.items())
+        "as_of": AS_OF.isoformat(),
+        **{
+            code: sorted(entries.values(), key=lambda e: (e["year"] or 0, e["subject_key"]))
+            for code, entries in sorted(found.items())
+        },
     }
