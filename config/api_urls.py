@@ -26,6 +26,8 @@ urlpatterns = [
         scoring_api.OrganisationScoresView.as_view(),
         name="organisation_scores",
     ),
+    path("v1/people/", registry_api.PersonList.as_view(), name="people"),
+    path("v1/people/<int:pk>/", registry_api.PersonDetail.as_view(), name="person"),
     path("v1/summaries/", scoring_api.Summaries.as_view(), name="summaries"),
     path("v1/flags/", scoring_api.FlagList.as_view(), name="flags"),
     path("v1/concentration/", scoring_api.ConcentrationView.as_view(), name="concentration"),

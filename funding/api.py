@@ -22,14 +22,16 @@ from funding.models import (
     Amendment,
     Application,
     Award,
+    CommissionMember,
+    CommissionScore,
     Competition,
     Evaluation,
     Lot,
     Mechanism,
     Payment,
 )
-from funding.selectors import award_detail
-from registry.api import Choice, CodeLabel, coded, reference_labels
+from funding.selectors import award_detail, commission_seats
+from registry.api import Choice, CodeLabel, PersonSummary, coded, reference_labels
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -117,17 +119,31 @@ class LotOut(FieldAndRegion, serializers.ModelSerializer):
     class Meta:
         model = Lot
         fields = ["number", "title", "field", "region", "planned_amount", "reported_applicants", "applicants"]
+        fields += ["specification"]
+
+
+class CommissionSeatOfCompetition(serializers.ModelSerializer):
+    """A member of the competition's evaluation commission, as its protocol names them."""
+
+    person = PersonSummary()
+    role = Choice()
+    source = Choice()
+
+    class Meta:
+        model = CommissionMember
+        fields = ["person", "role", "stage", "affiliation", "source", "source_note"]
 
 
 class CompetitionOut(serializers.ModelSerializer):
     administrator = serializers.SlugRelatedField(slug_field="code", read_only=True)
     mechanism = Choice()
     lots = LotOut(many=True)
+    commission = CommissionSeatOfCompetition(many=True)
 
     class Meta:
         model = Competition
         fields = ["public_id", "reference", "title", "administrator", "mechanism", "announced_on", "deadline_on"]
-        fields += ["decided_on", "lots"]
+        fields += ["decided_on", "lots", "commission"]
 
 
 class CompetitionList(CachedAnonymousReads, generics.ListAPIView):
@@ -138,7 +154,9 @@ class CompetitionList(CachedAnonymousReads, generics.ListAPIView):
 
     def get_queryset(self):
         lots = Lot.objects.annotate(applicant_count=Count("applications")).order_by("number")
-        return Competition.objects.select_related("administrator").prefetch_related(Prefetch("lots", queryset=lots))
+        return Competition.objects.select_related("administrator").prefetch_related(
+            Prefetch("lots", queryset=lots), Prefetch("commission", queryset=commission_seats())
+        )
 
 
 AWARD_LIST_FIELDS = ("public_id", "reference", "mechanism", "status", "title", "field_id", "region_id", "amount")
@@ -216,6 +234,22 @@ class ApplicantOut(serializers.ModelSerializer):
         fields = ["lot", "applicant", "name", "amount_requested", "submitted_on", "outcome", "rejection_reason"]
 
 
+class ScoreOut(serializers.ModelSerializer):
+    """One commission member's score of one application on one criterion."""
+
+    lot = serializers.IntegerField(source="application.lot.number")
+    applicant = serializers.CharField(source="application.applicant.org_id")
+    member = serializers.IntegerField(source="member.person_id")
+    member_name = serializers.CharField(source="member.person.name")
+    stage = serializers.IntegerField(source="member.stage")
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    max_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+
+    class Meta:
+        model = CommissionScore
+        fields = ["lot", "applicant", "member", "member_name", "stage", "criterion", "score", "max_score"]
+
+
 class AwardOut(AwardSummary):
     """The award with its money trail: payments, amendments, evaluations, and its competition's applicants."""
 
@@ -227,10 +261,12 @@ class AwardOut(AwardSummary):
     amendments = AmendmentOut(many=True)
     evaluations = EvaluationOut(many=True)
     applicants = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
+    commission = serializers.SerializerMethodField()
 
     class Meta(AwardSummary.Meta):
         fields = [*AwardSummary.Meta.fields, "description", "competition", "lot", "paid", "payments", "amendments"]
-        fields += ["evaluations", "applicants"]
+        fields += ["evaluations", "applicants", "scores", "commission"]
 
     @extend_schema_field(serializers.DecimalField(**MONEY))
     def get_paid(self, obj) -> str:
@@ -242,6 +278,24 @@ class AwardOut(AwardSummary):
             return []
         applications = [a for lot in obj.competition.lots.all() for a in lot.applications.all()]
         return ApplicantOut(applications, many=True).data
+
+    @extend_schema_field(ScoreOut(many=True))
+    def get_scores(self, obj) -> list[dict]:
+        """Every score of every application of the competition's lots (the award page's "why the winner won")."""
+        if obj.competition_id is None:
+            return []
+        scores = []
+        for lot in obj.competition.lots.all():
+            for application in lot.applications.all():
+                application.lot = lot  # the prefetched lot, so that a score's lot number costs no query
+                scores += list(application.scores.all())
+        return ScoreOut(scores, many=True).data
+
+    @extend_schema_field(CommissionSeatOfCompetition(many=True))
+    def get_commission(self, obj) -> list[dict]:
+        if obj.competition_id is None:
+            return []
+        return CommissionSeatOfCompetition(obj.competition.commission.all(), many=True, context=self.context).data
 
 
 @extend_schema(

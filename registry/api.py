@@ -40,6 +40,7 @@ from registry.models import (
     REPORT_INCOME_FIELDS,
     ChangeRecord,
     OrganisationField,
+    Person,
     StatusEvent,
     YearlyReport,
     registered_sort_key,
@@ -51,6 +52,8 @@ from registry.selectors import (
     organisation_for_path,
     organisation_profile,
     organisation_reports,
+    people_matching,
+    person_page,
     reference_data,
 )
 
@@ -159,6 +162,46 @@ class FundingTotals(serializers.Serializer):
     awards_url = serializers.CharField()
 
 
+class PersonSummary(serializers.Serializer):
+    """A person as published: the name in the reader's language, each published spelling, and the matching key
+    (Latin, folded, words sorted) that finds the same person across scripts. No personal identification number."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    name_kk = serializers.CharField()
+    name_ru = serializers.CharField()
+    name_en = serializers.CharField()
+    name_key = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+
+    # reverse() per row, not page_urls: the routes take a number, which page_urls' marker is not
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(reverse("registry:person_detail", args=[obj.pk]))
+
+    def get_api_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:person", args=[obj.pk]))
+
+
+class RoleFields(serializers.Serializer):
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+    source = Choice()
+    source_note = serializers.CharField()
+
+
+class OrganisationRoleOfPerson(RoleFields):
+    """One role in an organisation, as the organisation's profile lists it: who, which role, when, from where."""
+
+    person = serializers.SerializerMethodField()
+    kind = Choice()
+    title = serializers.CharField()
+
+    @extend_schema_field(PersonSummary)
+    def get_person(self, obj) -> dict:
+        return PersonSummary(obj.person, context=self.context).data
+
+
 class OrganisationOut(OrganisationSummary):
     """The profile: identity, contacts, status history, yearly reports and funding totals."""
 
@@ -174,6 +217,7 @@ class OrganisationOut(OrganisationSummary):
     status_events = StatusEventOut(many=True)
     reports = serializers.SerializerMethodField()
     funding = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
     version = serializers.IntegerField()
 
     def get_parent(self, obj) -> str | None:
@@ -215,6 +259,11 @@ class OrganisationOut(OrganisationSummary):
                 ),
             }
         ).data
+
+    @extend_schema_field(OrganisationRoleOfPerson(many=True))
+    def get_roles(self, obj) -> list[dict]:
+        """Head, founders and board, past and present (the profile's prefetched roles, in its order)."""
+        return OrganisationRoleOfPerson(obj.roles.all(), many=True, context=self.context).data
 
 
 def organisation_or_moved(org_id: str, url_name: str, **kwargs):
@@ -385,6 +434,96 @@ class OrganisationReport(CachedAnonymousReads, APIView):
         values = {k: v for k, v in form.cleaned_data.items() if k != "financial_statements"}
         saved = services.report_submit(organisation=organisation, year=year, acting_user=request.user, values=values)
         return Response(YearlyReportOut(saved).data, status=200 if report else 201)
+
+
+# ---------------------------------------------------------------- people in public roles (issue 17)
+
+
+class OrganisationRoleOut(RoleFields):
+    """One role in an organisation, as a person's page lists it."""
+
+    organisation = serializers.CharField(source="organisation.org_id")
+    organisation_name = serializers.CharField(source="organisation.name")
+    kind = Choice()
+    title = serializers.CharField()
+
+
+class OfficialPostOut(RoleFields):
+    administrator = serializers.CharField(source="administrator.code")
+    administrator_name = serializers.CharField(source="administrator.name")
+    position = serializers.CharField()
+
+
+class CommissionSeatOut(serializers.Serializer):
+    competition = serializers.CharField(source="competition.public_id")
+    competition_title = serializers.CharField(source="competition.title")
+    administrator = serializers.CharField(source="competition.administrator.code")
+    role = Choice()
+    stage = serializers.IntegerField()
+    affiliation = serializers.CharField()
+    source = Choice()
+    source_note = serializers.CharField()
+
+
+class MoneyWhileHeadOut(serializers.Serializer):
+    organisation = serializers.CharField(source="organisation.org_id")
+    organisation_name = serializers.CharField(source="organisation.name")
+    awards = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class PersonOut(PersonSummary):
+    """A person's public page: roles in organisations, posts at administrators, commission seats, and the money
+    the organisations they headed received while they did (awards dated within a head period)."""
+
+    organisation_roles = serializers.SerializerMethodField()
+    official_posts = serializers.SerializerMethodField()
+    commission_seats = serializers.SerializerMethodField()
+    money_while_head = serializers.SerializerMethodField()
+
+    @extend_schema_field(OrganisationRoleOut(many=True))
+    def get_organisation_roles(self, obj) -> list[dict]:
+        return OrganisationRoleOut(self.context["page"].organisation_roles, many=True).data
+
+    @extend_schema_field(OfficialPostOut(many=True))
+    def get_official_posts(self, obj) -> list[dict]:
+        return OfficialPostOut(self.context["page"].official_posts, many=True).data
+
+    @extend_schema_field(CommissionSeatOut(many=True))
+    def get_commission_seats(self, obj) -> list[dict]:
+        return CommissionSeatOut(self.context["page"].commission_seats, many=True).data
+
+    @extend_schema_field(MoneyWhileHeadOut(many=True))
+    def get_money_while_head(self, obj) -> list[dict]:
+        return MoneyWhileHeadOut(self.context["page"].money_while_head, many=True).data
+
+
+@extend_schema(
+    summary="People in public roles",
+    description="`q`: a name, or the beginning of each of its words, in any script or spelling (Kazakh, Russian "
+    "or Latin letters; the order of the words does not matter). Ordered by the matching key; pages are cursors.",
+    parameters=[OpenApiParameter("q", OpenApiTypes.STR, OpenApiParameter.QUERY, description="a name in any script")],
+)
+class PersonList(CachedAnonymousReads, generics.ListAPIView):
+    serializer_class = PersonSummary
+
+    def get_queryset(self):
+        return people_matching(self.request.query_params.get("q", "")[:200])
+
+    def get_cursor_ordering(self):
+        return ("name_key", "id")
+
+
+class PersonDetail(CachedAnonymousReads, APIView):
+    @extend_schema(
+        summary="A person with their roles, posts, commission seats and money while head", responses=PersonOut
+    )
+    def get(self, request, pk: int):
+        try:
+            page = person_page(pk)
+        except Person.DoesNotExist as exc:
+            raise exceptions.NotFound(f"no person has the number {pk}.") from exc
+        return Response(PersonOut(page.person, context={"request": request, "page": page}).data)
 
 
 # ---------------------------------------------------------------- the schema

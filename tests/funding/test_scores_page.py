@@ -7,8 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from funding import services
 from funding.models import Application, CommissionMember, CommissionScore, Lot
@@ -159,3 +161,56 @@ def test_competition_page_lists_lots_with_specification_scores_and_the_commissio
     for seat in seats:
         assert f"/people/{seat.person_id}/" in commission
     assert commission.index("Член комиссии 0") < commission.index("Член комиссии 1")  # the chair first
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_award_api_carries_every_score_and_the_commission(client):
+    award, lot, seats, applications = scored_competition()
+
+    body = client.get(reverse("api:award", args=[award.public_id])).json()
+
+    by_application = {}
+    for score in body["scores"]:
+        by_application[score["applicant"]] = by_application.get(score["applicant"], 0) + Decimal(score["score"])
+    expected = {
+        a.applicant.org_id: total for a in applications for pk, total in totals_sql(lot.pk).items() if pk == a.pk
+    }
+    assert by_application == expected
+    assert len(body["scores"]) == CommissionScore.objects.count()
+    assert {(s["member"], s["criterion"], s["max_score"], s["lot"]) for s in body["scores"]} == {
+        (seat.person_id, criterion, "10.00", lot.number) for seat in seats for criterion in CRITERIA
+    }
+    assert [(m["person"]["id"], m["role"]["code"]) for m in body["commission"]] == [
+        (seats[0].person_id, "chair"),
+        (seats[1].person_id, "member"),
+    ]
+
+
+def test_award_api_in_constant_queries(client):
+    small, *_ = scored_competition(applicants=2, members=1)
+    large, *_ = scored_competition(applicants=6, members=4)
+
+    def count(award) -> int:
+        client.get(reverse("api:award", args=[small.public_id]))  # warm the caches every read uses
+        caches["default"].clear()  # an anonymous read is kept whole: measure the work, not the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("api:award", args=[award.public_id])).status_code == 200
+        return len(queries)
+
+    assert count(small) == count(large)
+
+
+def test_competitions_api_carries_the_commission_and_the_specification(client):
+    award, _lot, seats, _applications = scored_competition()
+
+    body = client.get(reverse("api:competitions")).json()
+
+    (competition,) = [c for c in body["results"] if c["public_id"] == award.competition.public_id]
+    assert [m["person"]["name"] for m in competition["commission"]] == ["Член комиссии 0", "Член комиссии 1"]
+    assert (
+        competition["commission"][0]["stage"] == 1
+        and seats[0].person_id == competition["commission"][0]["person"]["id"]
+    )
+    assert competition["lots"][0]["specification"] == "Shelter for 40 people.\nOpen all year."
