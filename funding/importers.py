@@ -1,4 +1,5 @@
-"""Funding's import format: one administrator's awards (docs/imports.md), run by the import engine.
+"""Funding's import formats: one administrator's awards, officials, commission members and scores
+(docs/imports.md), run by the import engine.
 
 Plain classes the engine (imports/engine.py) runs: it reads the file and each cell into its type; this says
 what a row means. FundingConfig names it.
@@ -14,10 +15,28 @@ from django.utils.translation import gettext_lazy
 
 from funding import services
 from funding.filters import administrator_family
-from funding.models import Administrator, Award, Competition, FundingChange, Lot, Mechanism
+from funding.models import (
+    Administrator,
+    AdministratorOfficial,
+    Application,
+    Award,
+    CommissionMember,
+    CommissionScore,
+    Competition,
+    FundingChange,
+    Lot,
+    Mechanism,
+)
 from funding.selectors import administrators_entered_by
-from registry.importers import RowErrors, errors_in_columns, reference_values
-from registry.models import Organisation
+from registry import services as registry_services
+from registry.importers import (
+    RowErrors,
+    errors_in_columns,
+    person_for_row,
+    person_names_from,
+    reference_values,
+)
+from registry.models import Organisation, RoleSource
 from registry.selectors import reference_data, region_problem
 
 IMPORT_STATUSES = ("contracted", "in_progress", "completed")
@@ -336,3 +355,401 @@ class AwardImporter:
         award.refresh_from_db()
         changed = self._advance(award, record, acting_user) or changed
         return "updated" if changed else "unchanged"
+
+
+# ---------------------------------------------------------------- people who decide the money (issue 17)
+
+NOTE_ONE_NAME = gettext_lazy(
+    "The name as the protocol writes it, in Kazakh, Russian or Latin letters: the same name in another script or "
+    "spelling is matched to the person already recorded. Never an ID number (IIN)."
+)
+NOTE_COMPETITION = gettext_lazy("Your reference for the competition, as in the awards file; it must be recorded.")
+
+
+def _choice_problem(value: str, choices) -> str:
+    return _("“%(value)s” is not one of %(choices)s.") % {"value": value, "choices": ", ".join(choices)}
+
+
+class AdministratorPeopleFormat:
+    """A format of one administrator's records (with its departments), run by its officers, as the awards."""
+
+    kind = ""
+    options = ("administrator",)
+
+    def __init__(self, administrator: str):
+        family = administrator_family(administrator)
+        if family is None:
+            raise ValidationError({"administrator": MSG_UNKNOWN_ADMINISTRATOR % {"code": administrator}})
+        self.family = family
+        self.administrators = {a.code: a for a in Administrator.objects.filter(pk__in=family)}
+        self.code = administrator
+
+    allowed = AwardImporter.allowed
+    option_choices = AwardImporter.option_choices
+
+    @classmethod
+    def visible_jobs(cls, user) -> Q | None:
+        if user.is_superuser:
+            return Q(kind=cls.kind)
+        # The imports pages ask every format in turn: the officer's administrators are read once per request.
+        codes = getattr(user, "_people_formats_codes", None)
+        if codes is None:
+            codes = list(administrators_entered_by(user).values_list("code", flat=True))
+            user._people_formats_codes = codes
+        return Q(kind=cls.kind, options__administrator__in=codes) if codes else None
+
+    def competition(self, reference: str) -> Competition:
+        found = list(
+            Competition.objects.select_related("administrator").filter(
+                administrator__in=self.family, reference=reference
+            )[:2]
+        )
+        if len(found) != 1:
+            message = (
+                _("no competition of %(code)s has this reference; import its awards first.")
+                if not found
+                else _("several competitions of %(code)s have this reference.")
+            )
+            raise ValidationError({"competition_id": message % {"code": self.code}})
+        return found[0]
+
+
+class OfficialImporter(AdministratorPeopleFormat):
+    """`administrator,person,position,from,until,source,source_note`: public posts at the administrator or its
+    departments. A row matches the post of the same person, position and start date: importing again changes
+    nothing; an end date added later ends it."""
+
+    kind = "officials"
+    label = gettext_lazy("Officials of administrators")
+    key_column = "person"
+    model = AdministratorOfficial
+    column_sources = {"from": "started_on", "until": "ended_on"}
+    required = ("administrator", "person", "position", "source")
+    notes = {
+        "administrator": gettext_lazy("The administrator chosen on the form, or one of its departments."),
+        "person": NOTE_ONE_NAME,
+        "until": gettext_lazy("Blank while in post."),
+    }
+    columns = {
+        "administrator": "text",
+        "person": "text",
+        "position": "text",
+        "from": "date",
+        "until": "date",
+        "source": "text",
+        "source_note": "text",
+    }
+    field_columns = {"started_on": "from", "ended_on": "until"}
+    example = ["example-ministry", "Нұрлан Әлиев", "руководитель управления", "2019-02-01", "", "administrator", ""]
+
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        if column == "source":
+            return [(code, str(label)) for code, label in RoleSource.choices]
+        return []
+
+    def key(self, record: dict):
+        return record["administrator"].pk, record["name_key"], record["position"], record["from"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        administrator = self.administrators.get(values["administrator"])
+        if administrator is None:
+            errors.add(
+                "administrator",
+                _("“%(value)s” is not %(code)s or one of its departments.")
+                % {"value": values["administrator"], "code": self.code},
+            )
+        if not values["person"]:
+            errors.add("person", _("the person's name is required."))
+        if not values["position"]:
+            errors.add("position", _("the position is required."))
+        source = values["source"].lower()
+        if source not in RoleSource.values:
+            errors.add("source", _choice_problem(values["source"], RoleSource.values))
+        if values["from"] and values["until"] and values["until"] < values["from"]:
+            errors.add("until", _("a post can not end before it starts."))
+        errors.raise_any()
+        names = person_names_from(values["person"])
+        return {
+            "administrator": administrator,
+            "names": names,
+            "name_key": registry_services.person_name_key_of(**names),
+            "position": " ".join(values["position"].split()),
+            "from": values["from"],
+            "until": values["until"],
+            "source": source,
+            "source_note": values["source_note"],
+        }
+
+    def _existing(self, record: dict):
+        return AdministratorOfficial.objects.filter(
+            administrator=record["administrator"],
+            person__name_key=record["name_key"],
+            position=record["position"],
+            started_on=record["from"],
+        ).first()
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        title = f"{record['administrator'].code} · {next(iter(record['names'].values()))}"
+        existing = self._existing(record)
+        if existing is None:
+            return title, None
+        if record["until"] is not None and existing.ended_on is None:
+            return title, [("until", None, record["until"])]
+        return title, []
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        existing = self._existing(record)
+        if existing is None:
+            services.administrator_official_add(
+                administrator=record["administrator"],
+                person=person_for_row(record["names"], acting_user, "person"),
+                position=record["position"],
+                started_on=record["from"],
+                ended_on=record["until"],
+                role_source=record["source"],
+                source_note=record["source_note"],
+                acting_user=acting_user,
+                source=FundingChange.Source.IMPORT,
+            )
+            return "created"
+        if record["until"] is not None and existing.ended_on != record["until"]:
+            if existing.ended_on is not None:
+                raise ValidationError({"until": _("this post is recorded as ended on another date; correct it here.")})
+            services.administrator_official_end(
+                official=existing, ended_on=record["until"], acting_user=acting_user, source=FundingChange.Source.IMPORT
+            )
+            return "updated"
+        return "unchanged"
+
+
+class CommissionMemberImporter(AdministratorPeopleFormat):
+    """`competition_id,person,role,stage,affiliation,source_note`: a competition's evaluation commission as its
+    protocol names it. A row matches the seat of the same person at the same stage."""
+
+    kind = "commission_members"
+    label = gettext_lazy("Commission members")
+    key_column = "person"
+    model = CommissionMember
+    column_sources = {"competition_id": "competition"}
+    required = ("competition_id", "person")
+    notes = {
+        "competition_id": NOTE_COMPETITION,
+        "person": NOTE_ONE_NAME,
+        "role": gettext_lazy("Blank means member."),
+        "stage": gettext_lazy(
+            "1 when blank; 2 for the expert commission after the working group (NGO awards, grants)."
+        ),
+        "source_note": gettext_lazy("The protocol's number and date, or a link."),
+    }
+    columns = {
+        "competition_id": "text",
+        "person": "text",
+        "role": "text",
+        "stage": "small",
+        "affiliation": "text",
+        "source_note": "text",
+    }
+    field_columns = {"competition": "competition_id"}
+    example = ["MSZ-2025-017", "Нұрлан Әлиев", "chair", "1", "депутат маслихата", "protocol No. 3 of 2025-02-10"]
+
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        if column == "role":
+            return [(code, str(label)) for code, label in CommissionMember.Role.choices]
+        return []
+
+    def key(self, record: dict):
+        return record["competition_id"], record["name_key"], record["stage"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        if not values["competition_id"]:
+            errors.add("competition_id", _("the competition's reference is required."))
+        if not values["person"]:
+            errors.add("person", _("the person's name is required."))
+        role = values["role"].lower() or CommissionMember.Role.MEMBER
+        if role not in CommissionMember.Role.values:
+            errors.add("role", _choice_problem(values["role"], CommissionMember.Role.values))
+        errors.raise_any()
+        names = person_names_from(values["person"])
+        return {
+            "competition_id": values["competition_id"],
+            "names": names,
+            "name_key": registry_services.person_name_key_of(**names),
+            "role": role,
+            "stage": values["stage"] or 1,
+            "affiliation": values["affiliation"],
+            "source_note": values["source_note"],
+        }
+
+    def _existing(self, competition: Competition, record: dict):
+        return competition.commission.filter(person__name_key=record["name_key"], stage=record["stage"]).first()
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        title = f"{record['competition_id']} · {next(iter(record['names'].values()))}"
+        try:
+            competition = self.competition(record["competition_id"])
+        except ValidationError:
+            return title, None  # apply_row says why
+        existing = self._existing(competition, record)
+        if existing is None:
+            return title, None
+        return title, (
+            [("role", existing.get_role_display(), CommissionMember.Role(record["role"]).label)]
+            if existing.role != record["role"]
+            else []
+        )
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        competition = self.competition(record["competition_id"])
+        existing = self._existing(competition, record)
+        if existing is not None:
+            if existing.role != record["role"]:
+                raise ValidationError({"role": _("this seat is recorded with another role; correct it on the page.")})
+            return "unchanged"
+        with errors_in_columns({"stage": "stage", "person": "person"}):
+            services.commission_member_add(
+                competition=competition,
+                person=person_for_row(record["names"], acting_user, "person"),
+                role=record["role"],
+                stage=record["stage"],
+                affiliation=record["affiliation"],
+                source_note=record["source_note"],
+                acting_user=acting_user,
+                source=FundingChange.Source.IMPORT,
+            )
+        return "created"
+
+
+class CommissionScoreImporter(AdministratorPeopleFormat):
+    """`competition_id,lot,applicant_bin,member,stage,criterion,score,max_score`: each member's score of each
+    application on each criterion, as the protocol records it. A row matches the score of the same application,
+    member and criterion: importing again changes nothing, a new value corrects it."""
+
+    kind = "commission_scores"
+    label = gettext_lazy("Commission scores")
+    key_column = "member"
+    model = CommissionScore
+    column_sources = {"competition_id": "application", "lot": "application", "applicant_bin": "application"}
+    labels = {
+        "competition_id": Award._meta.get_field("competition").verbose_name,
+        "lot": Lot._meta.verbose_name,
+        "applicant_bin": Organisation._meta.get_field("bin").verbose_name,
+        "stage": CommissionMember._meta.get_field("stage").verbose_name,
+    }
+    required = ("competition_id", "applicant_bin", "member", "criterion", "score")
+    notes = {
+        "competition_id": NOTE_COMPETITION,
+        "lot": gettext_lazy("The lot's number in the competition; 1 when blank."),
+        "applicant_bin": gettext_lazy("The BIN of the organisation whose application was scored; it must be recorded."),
+        "member": gettext_lazy("The member's name as on the commission (import the members first)."),
+        "stage": gettext_lazy("Needed only when the member sits at both stages."),
+        "criterion": gettext_lazy(
+            "For an NGO award one of its five criteria (codes below); otherwise as the protocol writes it."
+        ),
+    }
+    columns = {
+        "competition_id": "text",
+        "lot": "small",
+        "applicant_bin": "text",
+        "member": "text",
+        "stage": "small",
+        "criterion": "text",
+        "score": "money",
+        "max_score": "money",
+    }
+    field_columns = {"application": "applicant_bin", "score": "score", "max_score": "max_score"}
+    example = ["MSZ-2025-017", "1", "950440770016", "Нұрлан Әлиев", "", "Актуальность проекта", "8,5", "10"]
+
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        if column == "criterion":
+            return [(code, str(label)) for code, label in services.NGO_AWARD_CRITERIA.items()]
+        return []
+
+    def key(self, record: dict):
+        return record["competition_id"], record["lot"], record["applicant_bin"], record["name_key"], record["criterion"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        for column in ("competition_id", "applicant_bin", "member", "criterion"):
+            if not values[column]:
+                errors.add(column, _("this column is required."))
+        if values["score"] is None:
+            errors.add("score", _("the score is required."))
+        elif values["max_score"] is not None and values["score"] > values["max_score"]:
+            errors.add("score", _("the score is above the highest possible score."))
+        errors.raise_any()
+        names = person_names_from(values["member"])
+        return {
+            "competition_id": values["competition_id"],
+            "lot": values["lot"] or 1,
+            "applicant_bin": values["applicant_bin"],
+            "name_key": registry_services.person_name_key_of(**names),
+            "member": values["member"],
+            "stage": values["stage"],
+            "criterion": " ".join(values["criterion"].split()),
+            "score": values["score"],
+            "max_score": values["max_score"],
+        }
+
+    def _targets(self, record: dict):
+        competition = self.competition(record["competition_id"])
+        application = (
+            Application.objects.filter(
+                lot__competition=competition, lot__number=record["lot"], applicant__bin=record["applicant_bin"]
+            )
+            .order_by("id")
+            .first()
+        )
+        if application is None:
+            raise ValidationError({"applicant_bin": _("no application by this BIN is recorded in this lot.")})
+        seats = competition.commission.filter(person__name_key=record["name_key"])
+        if record["stage"]:
+            seats = seats.filter(stage=record["stage"])
+        found = list(seats[:2])
+        if len(found) != 1:
+            message = (
+                _("no member of this competition's commission has this name; import the members first.")
+                if not found
+                else _("this member sits at both stages: give the stage.")
+            )
+            raise ValidationError({"member": message})
+        return application, found[0]
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        title = f"{record['competition_id']} · {record['applicant_bin']} · {record['member']}"
+        try:
+            application, member = self._targets(record)
+        except ValidationError:
+            return title, None  # apply_row says why
+        existing = CommissionScore.objects.filter(
+            application=application, member=member, criterion=record["criterion"]
+        ).first()
+        if existing is None:
+            return title, None
+        return title, [
+            (column, getattr(existing, column), record[column])
+            for column in ("score", "max_score")
+            if getattr(existing, column) != record[column]
+        ]
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        application, member = self._targets(record)
+        existed = CommissionScore.objects.filter(
+            application=application, member=member, criterion=record["criterion"]
+        ).exists()
+        _score, changed = services.commission_score_set(
+            application=application,
+            member=member,
+            criterion=record["criterion"],
+            score=record["score"],
+            max_score=record["max_score"],
+            acting_user=acting_user,
+            source=FundingChange.Source.IMPORT,
+        )
+        if not changed:
+            return "unchanged"
+        return "updated" if existed else "created"

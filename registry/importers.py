@@ -1,4 +1,4 @@
-"""The registry's import formats: organisations and yearly reports (docs/imports.md).
+"""The registry's import formats: organisations, yearly reports and roles in organisations (docs/imports.md).
 
 Plain classes that the import engine (imports/engine.py) runs: it reads the file and each cell into its type,
 and reports problems by row and column; these say what a row means. RegistryConfig names them.
@@ -6,6 +6,7 @@ and reports problems by row and column; these say what a row means. RegistryConf
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,9 @@ from registry.models import (
     REPORT_MONEY_FIELDS,
     ChangeRecord,
     Organisation,
+    OrganisationRole,
+    Person,
+    RoleSource,
     YearlyReport,
 )
 from registry.rules import is_moderator
@@ -403,3 +407,213 @@ class ReportImporter(ModeratorFormat):
             source=ChangeRecord.Source.IMPORT,
         )
         return "updated" if existing else "created"
+
+
+# ---------------------------------------------------------------- people in public roles (issue 17)
+
+_KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def person_names_from(text: str) -> dict[str, str]:
+    """A name written in one cell, under the language its letters show: Kazakh letters, Russian (Cyrillic without
+    them) or Latin. Only the matching key joins spellings, so a guess here never merges two people."""
+    text = " ".join(text.split())
+    if any(letter in _KAZAKH_LETTERS for letter in text):
+        return {"name_kk": text}
+    if _CYRILLIC.search(text):
+        return {"name_ru": text}
+    return {"name_en": text}
+
+
+def person_for_row(names: dict[str, str], acting_user, column: str):
+    """The person a row names (services.person_find_or_create), with a namesakes' problem under `column`."""
+    try:
+        return services.person_find_or_create(**names, acting_user=acting_user)
+    except ValidationError as exc:
+        raise ValidationError({column: exc.messages}) from exc
+
+
+NOTE_PERSON = gettext_lazy(
+    "The name as published; at least one of the three. The same name in another script or spelling is matched to "
+    "the person already recorded. Never an ID number (IIN)."
+)
+
+
+class OrganisationRoleImporter(ModeratorFormat):
+    """`bin,name_kk,name_ru,name_en,role,title,from,until,source,source_note`: heads, founders and board members
+    from the state register or another published source. A row matches the role of the same person, kind and
+    start date: importing again changes nothing; an end date added later ends it."""
+
+    kind = "organisation_roles"
+    label = gettext_lazy("Roles in organisations")
+    key_column = "bin"
+    model = OrganisationRole
+    column_sources = {"role": "kind", "from": "started_on", "until": "ended_on"}
+    labels = {
+        "bin": Organisation._meta.get_field("bin").verbose_name,
+        "name_kk": Person._meta.get_field("name_kk").verbose_name,
+        "name_ru": Person._meta.get_field("name_ru").verbose_name,
+        "name_en": Person._meta.get_field("name_en").verbose_name,
+    }
+    required = ("bin", "role", "source")
+    notes = {
+        "bin": gettext_lazy("The organisation must already be in the registry."),
+        "name_kk": NOTE_PERSON,
+        "name_ru": NOTE_PERSON,
+        "name_en": NOTE_PERSON,
+        "from": gettext_lazy("Blank when the source gives no date; a new head's date ends the current head's role."),
+        "until": gettext_lazy("Blank while the role lasts."),
+    }
+    columns = {
+        "bin": "text",
+        "name_kk": "text",
+        "name_ru": "text",
+        "name_en": "text",
+        "role": "text",
+        "title": "text",
+        "from": "date",
+        "until": "date",
+        "source": "text",
+        "source_note": "text",
+    }
+    field_columns = {
+        "kind": "role",
+        "started_on": "from",
+        "ended_on": "until",
+        "person": "name_ru",
+        "organisation": "bin",
+    }
+    example = [
+        "950440770016",
+        "Нұрлан Әлиев",
+        "Нурлан Алиев",
+        "Nurlan Aliyev",
+        "head",
+        "председатель правления",
+        "2021-06-01",
+        "",
+        "state_register",
+        "extract of 2025-01-10",
+    ]
+    CORRECTABLE = ("title", "source", "source_note")
+
+    @classmethod
+    def visible_jobs(cls, user) -> Q | None:
+        # Asked with the other formats on every imports page: whether the user moderates is read once per request.
+        moderates = getattr(user, "_roles_format_moderates", None)
+        if moderates is None:
+            moderates = user._roles_format_moderates = is_moderator(user)
+        return Q(kind=cls.kind) if moderates else None
+
+    @classmethod
+    def column_values(cls, column: str) -> list[tuple[str, str]]:
+        if column == "role":
+            return [(code, str(label)) for code, label in OrganisationRole.Kind.choices]
+        if column == "source":
+            return [(code, str(label)) for code, label in RoleSource.choices]
+        return []
+
+    def key(self, record: dict):
+        return record["bin"], record["name_key"], record["role"], record["from"]
+
+    def parse_row(self, values: dict) -> dict:
+        errors = RowErrors()
+        if not values["bin"]:
+            errors.add("bin", _("a BIN is required: roles are matched to organisations by BIN."))
+        names = {name: values[name] for name in ("name_kk", "name_ru", "name_en")}
+        if not any(names.values()):
+            errors.add("name_ru", _("give the person's name in at least one language."))
+        role = values["role"].lower()
+        if role not in OrganisationRole.Kind.values:
+            errors.add(
+                "role",
+                _("“%(value)s” is not one of %(choices)s.")
+                % {"value": values["role"], "choices": ", ".join(OrganisationRole.Kind.values)},
+            )
+        source = values["source"].lower()
+        if source not in RoleSource.values:
+            errors.add(
+                "source",
+                _("“%(value)s” is not one of %(choices)s.")
+                % {"value": values["source"], "choices": ", ".join(RoleSource.values)},
+            )
+        if values["from"] and values["until"] and values["until"] < values["from"]:
+            errors.add("until", _("a role can not end before it starts."))
+        errors.raise_any()
+        return {
+            "bin": values["bin"],
+            "names": names,
+            "name_key": services.person_name_key_of(**names),
+            "role": role,
+            "title": values["title"],
+            "from": values["from"],
+            "until": values["until"],
+            "source": source,
+            "source_note": values["source_note"],
+        }
+
+    def _existing(self, record: dict):
+        return (
+            OrganisationRole.objects.select_related("person")
+            .filter(
+                organisation__bin=record["bin"],
+                person__name_key=record["name_key"],
+                kind=record["role"],
+                started_on=record["from"],
+            )
+            .first()
+        )
+
+    def row_changes(self, record: dict) -> tuple[str, list | None]:
+        title = f"{record['bin']} · {next(name for name in record['names'].values() if name)}"
+        existing = self._existing(record)
+        if existing is None:
+            return title, None
+        changes = [
+            (column, getattr(existing, column), record[column])
+            for column in self.CORRECTABLE
+            if getattr(existing, column) != record[column]
+        ]
+        if record["until"] is not None and existing.ended_on != record["until"]:
+            changes.append(("until", existing.ended_on, record["until"]))
+        return title, changes
+
+    def apply_row(self, record: dict, acting_user) -> str:
+        organisation = Organisation.objects.filter(bin=record["bin"]).first()
+        if organisation is None:
+            raise ValidationError({"bin": _("no organisation has this BIN; import the organisations first.")})
+        existing = self._existing(record)
+        source = ChangeRecord.Source.IMPORT
+        if existing is None:
+            services.organisation_role_add(
+                organisation=organisation,
+                person=person_for_row(record["names"], acting_user, "name_ru"),
+                kind=record["role"],
+                title=record["title"],
+                started_on=record["from"],
+                ended_on=record["until"],
+                source=record["source"],
+                source_note=record["source_note"],
+                acting_user=acting_user,
+                change_source=source,
+            )
+            return "created"
+        changed = False
+        values = {column: record[column] for column in self.CORRECTABLE if getattr(existing, column) != record[column]}
+        if values:
+            services.organisation_role_correct(
+                role=existing, values=values, acting_user=acting_user, change_source=source
+            )
+            changed = True
+        if record["until"] is not None and existing.ended_on != record["until"]:
+            if existing.ended_on is None:
+                services.organisation_role_end(
+                    role=existing, ended_on=record["until"], acting_user=acting_user, change_source=source
+                )
+            else:
+                services.organisation_role_correct(
+                    role=existing, values={"ended_on": record["until"]}, acting_user=acting_user, change_source=source
+                )
+            changed = True
+        return "updated" if changed else "unchanged"
