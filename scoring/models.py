@@ -216,7 +216,13 @@ class Concern(models.Model):
         RESOLVED = "resolved", _("resolved")
         DISMISSED = "dismissed", _("dismissed")
 
-    SUBJECTS = [("award", _("award")), ("organisation", _("organisation")), ("administrator", _("administrator"))]
+    # A person in a public role may ask for a correction of what is kept about them (docs/privacy.md).
+    SUBJECTS = [
+        ("award", _("award")),
+        ("organisation", _("organisation")),
+        ("administrator", _("administrator")),
+        ("person", _("person")),
+    ]
 
     subject_type = models.CharField(_("record type"), max_length=20, choices=SUBJECTS)
     subject_key = models.CharField(_("record"), max_length=40)

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from funding.models import Administrator, Award, Competition
+from funding.models import Administrator, AdministratorOfficial, Award, Competition
+from registry.models import OrganisationRole, Person
 from registry.selectors import organisation_by_org_id, organisation_ids_by_org_id, organisations_by_org_id
 
 # A record kind and the page that shows it (a competition is shown on its administrator's page, for now).
@@ -15,6 +16,7 @@ RECORD_ROUTES = {
     "award": "funding:award_detail",
     "organisation": "registry:organisation_detail",
     "administrator": "funding:funder_detail",
+    "person": "registry:person_detail",  # keyed by the person's id
 }
 
 
@@ -25,6 +27,10 @@ def record_url(kind: str, key: str, *, check: bool = False) -> str | None:
         return None
     if check and not _exists(kind, key):
         return None
+    if kind == "person":
+        if not key.isdigit():
+            return None
+        return reverse("registry:person_detail", args=[int(key)])
     return reverse(RECORD_ROUTES[kind], args=[key])
 
 
@@ -44,6 +50,9 @@ def record_urls(records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str
         found |= {("administrator", k) for k in codes}
     if wanted.get("organisation"):
         found |= {("organisation", k) for k in organisations_by_org_id(wanted["organisation"])}
+    if wanted.get("person"):
+        pks = [int(key) for key in wanted["person"] if key.isdigit()]
+        found |= {("person", str(pk)) for pk in Person.objects.filter(pk__in=pks).values_list("pk", flat=True)}
     if wanted.get("competition"):
         ids = Competition.objects.filter(public_id__in=wanted["competition"]).values_list("public_id", flat=True)
         found |= {("competition", k) for k in ids}
@@ -61,6 +70,8 @@ def _exists(kind: str, key: str) -> bool:
         return Administrator.objects.filter(code=key).exists()
     if kind == "organisation":
         return organisation_by_org_id(key) is not None
+    if kind == "person":
+        return key.isdigit() and Person.objects.filter(pk=int(key)).exists()
     return False
 
 
@@ -89,4 +100,16 @@ def record_parties(records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], 
             ("organisation", key): (pks, set())
             for key, pks in organisation_ids_by_org_id(wanted["organisation"]).items()
         }
+    if wanted.get("person"):
+        # A person is about the organisations they hold roles in and the administrators they hold posts at: a
+        # moderator who manages one of those does not decide a correction about them (four eyes).
+        pks = {int(key) for key in wanted["person"] if key.isdigit()}
+        for person_id, organisation_id in OrganisationRole.objects.filter(person_id__in=pks).values_list(
+            "person_id", "organisation_id"
+        ):
+            parties.setdefault(("person", str(person_id)), (set(), set()))[0].add(organisation_id)
+        for person_id, administrator_id in AdministratorOfficial.objects.filter(person_id__in=pks).values_list(
+            "person_id", "administrator_id"
+        ):
+            parties.setdefault(("person", str(person_id)), (set(), set()))[1].add(administrator_id)
     return {(kind, key): parties.get((kind, key), (set(), set())) for kind, keys in wanted.items() for key in keys}
