@@ -208,7 +208,7 @@ CATALOGUE = [
         _("award date; registration date or BIN month"),
         format_lazy(_("< {months} months"), months=NEWBORN_MONTHS),
         _("New organisations founded by experienced people; re-registrations after a reorganisation."),
-        _("DOMAIN §5: less than a year, one full reporting cycle, before the award."),
+        _("Less than a year before the award: the organisation has not completed one full reporting cycle."),
         {
             "registered": (_("registered"), "date"),
             "source": (_("registration from"), "source"),
@@ -234,7 +234,14 @@ CATALOGUE = [
             since=NOT_REPORTING_SINCE,
         ),
         _("Organisations registered in the previous year (nothing was due); reports filed on paper, not recorded."),
-        _("The legal precondition itself (DOMAIN §3.1); before 31 March the year before last's report is needed."),
+        format_lazy(
+            _(
+                "The legal precondition itself: since {since} the Law on State Social Order, Grants and Awards for "
+                "NGOs requires the yearly report to the NGO database; before 31 March the year before last's report "
+                "is needed."
+            ),
+            since=NOT_REPORTING_SINCE,
+        ),
         {
             "report_year": (_("report needed for year"), "text"),
             "filed_on": (_("report filed on"), "date"),
@@ -307,7 +314,8 @@ CATALOGUE = [
         _("outside the fences of its peer group; lots with one award"),
         _("Lots re-scoped after the call; peer groups with few awards."),
         _(
-            "Tukey's fences, as OCDS Cardinal uses them (DOMAIN §5); peer groups of at least 4 awards. A lot "
+            "Tukey's fences, as OCDS Cardinal, the Open Contracting Partnership's red-flag library, uses them; peer "
+            "groups of at least 4 awards. A lot "
             "shared by several winners (a state-grant theme) has one plan for all of them, so one winner's amount "
             "against it says nothing about its price."
         ),
@@ -358,7 +366,10 @@ CATALOGUE = [
             "The award's field of activity is not among the recipient's recorded fields of activity, which stand "
             "for the activities of its charter. An organisation with no field recorded is not judged."
         ),
-        _("A social project must fall within the recipient's charter (DOMAIN §3.1)."),
+        _(
+            "A social project must fall within the recipient's charter (Law on State Social Order, Grants and "
+            "Awards for NGOs)."
+        ),
         _("award's field of activity; the recipient's fields of activity"),
         _("the award's field is not one of the recipient's (at least one recorded)"),
         _("Charters that changed (the registry keeps today's fields); fields recorded incompletely."),
@@ -437,7 +448,7 @@ CATALOGUE = [
         _("≥ 90%"),
         _("Service providers that deliver a state programme and have no other donors yet."),
         # xgettext:no-python-format
-        _("DOMAIN §5: 90% is the level at which watchdogs speak of a possible GONGO."),
+        _("90% is the level at which watchdogs speak of a possible government-organised NGO (GONGO)."),
         {
             "state_income": (_("state income reported, KZT"), "kzt"),
             "total_income": (_("total income reported, KZT"), "kzt"),
@@ -464,7 +475,7 @@ CATALOGUE = [
         ),
         _("Different projects in the same field and place; co-financing agreed between funders."),
         _(
-            "DOMAIN §5 asks for a similar project, which the records can only approach: a recipient working in "
+            "The rule asks for a similar project, which the records can only approach: a recipient working in "
             "one field is often funded by a regional and a district department for different projects, so the "
             "field alone says little; the same place and a similar size are what one project paid twice looks "
             'like. Titles are not compared: officials\' titles are generic ("Health project") and would add '
@@ -511,7 +522,10 @@ CATALOGUE = [
         _("recipient's legal form and status history; award date"),
         _("not an eligible NGO on the award date"),
         _("A legal form or status recorded wrongly in the registry."),
-        _("The eligibility rule of the law itself (DOMAIN §2.1, §3.1)."),
+        _(
+            "The eligibility rule of the Law on State Social Order, Grants and Awards for NGOs itself: political "
+            "parties, trade unions and religious associations are not NGOs under it."
+        ),
         {
             "legal_form": (_("legal form"), "legal_form"),
             "status_on_award_date": (_("status on the award date"), "status"),
