@@ -21,6 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from django.db.models import Count, Sum
 
@@ -57,19 +59,38 @@ def levenshtein(one: str, other: str) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=500_000)
 def _word_edits(one: str, other: str) -> int | None:
-    """Letters that differ between two words of a name, or None when they are not the same word."""
+    """Letters that differ between two words of a name, or None when they are not the same word: Levenshtein's
+    table computed only within FUZZY_MAX_EDITS of its diagonal, stopping as soon as a row exceeds it."""
     if one == other:
         return 0
     if min(len(one), len(other)) < FUZZY_MIN_LETTERS or abs(len(one) - len(other)) > FUZZY_MAX_EDITS:
         return None
-    edits = levenshtein(one, other)
-    return edits if edits <= FUZZY_MAX_EDITS else None
+    band, beyond = FUZZY_MAX_EDITS, FUZZY_MAX_EDITS + 1
+    previous = {j: j for j in range(min(len(other), band) + 1)}
+    for i, a in enumerate(one, 1):
+        current = {}
+        for j in range(max(0, i - band), min(len(other), i + band) + 1):
+            if j == 0:
+                current[j] = i
+                continue
+            current[j] = min(
+                previous.get(j, beyond) + 1,
+                current.get(j - 1, beyond) + 1,
+                previous.get(j - 1, beyond) + (a != other[j - 1]),
+            )
+        if min(current.values()) > band:
+            return None
+        previous = current
+    edits = previous.get(len(other), beyond)
+    return edits if edits <= band else None
 
 
+@lru_cache(maxsize=200_000)
 def key_edits(one: str, other: str) -> int | None:
     """How far apart two name keys are: 0 when they are the same key, the letters that differ when they match
-    fuzzily, None when they do not match."""
+    fuzzily, None when they do not match. (Cached: the same commissions and applicants meet again and again.)"""
     if not one or not other:
         return None
     if one == other:
@@ -77,16 +98,23 @@ def key_edits(one: str, other: str) -> int | None:
     words, others = one.split(), other.split()
     if len(words) != len(others) or len(words) < 2:
         return None
-    orders = itertools.permutations(others) if len(others) <= _MAX_PERMUTED_WORDS else [others]
+    # Words can pair within the edits allowed only if their lengths can, which the sorted lengths tell at once.
+    lengths = zip(sorted(map(len, words)), sorted(map(len, others)), strict=True)
+    if any(abs(a - b) > FUZZY_MAX_EDITS for a, b in lengths):
+        return None
+    table = []
+    for a in words:
+        row = [_word_edits(a, b) for b in others]
+        if all(cell is None for cell in row):
+            return None
+        table.append(row)
+    n = len(words)
+    orders = itertools.permutations(range(n)) if n <= _MAX_PERMUTED_WORDS else [range(n)]
     best = None
     for order in orders:
-        total = 0
-        for a, b in zip(words, order, strict=True):
-            edits = _word_edits(a, b)
-            if edits is None:
-                break
-            total += edits
-        else:
+        cells = [table[i][j] for i, j in zip(range(n), order, strict=True)]
+        if None not in cells:
+            total = sum(c for c in cells if c is not None)
             best = total if best is None else min(best, total)
     return best
 
@@ -196,7 +224,7 @@ def conflict_of_interest_find(*, today: datetime.date) -> Iterator[Hit]:
     """A commission member of a competition, or an official of its administrator in post on its dates, who is
     head, founder or board member of one of its applicants on those dates."""
     competitions = {row["id"]: row for row in _competitions().values(*COMPETITION_VALUES)}
-    applications: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    applications: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     rows = (
         Application.objects.filter(lot__competition__mechanism__in=STATE_MECHANISMS)
         .exclude(outcome=Application.Outcome.WITHDRAWN)
@@ -544,8 +572,8 @@ def not_best_scored_find(*, today: datetime.date) -> Iterator[Hit]:
         scored[row["application_id"]][row["member__stage"]] = (row["total"], row["n"])
     if not scored:
         return
-    lots: dict[int, list[dict]] = defaultdict(list)
-    for row in (
+    lots: dict[int, list[Any]] = defaultdict(list)
+    for application in (
         Application.objects.filter(
             lot__competition__mechanism__in=STATE_MECHANISMS,
             lot__in=Application.objects.filter(outcome=Application.Outcome.WON, scores__isnull=False).values("lot_id"),
@@ -566,7 +594,7 @@ def not_best_scored_find(*, today: datetime.date) -> Iterator[Hit]:
         )
         .order_by("lot_id", "id")
     ):
-        lots[row["lot_id"]].append(row)
+        lots[application["lot_id"]].append(application)
     for lot_id in sorted(lots):
         apps = lots[lot_id]
         winners = [a for a in apps if a["outcome"] == Application.Outcome.WON and scored.get(a["id"])]

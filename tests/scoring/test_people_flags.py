@@ -4,6 +4,7 @@ across scripts and spellings."""
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -100,6 +101,19 @@ def test_levenshtein_on_plain_words():
     assert levenshtein("aliev", "alimov") == 2
     assert levenshtein("", "abc") == 3
     assert levenshtein("kitten", "sitting") == 3
+
+
+def test_the_banded_word_distance_agrees_with_levenshtein():
+    """_word_edits computes only the band the threshold needs: on random words it agrees with the full table."""
+    from scoring.flags.people import _word_edits
+
+    rng = random.Random(1)
+    for _ in range(3000):
+        one = "".join(rng.choice("abn") for _ in range(rng.randint(3, 8)))
+        other = "".join(rng.choice("abn") for _ in range(rng.randint(3, 8)))
+        full = levenshtein(one, other)
+        expected = full if full <= 1 and (full == 0 or min(len(one), len(other)) >= 5) else None
+        assert _word_edits(one, other) == expected, (one, other)
 
 
 def test_fuzzy_matching_pairs_words_in_any_order():

@@ -1,5 +1,6 @@
-"""Fill an empty database with the fictional demo data: the registry's builder, then funding's, in one
-transaction (registry/demo.py, funding/demo.py), and record the cases planted on purpose (DemoDataset.planted)."""
+"""Fill an empty database with the fictional demo data: the registry's builder, then funding's, then the people's,
+in one transaction (registry/demo.py, funding/demo.py, demo/people.py), and record the cases planted on purpose
+(DemoDataset.planted)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from demo.people import demo_people_load
 from funding.demo import demo_funding_load
 from registry.demo import demo_registry_load
 from registry.models import Organisation
@@ -44,6 +46,8 @@ class Command(BaseCommand):
             dataset = demo_registry_load(count=orgs, seed=seed)
             # The manifest of every case planted on purpose, for tests and docs/demo.md (DemoDataset.planted).
             dataset.planted = demo_funding_load(seed=seed, scale=orgs / DEFAULT_ORGS)
+            # the people on both sides of the money, with the people flags' planted cases and near misses
+            dataset.planted |= demo_people_load(seed=seed, scale=orgs / DEFAULT_ORGS)
             dataset.save(update_fields=["planted"])
         with connection.cursor() as cursor:
             # Planner statistics for the freshly filled tables; on PostgreSQL also the visibility map,
