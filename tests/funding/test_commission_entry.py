@@ -245,3 +245,46 @@ def test_the_officer_records_officials_on_the_administrator_page(client, officer
     assert response.status_code == 302
     official.refresh_from_db()
     assert official.ended_on == D(2021, 1, 1)
+
+
+def test_the_manage_pages_make_as_many_queries_whatever_the_rows(client, officer, grant, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    competition, lot = grant
+    client.force_login(officer)
+    pages = [
+        reverse("funding:commission_members", args=[competition.public_id]),
+        reverse("funding:commission_scores", args=[competition.public_id]),
+        reverse("funding:administrator_officials", args=[department.code]),
+    ]
+
+    def counts():
+        found = []
+        for url in pages:
+            client.get(url)  # what a first request caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    def add_rows(start: int, n: int):
+        for i in range(start, start + n):
+            member = services.commission_member_add(
+                competition=competition, person=person(f"Член {'АБВГДЕЖЗИК'[i] * 3}"), acting_user=clerk()
+            )
+            services.commission_score_set(
+                application=application(lot), member=member, criterion="x", score=Decimal(1), acting_user=clerk()
+            )
+            services.administrator_official_add(
+                administrator=department,
+                person=person(f"Чиновник {'АБВГДЕЖЗИК'[i] * 3}"),
+                position="p",
+                role_source="administrator",
+                acting_user=clerk(),
+            )
+
+    add_rows(0, 1)
+    few = counts()
+    add_rows(1, 5)
+    assert counts() == few

@@ -152,3 +152,29 @@ def test_the_page_names_the_field_of_a_refused_role(client, org, owner):
     response = client.post(url, {"action": "add", "add-kind": "head", "add-source": "organisation"})
     assert response.status_code == 200 and "at least one language" in response.content.decode()
     assert not Person.objects.exists()
+
+
+def test_the_people_page_makes_as_many_queries_whatever_the_roles(client, org, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("registry:organisation_people_edit", args=[org.org_id])
+    client.force_login(owner)
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(org, find(owner, name_ru="Первый Глава"), owner, started_on=D(2010, 1, 1))
+    few = count()
+    for i in range(5):
+        add(
+            org,
+            find(owner, name_ru=f"Член {'АБВГД'[i] * 3}"),
+            owner,
+            kind=OrganisationRole.Kind.BOARD_MEMBER,
+            ended_on=D(2020, 1, 1),
+        )
+    assert count() == few
