@@ -8,9 +8,9 @@ from django.db import connection
 
 from funding.models import Application
 from scoring import services
+from scoring.models import Flag
 from tests.funding.factories import make_administrator, make_competition
 from tests.registry.factories import make_organisation
-from scoring.models import Flag
 
 pytestmark = pytest.mark.django_db
 
