@@ -31,7 +31,7 @@ def test_a_regeneration_leaves_fresh_statistics_on_the_flags_table(population):
     table = Flag._meta.db_table
     administrator = make_administrator()
     for _ in range(3):  # lots with a single applicant each: flags to write
-        competition, (lot,) = make_competition(administrator)
+        _competition, (lot,) = make_competition(administrator)
         Application.objects.create(lot=lot, applicant=make_organisation(), amount_requested=1000)
     with connection.cursor() as cursor:  # no statistics to begin with
         if connection.vendor == "sqlite":
