@@ -27,11 +27,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from funding.filters import REGION_TODAY, AwardFilter, administrator_family, regions_today
 from funding.models import (
     Administrator,
+    AdministratorOfficial,
     Application,
     Award,
     CommissionMember,
@@ -46,7 +49,7 @@ from funding.models import (
     PublishedTotal,
 )
 from registry.i18n import active_language, localized, localized_reader, localized_row
-from registry.models import Organisation
+from registry.models import Organisation, OrganisationRole, Person
 from registry.selectors import DeferredJoinPaginator, RegionMapping, reference_data, region_mapping, region_succession
 
 TOP = 20
@@ -375,11 +378,17 @@ _RECORD_MODELS = {
     FundingChange.Record.PAYMENT: Payment,
     FundingChange.Record.AMENDMENT: Award,
     FundingChange.Record.EVALUATION: Evaluation,
+    FundingChange.Record.OFFICIAL: AdministratorOfficial,
 }
+# Fields of the people records (issue 17) that are not model fields: a commission seat on its competition, a score
+# on its application.
+_PEOPLE_FIELDS = {"commission": gettext_lazy("evaluation commission"), "score": gettext_lazy("commission score")}
 
 
 def _field_label(record: str, field: str) -> str:
     model = _RECORD_MODELS[FundingChange.Record(record)]
+    if field in _PEOPLE_FIELDS:
+        return str(_PEOPLE_FIELDS[field])
     try:
         return str(getattr(model._meta.get_field(field), "verbose_name", field))
     except FieldDoesNotExist:
@@ -824,3 +833,98 @@ def explorer_table(view: str, queryset: QuerySet[Award], base_url: str) -> tuple
     return [key, f"{key}_label", "total_kzt", "awards"], (
         [r.key, r.label, r.total, r.count] for r in totals_by(queryset, key)
     )
+
+
+# ---------------------------------------------------------------- every public role, one table (issue 17)
+
+ROLE_COLUMNS = [
+    "role_type",
+    "person_id",
+    "person_name_kk",
+    "person_name_ru",
+    "person_name_en",
+    "person_name_key",
+    "person_url",
+    "body_type",
+    "body_id",
+    "body_label",
+    "role",
+    "role_label",
+    "title",
+    "stage",
+    "started_on",
+    "ended_on",
+    "source",
+    "source_label",
+    "source_note",
+]
+
+
+def role_table(base_url: str) -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of every public role: each organisation role (head, founder, board member), official post at
+    an administrator and commission seat, with the person's published names and matching key, the body it is
+    held in (organisation, administrator or competition), dates and source; codes with labels. No IIN exists
+    to export. The roles export (opendata)."""
+    return ROLE_COLUMNS, _role_rows(base_url.rstrip("/"))
+
+
+def _person_cells(person: Person, base: str) -> list:
+    url = base + reverse("registry:person_detail", args=[person.pk])
+    return [person.pk, person.name_kk, person.name_ru, person.name_en, person.name_key, url]
+
+
+def _role_rows(base: str) -> Iterator[list]:
+    roles = OrganisationRole.objects.select_related("person", "organisation").order_by("id")
+    for role in roles.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            "organisation_role",
+            *_person_cells(role.person, base),
+            "organisation",
+            role.organisation.org_id,
+            role.organisation.name,
+            role.kind,
+            role.get_kind_display(),
+            role.title,
+            None,
+            role.started_on,
+            role.ended_on,
+            role.source,
+            role.get_source_display(),
+            role.source_note,
+        ]
+    posts = AdministratorOfficial.objects.select_related("person", "administrator").order_by("id")
+    for post in posts.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            "administrator_official",
+            *_person_cells(post.person, base),
+            "administrator",
+            post.administrator.code,
+            post.administrator.name,
+            "official",
+            str(AdministratorOfficial._meta.verbose_name),
+            post.position,
+            None,
+            post.started_on,
+            post.ended_on,
+            post.source,
+            post.get_source_display(),
+            post.source_note,
+        ]
+    seats = CommissionMember.objects.select_related("person", "competition").order_by("id")
+    for seat in seats.iterator(chunk_size=CSV_CHUNK):
+        yield [
+            "commission_member",
+            *_person_cells(seat.person, base),
+            "competition",
+            seat.competition.public_id,
+            seat.competition.title,
+            seat.role,
+            seat.get_role_display(),
+            seat.affiliation,
+            seat.stage,
+            None,
+            None,
+            seat.source,
+            seat.get_source_display(),
+            seat.source_note,
+        ]

@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Award
-from funding.selectors import award_table
+from funding.selectors import award_table, role_table
 from opendata.csv_writer import CONTENT_TYPE, csv_write
 from opendata.models import ExportFile
 from opendata.ocds import write_ocds, write_ocds_records
@@ -53,6 +53,10 @@ def _awards(stream: IO[str]) -> int:
     return csv_write(stream, *award_table(Award.objects.all(), settings.QOGAM_SITE_URL))
 
 
+def _roles(stream: IO[str]) -> int:
+    return csv_write(stream, *role_table(settings.QOGAM_SITE_URL))
+
+
 EXPORT_KINDS: dict[str, ExportKind] = {
     kind.code: kind
     for kind in (
@@ -79,6 +83,17 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             CONTENT_TYPE,
             _awards,
             _("Every award of every mechanism, amounts in KZT, codes with labels."),
+        ),
+        ExportKind(
+            "roles",
+            _("People in public roles (CSV)"),
+            "qogam-roles.csv",
+            CONTENT_TYPE,
+            _roles,
+            _(
+                "Every head, founder and board member of an organisation, official of an administrator and member "
+                "of a competition commission, with dates and sources; no personal identification numbers."
+            ),
         ),
         ExportKind(
             "360giving",

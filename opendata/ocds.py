@@ -203,8 +203,17 @@ def _tender(process: Process) -> dict:
             ),
             "numberOfTenderers": max(len(tenderers), sum(reported)) if (tenderers or reported) else None,
             "tenderers": [_reference(org) for org in tenderers.values()],
+            # The lots extension's `description` carries the lot's tender specification, as published.
             "lots": [
-                {"id": str(lot.number), "title": lot.title, "value": _value(lot.planned_amount)} for lot in process.lots
+                without_empty(
+                    {
+                        "id": str(lot.number),
+                        "title": lot.title,
+                        "description": lot.specification,
+                        "value": _value(lot.planned_amount),
+                    }
+                )
+                for lot in process.lots
             ],
         }
     )
