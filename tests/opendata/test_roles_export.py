@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
-from funding.models import AdministratorOfficial, CommissionMember
+from funding.models import AdministratorOfficial, CommissionMember, Lot
 from opendata.csv_writer import BOM
 from opendata.exports import EXPORT_KINDS
 from registry.models import OrganisationRole, Person, RoleSource
@@ -94,3 +95,18 @@ def test_exports_page_offers_the_roles_download(client):
     page = client.get(reverse("opendata:exports")).content.decode()
 
     assert "People in public roles (CSV)" in page
+
+
+def test_ocds_carries_a_lots_specification_and_no_person(roles):
+    """The lots extension's `description` is the lot's specification; people (commission members, heads) are
+    not OCDS parties (docs/exports.md)."""
+    _head, _odd, _administrator, competition = roles
+    Lot.objects.filter(competition=competition, number=1).update(specification="Shelter for 40 people.")
+    stream = io.StringIO()
+    EXPORT_KINDS["ocds"].write(stream)
+    document = json.loads(stream.getvalue())
+
+    (release,) = [r for r in document["releases"] if r.get("tender", {}).get("id") and "tender" in r["tag"]]
+    assert release["tender"]["lots"][0]["description"] == "Shelter for 40 people."
+    assert "Нурлан" not in stream.getvalue() and "HYPERLINK" not in stream.getvalue()
+    assert {role for party in release["parties"] for role in party["roles"]} <= {"buyer", "procuringEntity", "tenderer"}
