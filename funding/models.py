@@ -625,6 +625,7 @@ class FundingChange(models.Model):
         PAYMENT = "payment", _("payment")
         AMENDMENT = "amendment", _("amendment")
         EVALUATION = "evaluation", _("evaluation")
+        OFFICIAL = "official", _("official")
 
     administrator = models.ForeignKey(Administrator, on_delete=models.PROTECT, related_name="changes")
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -18,7 +18,9 @@ from registry.models import (
     Organisation,
     OrganisationField,
     OrganisationName,
+    OrganisationRole,
     OwnershipClaim,
+    Person,
     Region,
     StatusEvent,
 )
@@ -233,6 +235,38 @@ class MergeAdmin(admin.ModelAdmin):
     list_select_related = ["merged", "survivor", "moderator"]
     search_fields = ["merged__bin", "survivor__bin", "reason"]
     readonly_fields = ["survivor", "merged", "moderator", "moved", "merged_at", "undone_at", "undone_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """Correcting a name as published (a person's correction request, docs/privacy.md); the matching key follows.
+    Roles are kept on the organisation's People page and the funding pages, with their history."""
+
+    list_display = ["__str__", "name_ru", "name_kk", "name_en", "name_key"]
+    search_fields = ["name_kk", "name_ru", "name_en", "name_key"]
+    readonly_fields = ["name_key", "created_at", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing people have seen is deleted
+
+
+@admin.register(OrganisationRole)
+class OrganisationRoleAdmin(admin.ModelAdmin):
+    """Read-only: roles change through the People page, which keeps the profile's history."""
+
+    list_display = ["person", "organisation", "kind", "started_on", "ended_on", "source"]
+    list_filter = ["kind", "source"]
+    search_fields = ["person__name_key", "organisation__name_ru", "organisation__bin"]
+    raw_id_fields = ["person", "organisation"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -543,6 +543,14 @@ def _history_value(model, name: str, value: str) -> str:
     return value
 
 
+# History rows that name no model field: what they record, in words.
+HISTORY_EVENTS = {
+    "fields": _("fields of activity"),
+    "merged record": _("merged record"),
+    "file": _("document file"),
+}
+
+
 def _history_field(name: str) -> tuple[Any, str, str]:
     """(model, field name, label) of a ChangeRecord's field: a profile field or "report 2024: has_board"."""
     report = REPORT_CHANGE.match(name)
@@ -550,7 +558,12 @@ def _history_field(name: str) -> tuple[Any, str, str]:
     try:
         label = str(getattr(model._meta.get_field(field_name), "verbose_name", field_name))
     except FieldDoesNotExist:
-        label = str(_("fields of activity")) if field_name == "fields" else field_name
+        if field_name in HISTORY_EVENTS:
+            label = str(HISTORY_EVENTS[field_name])
+        elif field_name in OrganisationRole.Kind.values:  # people (issue 17): "head: A -> B"
+            label = str(OrganisationRole.Kind(field_name).label)
+        else:
+            label = field_name
     if report:
         label = str(_("yearly report %(year)s: %(field)s") % {"year": report.group(1), "field": label})
     return model, field_name, label

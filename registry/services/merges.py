@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import ChangeRecord, Document, Membership, Merge, Organisation, YearlyReport
+from registry.models import ChangeRecord, Document, Membership, Merge, Organisation, OrganisationRole, YearlyReport
 from registry.rules import decides_about
 from registry.services.organisations import MSG_FOUR_EYES_ORGANISATION, organisation_announce
 from registry.signals import organisation_merging
@@ -46,6 +46,7 @@ def organisation_merge(*, survivor: Organisation, merged: Organisation, moderato
     taken_years = survivor.reports.values_list("year", flat=True)
     merge_move(moved, YearlyReport, "organisation", merged.reports.exclude(year__in=taken_years), survivor)
     merge_move(moved, Document, "organisation", merged.documents.all(), survivor)
+    merge_move(moved, OrganisationRole, "organisation", merged.roles.all(), survivor)  # its people (issue 17)
     managers = survivor.memberships.filter(ended_at__isnull=True).values_list("user", flat=True)
     merge_move(
         moved,

@@ -80,7 +80,7 @@ def test_merge_moves_money_reports_documents_and_managers_and_redirects(client, 
     html = client.get(survivor.get_absolute_url()).content.decode()
     assert "Records merged into this one" in html and "Annual review" in html  # both histories
     assert (
-        "merged record" in client.get(reverse("registry:organisation_history", args=[survivor.org_id])).content.decode()
+        "Merged record" in client.get(reverse("registry:organisation_history", args=[survivor.org_id])).content.decode()
     )
 
 
@@ -138,3 +138,20 @@ def test_merge_page_merges_and_undoes(client, pair, moderator):
     assert merge.undone_at is not None
     assert Organisation.objects.get(pk=duplicate.pk).merged_into is None
     assert Award.objects.get().amount == Decimal("700000")
+
+
+def test_merge_moves_the_duplicates_people_and_undo_returns_them(pair, moderator):
+    """Issue 17: the roles recorded on a duplicate (its head, founders, board) follow it into the survivor."""
+    from registry.models import OrganisationRole, Person, RoleSource
+
+    survivor, duplicate, _award = pair
+    head = Person.objects.create(name_ru="Нурлан Алиев")
+    role = OrganisationRole.objects.create(
+        person=head, organisation=duplicate, kind=OrganisationRole.Kind.HEAD, source=RoleSource.STATE_REGISTER
+    )
+    merge = services.organisation_merge(survivor=survivor, merged=duplicate, moderator=moderator, reason="same")
+    role.refresh_from_db()
+    assert role.organisation_id == survivor.pk
+    services.organisation_unmerge(merge=merge, moderator=moderator)
+    role.refresh_from_db()
+    assert role.organisation_id == duplicate.pk
