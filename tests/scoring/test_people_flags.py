@@ -446,3 +446,30 @@ def test_the_people_flags_are_registered_with_their_rules():
     ):
         assert code in flags.FLAG_FINDERS and code in flags.RULES
         assert flags.RULES[code].subject in flags.SUBJECT_LABELS
+
+
+# ---------------------------------------------------------------- pages and API
+
+
+@pytest.mark.django_db
+def test_a_people_flag_on_transparency_its_page_and_the_api(client, contest):
+    from django.urls import reverse
+
+    from scoring import services
+
+    seat(contest.competition, person("Әлиев Нұрлан", script="kk"))
+    role(person("Aliyev Nurlan", script="en"), contest.applicant, HEAD)
+    services.summaries_regenerate()
+
+    listing = client.get(reverse("scoring:transparency"), {"code": "conflict_of_interest"}).content.decode()
+    assert "Conflict of interest" in listing
+    url = reverse("scoring:flag_detail", args=["conflict_of_interest", "competition", contest.competition.public_id])
+    page = client.get(url).content.decode()
+    assert "Conflict of interest" in page and "Әлиев Нұрлан" in page and "Aliyev Nurlan" in page
+    assert "Head of the applicant" in page and "Commission member" in page  # labels ...
+    assert "applicant_head" not in page and "name_letters_differ" not in page  # ... never keys
+    records = page[page.index("Records involved") :]
+    assert "Person: " in records and "Aliyev Nurlan</a>" in records  # the records involved, each with its kind
+    body = client.get("/api/v1/flags/", {"code": "conflict_of_interest"}).json()
+    (flag,) = body["results"]
+    assert flag["subject_key"] == contest.competition.public_id and flag["values"]["name_letters_differ"] == 1
