@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from registry.selectors import email_verified
 from scoring import indicators as ind
 from scoring.flags import CATALOGUE, RULES, SUBJECT_LABELS, flag_figures
 from scoring.flags.catalogue import MIN_RECIPIENTS_FOR_CONCENTRATION
+from scoring.flags.figures import flags_titled
 from scoring.forms import ConcernForm, TriageForm
 from scoring.models import Concern
 from scoring.records import record_url
@@ -35,6 +37,7 @@ from scoring.selectors import (
     segment_label,
     summary_run_current,
     transparency_overview,
+    used_label,
 )
 from scoring.selectors import concern_queue as concern_queue_select
 from scoring.services import concern_file, concerns_conflicted, summaries_refresh_if_stale
@@ -77,11 +80,13 @@ def methodology(request: HttpRequest) -> HttpResponse:
         request,
         "scoring/methodology.html",
         {
-            "csi": ind.CSI_INDICATORS,
+            # each indicator with the labels of the report's questions it reads: labels, never field names
+            "csi": [(i, [used_label(name) for name in i.inputs]) for i in ind.CSI_INDICATORS],
             "own": ind.OWN_INDICATORS,
             "subdimensions": ind.SUBDIMENSIONS,
             "benchmarks": ind.dimension_benchmarks(),
-            "csi_source": ind.CSI_SOURCE,
+            # the report's title as published, in English only: marked so (lang="en")
+            "csi_source": format_html('<cite lang="en">{}</cite>', ind.CSI_SOURCE),
             "tiers": ind.TIERS,
             "version": ind.METHODOLOGY_VERSION,
             "history": ind.VERSION_HISTORY,
@@ -222,7 +227,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     administrators = Administrator.objects.in_bulk(
         {flag.administrator for flag in page.object_list if flag.administrator}, field_name="code"
     )
-    for flag in page.object_list:
+    for flag in flags_titled(page.object_list, administrators):  # titles in the reader's language, names for codes
         flag.subject_label = SUBJECT_LABELS.get(flag.subject_type, flag.subject_type)
         flag.administrator_record = administrators.get(flag.administrator)
     query = request.GET.copy()
@@ -245,6 +250,8 @@ def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key:
     flags = flag_hits(code=code, subject_type=subject_type, subject_key=subject_key)
     if not flags:
         raise Http404(_("This flag is not raised (any more) on this record."))
+    administrator = Administrator.objects.filter(code=subject_key).first() if subject_type == "administrator" else None
+    flags_titled(flags, {subject_key: administrator} if administrator else None)
     return render(
         request,
         "scoring/flag_detail.html",
@@ -262,6 +269,7 @@ def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key:
             "subject_url": record_url(subject_type, subject_key),
             "subject": flags[0],
             "subject_label": SUBJECT_LABELS.get(subject_type, subject_type),
+            "subject_name": administrator.name if administrator else "",  # a name, not the administrator's code
         },
     )
 

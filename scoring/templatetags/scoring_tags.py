@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from scoring.flags.figures import flags_titled
 from scoring.indicators import CSI_INDICATORS
 from scoring.selectors import concerns_on_record, flags_on_record, flags_on_records_of
 
@@ -17,8 +18,8 @@ def worth_a_look(subject_type: str, subject_key: str, organisation_id: int | Non
     administrator also how many flags its awards and competitions carry, linking to them."""
     records = flags_on_records_of(administrator=subject_key) if subject_type == "administrator" else 0
     return {
-        "flags": flags_on_record(
-            subject_type=subject_type, subject_key=str(subject_key), organisation_id=organisation_id
+        "flags": flags_titled(
+            flags_on_record(subject_type=subject_type, subject_key=str(subject_key), organisation_id=organisation_id)
         ),
         "records": records,
         "key": subject_key,
@@ -32,6 +33,8 @@ def csi_wording() -> dict[str, str]:
     the one home of it): "CSI 2.1.1, Management: Positive when …"."""
     wording: dict[str, str] = {}
     for indicator in CSI_INDICATORS:
+        # Translators: "CSI" is the Civil Society Index's abbreviation: write it as your language abbreviates
+        # the index (as in "CSI indicators"), e.g. ИГО in Russian, АҚИ in Kazakh.
         text = _("CSI %(code)s, %(name)s: %(rule)s") % {
             "code": indicator.code,
             "name": indicator.name,
