@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from funding.models import Administrator
 from registry.models import Organisation, OrganisationField, YearlyReport
@@ -30,7 +30,11 @@ from scoring.records import record_url, record_urls
 from scoring.services import REPORT_VALUES, overdue_days, profile_facts, summary_run_progress
 
 YES_NO: dict[object, str] = {100: "yes", 0: "no", None: "unknown"}  # the API's values, keys not labels
-YES_NO_LABELS: dict[object, Text] = {100: _("yes"), 0: _("no"), None: _("unknown")}
+# An answer, as the reader's language writes it: the same context as the imports' yes/no, so "no" is never read
+# as the English abbreviation of "number" and translators meet one entry for both.
+YES = pgettext_lazy("a yes/no answer", "yes")
+NO = pgettext_lazy("a yes/no answer", "no")
+YES_NO_LABELS: dict[object, Text] = {100: YES, 0: NO, None: _("unknown")}
 # What an indicator reads that is not a report field (those are labelled by their verbose_name): labels,
 # never keys (issue 16).
 USED_LABELS: dict[str, Text] = {
@@ -58,7 +62,7 @@ def used_text(key: str, value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
+        return str(YES if value else NO)
     if isinstance(value, datetime.date):
         return date_format(value, "DATE_FORMAT")
     try:
