@@ -1,6 +1,12 @@
 """What the browser test looks for on a page: sideways scroll, axe-core's violations, English interface text in
 Kazakh and Russian, Content-Security-Policy refusals. Each check returns a list of readable problems (empty when
-the page is fine), so a failure names the page, the element and the text."""
+the page is fine), so a failure names the page, the element and the text.
+
+The English check reads interface text only. Data is not interface, and is skipped where the page says so: an
+element marked with another language (lang="en" on a name or title that exists only in English) or marked
+translate="no" (what a person typed or uploaded, shown as it is: an import's cells and column names, a file's name,
+a user name; a command's name). Such a marker is for data only: interface text marked with it would hide from this
+check, so it is never put on a label, a heading or a sentence of ours."""
 
 from __future__ import annotations
 
@@ -21,6 +27,11 @@ ALLOWED_LATIN = {
     "OCDS",
     "360Giving",  # the names of the open data standards
     "CIVICUS",  # the alliance whose Civil Society Index the scores follow
+    "Candid",
+    "GuideStar",  # the US charity-information service (formerly GuideStar) whose seals the transparency tiers follow
+    "org-id",  # the organisation identifier standard (org-id.guide) whose scheme names our identifiers
+    "KZ-BIN",  # org-id's list code for Kazakhstan's BIN register, the prefix of an identifier (KZ-BIN-…)
+    "Excel",  # the spreadsheet program, named so in Kazakh and Russian too
     "HHI",  # the Herfindahl-Hirschman index, abbreviated so in the literature of every language
     "KZT",  # the ISO 4217 code of the tenge
     "n",  # a sample's size, so written in statistics in every language
@@ -91,7 +102,8 @@ AXE_RUN_JS = """async () => {
 # Every piece of interface text a person meets on the page: visible text nodes (closed <details> opened first, as
 # a person would), screen-reader-only text, and the attributes read out or shown (aria-label, placeholder, alt,
 # title, button values). Text inside an element marked with another language (lang="en" on data that exists only
-# in English) or translate="no" (a command's name, say) is not interface text and is left out.
+# in English) or translate="no" (data shown as it is: an uploaded file's cells, a command's name) is data, not
+# interface text, and is left out.
 TEXTS_JS = """(pageLang) => {
   document.querySelectorAll('details:not([open])').forEach(d => { d.open = true; });
   const otherLanguage = el => {
