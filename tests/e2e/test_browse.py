@@ -83,7 +83,7 @@ def funding_data():
 def test_follow_the_money_from_explorer_to_recipient(funding_data, browser_page):
     page = browser_page
     page.goto("/funding/")
-    assert "3\u202f000\u202f000" in page.locator("ul.stats").inner_text()
+    assert "3,000,000" in page.locator("ul.stats").inner_text()  # English groups thousands with commas
     page.click("text=River bank clean-up")
     page.wait_for_url("**/funding/awards/*/")
     assert page.locator("h1").inner_text() == "River bank clean-up"
@@ -91,5 +91,22 @@ def test_follow_the_money_from_explorer_to_recipient(funding_data, browser_page)
     page.wait_for_url("**/organisations/KZ-BIN-*/")
     page.click("nav.tabs >> text=Funding")
     page.wait_for_url("**/organisations/KZ-BIN-*/funding/")
-    assert "2\u202f500\u202f000" in page.locator("ul.stats").inner_text()
+    assert "2,500,000" in page.locator("ul.stats").inner_text()
     page.screenshot(path="/tmp/qogam-e2e-funding.png", full_page=True)
+
+
+def test_on_a_phone_the_explorer_filters_fold_away_and_the_totals_come_first(funding_data, browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/funding/")
+    year_from = page.locator("input[name=year_from]")
+    assert not year_from.is_visible()  # the filters are one tap away, in a closed <details>
+    stats = page.locator("ul.stats").bounding_box()
+    assert stats is not None and stats["y"] + stats["height"] <= 800  # the totals are on the first screen
+    page.click("details.explorer-filters > summary")
+    assert year_from.is_visible()
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/funding/")
+    assert page.locator("input[name=year_from]").is_visible()  # side by side on a laptop, with no tap
+    assert not page.locator("details.explorer-filters > summary").is_visible()

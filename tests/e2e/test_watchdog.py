@@ -50,7 +50,7 @@ def test_from_the_dashboard_to_a_flagged_award(watched, browser_page):
     page.goto("/transparency/?code=threshold_splitting")
     page.locator("table.events a", has_text="Threshold splitting").first.click()
     page.wait_for_url("**/transparency/threshold_splitting/award/*/")
-    assert "procedural threshold" in page.locator("main").inner_text()
+    assert "splitting threshold" in page.locator("main").inner_text()  # the rule, as /transparency/ words it
     page.locator("h1 a").click()
     page.wait_for_url("**/funding/awards/*/")
     assert "Worth a look" in page.locator("main").inner_text()
