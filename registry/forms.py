@@ -85,7 +85,7 @@ class ManagerAddForm(forms.Form):
 
 
 class ClaimDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason (shown to the person who claimed)"), max_length=500, required=False)
 
 

@@ -22,8 +22,10 @@ VERSION_HISTORY = [
     (
         "2026.1",
         "2026-11-22",
-        "First version: the 15 CSI organisation indicators, reporting timeliness, income "
-        "diversity, state dependency and the transparency tier.",
+        _(
+            "First version: the 15 CSI organisation indicators, reporting timeliness, income "
+            "diversity, state dependency and the transparency tier."
+        ),
     ),
 ]
 RATIO = Decimal("0.0001")  # ratios are stored and summarised at four decimals
