@@ -163,7 +163,7 @@ ORDINARY_HORIZON_DAYS = 350
 DOUBLE_FUNDING_PER_FULL_SIZE = 30  # pairs: about 3 at the 1/10 size, at least 1
 # Funding concentration (DOMAIN §5): one local department-year with 5+ recipients where one takes most of the money
 # (an HHI of at least this, on the 0-10,000 scale; the flag's threshold is 2,500).
-PLANTED_HHI = 3500
+PLANTED_HHI = 3000
 # State dependency (DOMAIN §5: >= 90% of income from the state, a possible GONGO): ordinary funded NGOs earn at
 # least a fifth of their state money again from other sources (a state share of at most 83%); a few planted
 # GONGO-like organisations live on state money alone.
