@@ -5,7 +5,10 @@ explained, and the share of hits planted or explained.
 A hit is *planted* when its subject (and, where both give one, its year) is listed for that flag. A hit is
 *explained* when its subject is listed for another flag that produces it by definition (EXPLAINED_BY): an
 award planted as price dumping at 55-79% of its plan is often also outside its peer group's price fences, and
-an award planted as a price outlier at 40% of plan is, from 2016, also price dumping. Nothing else counts."""
+an award planted as a price outlier at 40% of plan is, from 2016, also price dumping. Nothing else counts.
+
+The flags are computed as of the demo's own date (the manifest's "as_of", the day its records stop), not today:
+the manifest lists what was overdue on that day, and the table must not drift as real time passes."""
 
 from __future__ import annotations
 
@@ -20,6 +23,12 @@ EXPLAINED_BY: dict[str, tuple[str, ...]] = {
     "price_outlier": ("price_dumping",),
     "price_dumping": ("price_outlier",),
 }
+
+
+def manifest_as_of(planted: dict) -> datetime.date | None:
+    """The day the demo's records stop, as its manifest states it (None for a manifest written before it did)."""
+    value = planted.get("as_of")
+    return datetime.date.fromisoformat(value) if value else None
 
 
 @dataclass
@@ -87,9 +96,14 @@ def flag_precision(*, code: str, hits: list[Hit], planted: dict[str, list[dict]]
     )
 
 
-def precision_table(*, planted: dict[str, list[dict]], today: datetime.date) -> list[Precision]:
-    """Every flag's precision on the current data against the manifest."""
+def precision_table(*, planted: dict, today: datetime.date | None = None) -> list[Precision]:
+    """Every flag's precision on the current data against the manifest, as of `today` (by default the
+    manifest's own date)."""
     from scoring.flags import FLAG_FINDERS
+
+    today = today or manifest_as_of(planted)
+    if today is None:
+        raise ValueError("The manifest gives no as-of date: pass today, or seed the demo again.")
 
     return [
         flag_precision(code=code, hits=list(finder(today=today)), planted=planted)

@@ -3,15 +3,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.models import DemoDataset
 from scoring.flags import RULES
-from scoring.flags.precision import precision_table
-
-AS_OF = datetime.date(2026, 11, 22)  # the demo's "today" (its data is fixed as of 31 October 2026)
+from scoring.flags.precision import manifest_as_of, precision_table
 
 
 class Command(BaseCommand):
@@ -21,8 +17,12 @@ class Command(BaseCommand):
         dataset = DemoDataset.objects.order_by("-created_at").first()
         if dataset is None or not dataset.planted:
             raise CommandError("No demo data with a manifest of planted cases: run seed_demo first.")
-        rows = precision_table(planted=dataset.planted, today=AS_OF)
-        self.stdout.write(f"Demo: seed {dataset.seed}, {dataset.organisations:,} organisations; as of {AS_OF}.\n")
+        # As of the demo's own date, so that what was overdue then is what the manifest lists (docs/methodology.md).
+        as_of = manifest_as_of(dataset.planted)
+        if as_of is None:
+            raise CommandError("The demo's manifest gives no as-of date: run seed_demo again.")
+        rows = precision_table(planted=dataset.planted, today=as_of)
+        self.stdout.write(f"Demo: seed {dataset.seed}, {dataset.organisations:,} organisations; as of {as_of}.\n")
         self.stdout.write(
             "| flag | hits | planted | planted found | hits on planted | explained | planted or explained |"
         )
@@ -31,12 +31,13 @@ class Command(BaseCommand):
             share = row.share_planted_or_explained
             self.stdout.write(
                 f"| {RULES[row.code].name} (`{row.code}`) | {row.hits:,} | {row.planted:,} | {row.planted_found:,} | "
-                f"{row.hits_planted:,} | {row.hits_explained:,} | {'—' if share is None else f'{share:.0%}'} |"
+                f"{row.hits_planted:,} | {row.hits_explained:,} | {'—' if share is None else f'{share:.1%}'} |"
             )
         hits = sum(r.hits for r in rows)
         good = sum(r.hits_planted + r.hits_explained for r in rows)
+        overall = f"{good / hits:.1%}" if hits else "—"
         self.stdout.write(
             f"| all flags | {hits:,} | {sum(r.planted for r in rows):,} | {sum(r.planted_found for r in rows):,} | "
             f"{sum(r.hits_planted for r in rows):,} | {sum(r.hits_explained for r in rows):,} | "
-            f"{good / hits:.0%} |"
+            f"{overall} |"
         )
