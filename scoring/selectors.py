@@ -384,10 +384,35 @@ def flags_on_record(*, subject_type: str, subject_key: str, organisation_id: int
     run = summary_run_current()
     if run is None:
         return []
+    if subject_type == "person":
+        return _flags_naming_person(run, subject_key)
     flags = Flag.objects.filter(run=run, subject_type=subject_type, subject_key=subject_key)
     if organisation_id is not None:
         flags = flags | Flag.objects.filter(run=run, organisation_id=organisation_id)
     return list(flags.order_by("code", "-year")[:30])
+
+
+# The flags whose records can name a person (scoring/flags/people.py): their subject is a competition, an
+# administrator or an award, and the people involved are among their records.
+PERSON_FLAG_CODES = (
+    "conflict_of_interest",
+    "collusion",
+    "one_person_many_recipients",
+    "revolving_door",
+    "not_best_scored",
+)
+
+
+def _flags_naming_person(run, person_key: str) -> list[Flag]:
+    """The run's people flags whose records list this person, read over those flags alone (they are few: each
+    is a planted-size handful on the demo) and matched in Python, the same way on both databases' JSON."""
+    flags = Flag.objects.filter(run=run, code__in=PERSON_FLAG_CODES).order_by("code", "-year", "id")
+    named = [
+        flag
+        for flag in flags.iterator(chunk_size=500)
+        if any(r.get("type") == "person" and str(r.get("key")) == str(person_key) for r in flag.records)
+    ]
+    return named[:30]
 
 
 def flags_on_records_of(*, administrator: str) -> int:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opendata.exports import EXPORT_KINDS, write_atomically
 
-CSV_KINDS = ("organisations", "awards", "reports")
+CSV_KINDS = ("organisations", "awards", "reports", "roles")
 
 
 class Command(BaseCommand):
