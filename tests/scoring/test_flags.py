@@ -583,8 +583,8 @@ def test_every_figure_a_finder_stores_has_a_label():
         ("percent", "0E-7", "0.0%"),  # issue 15: a fence shown as "0E-7"
         ("percent", "0.5500", "55.0%"),
         ("percent100", "90.0", "90.0%"),
-        ("kzt", "3884000.00", "3\u202f884\u202f000"),
-        ("count", 1234, "1\u202f234"),
+        ("kzt", "3884000.00", "3,884,000"),
+        ("count", 1234, "1,234"),
         ("p_value", 1.2e-9, "< 0.0001"),
         ("p_value", 0.0026, "0.0026"),
         ("measure", "awards+completions", "awards made, projects completed"),
