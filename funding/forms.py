@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funding.models import (
     Amendment,
@@ -275,7 +276,9 @@ class AdministratorOfficialForm(PersonNamesForm):
         max_length=300,
         help_text=_("e.g. head of the department, deputy akim"),
     )
-    started_on = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(
+        label=pgettext_lazy("start of a period", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     ended_on = forms.DateField(
         label=_("Until"),
         required=False,

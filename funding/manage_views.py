@@ -310,7 +310,11 @@ def commission_scores(request, public_id: str):
             max_score=data["max_score"],
             acting_user=request.user,
         )
-        return _("The score is recorded.") if changed else _("The score was already recorded so; nothing changed.")
+        return (
+            _("The score is recorded.")
+            if changed
+            else _("The score was already recorded with this value; nothing changed.")
+        )
 
     scores = (
         CommissionScore.objects.filter(application__lot__competition=competition)

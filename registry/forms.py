@@ -254,7 +254,7 @@ class OrganisationRoleForm(PersonNamesForm):
         required=False,
         help_text=_("e.g. chair of the board, director, president"),
     )
-    started_on = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+    started_on = forms.DateField(label=pgettext_lazy("start of a period", "From"), required=False, widget=DATE_INPUT)
     ended_on = forms.DateField(
         label=_("Until"), required=False, widget=DATE_INPUT, help_text=_("Blank while the role lasts.")
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.i18n import localized
 from registry.models.organisation import Organisation
@@ -27,9 +28,9 @@ class Person(models.Model):
     """A person as published, in up to three languages; `name_key` matches the same name across Cyrillic and
     Latin spellings and Kazakh/Russian letter variants (registry.search.person_name_key)."""
 
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)
-    name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    name_kk = models.CharField(pgettext_lazy("a person's name", "name (Kazakh)"), max_length=300, blank=True)
+    name_ru = models.CharField(pgettext_lazy("a person's name", "name (Russian)"), max_length=300, blank=True)
+    name_en = models.CharField(pgettext_lazy("a person's name", "name (Latin letters)"), max_length=300, blank=True)
     name_key = models.CharField(_("matching key"), max_length=300, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

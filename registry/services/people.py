@@ -31,7 +31,7 @@ MSG_ROLE_ENDED = _("This role already ended on %(date)s.")
 MSG_END_BEFORE_START = _("A role can not end before it starts (%(date)s).")
 MSG_HEAD_BEFORE_CURRENT = _("The current head took office on %(date)s; a new head can not start before that.")
 MSG_HEAD_DATE = _("Give the date the new head took office: the current head's role ends the day before.")
-MSG_ROLE_HELD = _("%(name)s already holds this role here since %(date)s.")
+MSG_ROLE_HELD = _("%(name)s has held this role here since %(date)s.")
 MSG_ROLE_FIELD = _("“%(field)s” can not be corrected here.")
 
 # What a correction may change; the person and the organisation are the role itself (end it and add another).
