@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from opendata.exports import EXPORT_KINDS
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as make run: commits happen
 MAKEFILE = Path(__file__).resolve().parents[2] / "Makefile"
 
 
