@@ -35,6 +35,16 @@ ALLOWED_LATIN = {
     "HHI",  # the Herfindahl-Hirschman index, abbreviated so in the literature of every language
     "KZT",  # the ISO 4217 code of the tenge
     "n",  # a sample's size, so written in statistics in every language
+    "p",  # a test's p-value, likewise
+    "IQR",  # the interquartile range of Tukey's fences, abbreviated so in statistics texts of every language
+    "Open",
+    "Contracting",
+    "Partnership",  # the Open Contracting Partnership, the organisation behind OCDS (a proper name)
+    "Cardinal",  # its red-flag library, a proper name
+    "releases",
+    "records",  # OCDS's own names for its two package kinds, given in brackets after the translated words
+    "Aliyev",
+    "Aliev",  # the example of two Latin spellings of one surname, in the people flags' rule (shown as spelt)
 }
 
 # A Latin word: letters, possibly joined by _ - . (so `has_board`, `seed_demo` and `KZ-71` are one word each).
