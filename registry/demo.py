@@ -252,17 +252,18 @@ FORM_NAMES = {  # how the form reads inside a name: Kazakh suffix, Russian prefi
 }
 # Branches are named "Филиал <parent's form in the genitive> «…»".
 GENITIVE_RU = {"Общественное объединение": "общественного объединения", "Общественный фонд": "общественного фонда"}
+# Charter activities, in Russian as the register publishes them (the charter's own words, one language only).
 CHARTER = {
-    "environment": "protection of the environment; environmental education; waste and water monitoring",
-    "children_youth": "leisure, education and employment programmes for children and young people",
-    "women": "support for women's economic and civic participation; prevention of domestic violence",
-    "health": "health promotion; prevention of socially significant diseases; patient support",
-    "culture_education": "cultural, scientific and educational events; support for the state language",
-    "human_rights": "legal consultations; monitoring of human rights; strategic litigation support",
-    "social_welfare": "social services for low-income families, the elderly and people in difficulty",
-    "community": "support for local self-government initiatives; improvement of public spaces",
-    "disability": "rehabilitation, inclusion and employment of people with disabilities",
-    "other": "other socially useful activities allowed by law",
+    "environment": "охрана окружающей среды; экологическое просвещение; мониторинг отходов и водных ресурсов",
+    "children_youth": "программы досуга, образования и трудоустройства для детей и молодёжи",
+    "women": "поддержка экономического и гражданского участия женщин; профилактика бытового насилия",
+    "health": "пропаганда здорового образа жизни; профилактика социально значимых заболеваний; поддержка пациентов",
+    "culture_education": "культурные, научные и просветительские мероприятия; поддержка государственного языка",
+    "human_rights": "юридические консультации; мониторинг прав человека; поддержка стратегических судебных дел",
+    "social_welfare": "социальные услуги малообеспеченным семьям, пожилым людям и лицам в трудной жизненной ситуации",
+    "community": "поддержка инициатив местного самоуправления; благоустройство общественных пространств",
+    "disability": "реабилитация, инклюзия и трудоустройство лиц с инвалидностью",
+    "other": "иная общественно полезная деятельность, не запрещённая законом",
 }
 
 
@@ -493,13 +494,14 @@ def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) 
 
 
 def _add_history(rng: random.Random, spec: OrgSpec) -> None:
-    region_name = CITIES[spec.region][2]
+    # Legal bases are data, in Russian as the register writes them.
+    city = CITIES[spec.region][1]
     spec.events.append(
         (
             "registered",
             spec.registered_on,
             None,
-            f"State registration by the Department of Justice ({region_name})",
+            f"Государственная регистрация в органах юстиции (г. {city})",
         )
     )
     roll = rng.random()
@@ -517,14 +519,14 @@ def _add_history(rng: random.Random, spec: OrgSpec) -> None:
                     None,
                     rng.choice(
                         [
-                            "Decision of the general meeting on voluntary liquidation",
-                            "Court decision on compulsory liquidation",
+                            "Решение общего собрания о добровольной ликвидации",
+                            "Решение суда о принудительной ликвидации",
                         ]
                     ),
                 )
             )
         else:
-            spec.events.append(("reorganised", later(), None, "Reorganised by merger into another organisation"))
+            spec.events.append(("reorganised", later(), None, "Реорганизация путём присоединения к другой организации"))
         return
     if spec.legal_form == "public_association" and roll < CEASED_SHARE + SUSPENDED_SHARE and span > 400:
         start = AS_OF - datetime.timedelta(days=rng.randint(10, 80))
@@ -533,14 +535,14 @@ def _add_history(rng: random.Random, spec: OrgSpec) -> None:
                 "suspended",
                 start,
                 start + datetime.timedelta(days=rng.choice([90, 120, 180])),
-                "Court decision suspending activity (3 to 6 months)",
+                "Решение суда о приостановлении деятельности (на срок от 3 до 6 месяцев)",
             )
         )
         return
     registered_share = 1 - CEASED_SHARE
     if roll > CEASED_SHARE + ACTIVE_SHARE * registered_share and span > 400:
         spec.events.append(
-            ("found_inactive", later(365), None, "No activity found by the annual review of the NGO database")
+            ("found_inactive", later(365), None, "Деятельность не подтверждена ежегодной проверкой базы данных НПО")
         )
     if rng.random() < RENAMED_SHARE and span > 800:
         stem = rng.choice(STEMS)
