@@ -44,6 +44,7 @@ from registry.demo import AS_OF, CITIES, PUBLIC_EXAMPLE_BINS, REGION_WEIGHTS
 from registry.models import (
     REPORT_INCOME_FIELDS,
     REPORT_STATE_INCOME_FIELDS,
+    FieldOfActivity,
     LegalForm,
     Organisation,
     OrganisationField,
@@ -59,13 +60,15 @@ BATCH = 2000
 MILLION = Decimal(1_000_000)
 
 # State social order, million KZT, as published (DOMAIN §3.1), each with where it was published. Only these are
-# stored as published totals (PublishedTotal); 2010 has no published figure and is stored as unknown.
-PILOT_SOURCE = "Pierobon 2016, Table 2: the pilot tenders of state social order, 2003-2005 (DOMAIN §3.1)"
+# stored as published totals (PublishedTotal); 2010 has no published figure and is stored as unknown. The source
+# is data, written in Russian as the registers write it, naming the publication (Pierobon 2016, Table 2; the CIVICUS
+# Civil Society Index report 2008-2010, Knox & Yessimova 2015) in words, authors in Cyrillic.
+PILOT_SOURCE = "К. Пьеробон (2016), таблица 2: пилотные конкурсы государственного социального заказа 2003–2005 годов"
 VOLUME_SOURCE = (
-    "Yearly volume of state social order as published in the sector studies summarised in DOMAIN §3.1 "
-    "(CIVICUS CSI 2008-2010, Knox & Yessimova 2015, Pierobon 2016)"
+    "Годовой объём государственного социального заказа по опубликованным исследованиям сектора: отчёт CIVICUS "
+    "«Индекс гражданского общества» (2008–2010), К. Нокс и С. Есимова (2015), К. Пьеробон (2016)"
 )
-UNKNOWN_SOURCE = "No yearly volume of state social order was published for 2010 (DOMAIN §3.1): unknown, not zero"
+UNKNOWN_SOURCE = "Объём государственного социального заказа за 2010 год не опубликован: он неизвестен, а не равен нулю"
 PUBLISHED_SOCIAL_ORDER: dict[int, tuple[str | None, str]] = {
     2003: ("10.7", PILOT_SOURCE),
     2004: ("9.7", PILOT_SOURCE),
@@ -152,6 +155,11 @@ COMPETITION_SIZES = [1, 1, 2, 2, 3, 4]  # lots per competition
 RUSH_AWARDS = 10
 RUSH_DECEMBER_AWARDS = 7
 RUSH_YEARS_PER_ADMINISTRATOR = 3
+# An ordinary administrator-year's December awards: one competition, more only within this share of its awards.
+# Below the year-end rush flag's 30% minimum share, so that only a lone competition of up to 4 lots in a small year
+# can pass it, which the flag's significance test does not take for a rush; high enough that about 10% of ordinary
+# awards stay in December at the national size (0.15 left 7.6%).
+DECEMBER_CAP = 0.25
 # Captive recipient (DOMAIN §5): funded by one administrator only over this many years or more. Ordinary recipients
 # never are; a few are planted, and one competition has every lot won by one recipient.
 CAPTIVE_YEARS = 3
@@ -241,12 +249,21 @@ MINISTRIES = [
 ]
 # The demo's planted ineligible applicants and recipients: the forms the law excludes by name (DOMAIN §2.1).
 PLANTED_INELIGIBLE_FORMS = ("religious_association", "political_party", "trade_union")
+# Reasons for rejecting an application, in Russian as the competitions' protocols write them.
 REJECTIONS = [
-    "documents incomplete",
-    "application submitted after the deadline",
-    "no yearly report filed to the NGO database",
-    "project outside the organisation's charter",
+    "неполный пакет документов",
+    "заявка подана после окончания срока приёма",
+    "сведения о деятельности не представлены в базу данных НПО",
+    "проект не соответствует уставу организации",
 ]
+INELIGIBLE_REJECTION = "организационно-правовая форма не допускает участия: организация не является НПО"
+# Titles of competitions and programmes by mechanism, in Russian as administrators publish them.
+MECHANISM_TITLES = {
+    Mechanism.SOCIAL_ORDER: "Государственный социальный заказ",
+    Mechanism.STATE_GRANT: "Государственные гранты",
+    Mechanism.NGO_AWARD: "Премии для НПО",
+    Mechanism.FOREIGN_GRANT: "Иностранные гранты",
+}
 
 
 # Capitals of the units before the 2018 and 2022 reforms, for the demo administrators' names.
@@ -394,6 +411,18 @@ class Builder:
         self.history: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.spans: dict[int, list[tuple]] = defaultdict(list)
         self.month_deck: list[int] = []  # the place of each department that makes a planted direct award
+        # Ordinary December awards by (administrator, year), and each giver's awards in the year (DECEMBER_CAP).
+        self.december_awards: Counter[tuple[str, int]] = Counter()
+        self.giver_awards: dict[tuple[tuple, int], int] = {}
+        # Titles are data, written in Russian as the registers publish them, with the reference data's names.
+        self.field_names = dict(FieldOfActivity.objects.values_list("code", "name_ru"))
+
+    def lot_title(self, number: int, field_code: str) -> str:
+        return f"Лот {number}: {self.field_names[field_code].lower()}"
+
+    def project_title(self, field_code: str, place_and_year: str) -> str:
+        """A project's title: its field and, in brackets, its city and year (as "Тараз, 2019")."""
+        return f"Проект в сфере «{self.field_names[field_code]}» ({place_and_year})"
 
     def seasoned(self, org: OrgInfo, day: datetime.date) -> bool:
         return org.available_on(day, SEASONED_DAYS)
@@ -831,6 +860,7 @@ def _social_order_year(builder, admins, local, ministries, year, total, count, r
             if i not in rush_of and taken + amounts[i] <= target * Decimal("1.02"):
                 givers[i] = ("central", "min-culture")
                 taken += amounts[i]
+    rushing = {local[(plan.place, "district")] for plan in rush_plans}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i in range(count):
         if i in rush_of:
@@ -841,8 +871,13 @@ def _social_order_year(builder, admins, local, ministries, year, total, count, r
                 if rng.random() < republican_share
                 else ("local", places[i], _local_slot(rng))
             )
+            if givers[i][0] == "local" and local[(places[i], givers[i][2])] in rushing:
+                # A planted rush department gives no ordinary award in its rush year: ordinary awards of its own
+                # would dilute (or, made in December, inflate) the planted shares.
+                givers[i] = ("local", places[i], rng.choice(["internal-policy", "youth"]))
         groups[givers[i]].append(i)
     pilot_lots: list[dict] = []
+    builder.giver_awards.update({(giver, year): len(indexes) for giver, indexes in groups.items()})
     for giver, indexes in groups.items():
         while indexes:
             size = min(len(indexes), rng.choice(COMPETITION_SIZES))
@@ -873,6 +908,19 @@ def _competition(builder, admins, local, year, giver, chunk, amounts, places, mo
     """One competition of the year with a lot and an award for each index in `chunk`; returns its lots."""
     rng, units = builder.rng, builder.units
     day = _award_day(rng, year, months, builder.month_deck)
+    if not months and day.month == 12:
+        # One ordinary December competition per administrator-year, more only while its December awards stay
+        # within DECEMBER_CAP of its year's: two or three of a small administrator's competitions, several lots
+        # each, falling in December made a year-end rush by chance (issue 15: 15 chance hits at the national size).
+        spender = local[(units.on(giver[1], day), giver[2])] if giver[0] == "local" else giver[1]
+        so_far = builder.december_awards[(spender, year)]
+        # In a reform year a unit's awards are split between its old and new departments: one competition only.
+        whole_year = giver[0] != "local" or units.on(giver[1], datetime.date(year, 1, 1)) == units.on(giver[1], day)
+        base = builder.giver_awards.get((giver, year), 0) if whole_year else 0
+        if so_far and so_far + len(chunk) > DECEMBER_CAP * base:
+            day = _award_day(rng, year, range(1, 12))
+        else:
+            builder.december_awards[(spender, year)] += len(chunk)
     announced = max(datetime.date(year, 1, 5), day - datetime.timedelta(days=rng.randint(35, 60)))
     if giver[0] == "local":
         place, slot = giver[1], giver[2]
@@ -888,7 +936,7 @@ def _competition(builder, admins, local, year, giver, chunk, amounts, places, mo
         "mechanism": Mechanism.SOCIAL_ORDER,
         "year": year,
         "reference": f"SO-{year}-{len(builder.competitions) + 1:05d}",
-        "title": f"State social order {year}: {admin['name_en'].replace(' (demo)', '')}",
+        "title": f"{MECHANISM_TITLES[Mechanism.SOCIAL_ORDER]} {year} — {admin['name_ru'].replace(' (демо)', '')}",
         "announced_on": announced,
         "deadline_on": announced + datetime.timedelta(days=20),
         "decided_on": max(announced + datetime.timedelta(days=21), day - datetime.timedelta(days=3)),
@@ -948,7 +996,7 @@ def _lot_with_award(
             ratio = HEAVY_DUMPING  # 1% before the reform: heavy dumping, a planted price outlier
         lot = {
             "number": number,
-            "title": f"Lot {number}: {field_code.replace('_', ' ')} project",
+            "title": builder.lot_title(number, field_code),
             "field": field_code,
             "place": place,
             "region": units.on(place, competition["announced_on"]),  # the unit on the day of the call
@@ -990,7 +1038,7 @@ def _lot_with_award(
         "region": units.on(place, day),  # the unit on the award's date
         "currency": "KZT",
         "amount_original": None,
-        "title": f"{field_code.replace('_', ' ').capitalize()} project ({_place(place)}, {day.year})",
+        "title": builder.project_title(field_code, f"{_place(place)}, {day.year}"),
         "rush": ends_in_december,  # a planted completion rush: never terminated, or it would count one short
     }
     if outlier:
@@ -1000,7 +1048,8 @@ def _lot_with_award(
 
 
 def _place(region: str) -> str:
-    return CITIES.get(region, ("", "", region))[2]
+    """The city a project names in its title, in Russian."""
+    return CITIES.get(region, ("", region, region))[1]
 
 
 def _applications(builder, lot, winner, day, count, amount) -> None:
@@ -1016,7 +1065,7 @@ def _applications(builder, lot, winner, day, count, amount) -> None:
         first = len(lot["applications"]) == 1
         if not first and builder.ineligible and rng.random() < 0.02:
             other = rng.choice(builder.ineligible)
-            outcome, reason = "rejected", "ineligible legal form: not an NGO"
+            outcome, reason = "rejected", INELIGIBLE_REJECTION
         else:
             other = rng.choice(builder.eligible_by_place[lot["place"]] or builder.eligible)
             if attempt > 10 * count:
@@ -1094,7 +1143,7 @@ def _operator_year(builder, admin, mechanism, year, total, count, equal=False) -
     amounts = [total / count] * count if equal else _split_amounts(rng, total, count, spread=0.4)
     day = _award_day(rng, year, OPERATOR_MONTHS)
     announced = day - datetime.timedelta(days=60)
-    label = "State grants" if mechanism == Mechanism.STATE_GRANT else "NGO awards"
+    label = MECHANISM_TITLES[mechanism]
     competition = {
         "admin": admin["code"],
         "mechanism": mechanism,
@@ -1161,7 +1210,7 @@ def _foreign_year(builder, admin, year, rate, count) -> None:
                 "region": units.on(place, day),
                 "currency": "USD",
                 "amount_original": usd,
-                "title": f"Civic initiative grant ({year})",
+                "title": f"Грант на гражданскую инициативу ({year})",
             }
         )
 
@@ -1208,7 +1257,7 @@ def _plant_splits(builder, local, rng, years) -> dict[int, Decimal]:
                 recipient,
                 when,
                 amount,
-                f"Community events, part {k + 1} ({year})",
+                f"Общественные мероприятия, часть {k + 1} ({year})",
                 when + datetime.timedelta(days=rng.randint(90, 150)),
             )
             builder.planted["threshold_splitting"].append(award)
@@ -1250,7 +1299,7 @@ def _plant_ineligible(builder, local, rng, planted: dict[int, Decimal]) -> None:
             org,
             day,
             amount,
-            f"Community support (direct award, {day.year})",
+            f"Поддержка местного сообщества (без конкурса, {day.year})",
             day + datetime.timedelta(days=3 + rng.randint(90, 200)),
         )
         builder.planted["ineligible_recipient"].append(award)
@@ -1297,8 +1346,8 @@ def _plant_charter_mismatch(builder: Builder, count: int) -> None:
         recipient = builder.by_id[award["recipient"]]
         outside = rng.choice([f for f in everything if f not in recipient.fields])
         award["field"] = award["lot"]["field"] = outside
-        award["lot"]["title"] = f"Lot {award['lot']['number']}: {outside.replace('_', ' ')} project"
-        award["title"] = f"{outside.replace('_', ' ').capitalize()} project ({award['title'].split(' (', 1)[-1]}"
+        award["lot"]["title"] = builder.lot_title(award["lot"]["number"], outside)
+        award["title"] = builder.project_title(outside, award["title"].rsplit(" (", 1)[-1].removesuffix(")"))
         builder.planted["charter_mismatch"].append(award)
 
 
@@ -1330,8 +1379,8 @@ def _reassign(builder: Builder, award: dict, org: OrgInfo, field_code: str) -> N
             application["org"] = org.id
     award["recipient"] = org.id
     award["field"] = lot["field"] = field_code
-    lot["title"] = f"Lot {lot['number']}: {field_code.replace('_', ' ')} project"
-    award["title"] = f"{field_code.replace('_', ' ').capitalize()} project ({award['title'].split(' (', 1)[-1]}"
+    lot["title"] = builder.lot_title(lot["number"], field_code)
+    award["title"] = builder.project_title(field_code, award["title"].rsplit(" (", 1)[-1].removesuffix(")"))
     start = award["starts_on"] or award["awarded_on"]
     builder.history[org.id][award["admin"]].add(award["awarded_on"].year)
     builder.spans[org.id].append((award["admin"], award["region"], start, award["ends_on"] or start))
@@ -1653,8 +1702,8 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tup
                 year=p["year"],
                 mechanism=p["mechanism"],
                 field_id=p["field"],
-                title=f"{Mechanism(p['mechanism']).label.capitalize()} {p['year']}"
-                + (f": {p['field'].replace('_', ' ')}" if p["field"] else ""),
+                title=f"{MECHANISM_TITLES[p['mechanism']]} {p['year']}"
+                + (f": {builder.field_names[p['field']].lower()}" if p["field"] else ""),
                 budget=(p["budget"] * Decimal("1.05")).quantize(Decimal(1000)),
             )
             for p in builder.programmes.values()
@@ -1808,7 +1857,7 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
                 award=award,
                 kind="terminated",
                 occurred_on=stop,
-                reason="Contract terminated by agreement: the recipient could not deliver",
+                reason="Договор расторгнут по соглашению сторон: получатель не смог выполнить обязательства",
             )
         )
         return
@@ -1831,7 +1880,7 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
                 award=award,
                 report_due_on=due,
                 report_received_on=received,
-                evaluator="Public expert commission",
+                evaluator="Общественная экспертная комиссия",
                 result=result,
             )
         )
@@ -1846,7 +1895,7 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
                     field_name="ends_on",
                     old_value=old_end.isoformat(),
                     new_value=new_end.isoformat(),
-                    reason="Schedule extended by agreement",
+                    reason="Сроки продлены по соглашению сторон",
                 )
             )
 

@@ -4,6 +4,7 @@ the national size seeded once for the module."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 
@@ -14,25 +15,30 @@ from django.db.models import Count, F, Q, Sum
 
 from funding.demo import (
     AS_OF,
+    DECEMBER_CAP,
     GRANT_MILLIONS,
     MILLION,
     PILOT_TENDERS,
     PUBLISHED_SOCIAL_ORDER,
+    RUSH_AWARDS,
     SOCIAL_ORDER_MILLIONS,
     SOCIAL_ORDER_PROJECTS,
 )
 from funding.models import (
     Administrator,
+    Amendment,
     Application,
     Award,
+    AwardStatusEvent,
     Competition,
     Evaluation,
     Lot,
     Payment,
+    Programme,
     PublishedTotal,
 )
 from registry.bin import is_valid_bin
-from registry.models import DemoDataset, LegalForm, Organisation, Region
+from registry.models import DemoDataset, LegalForm, Organisation, Region, StatusEvent
 
 pytestmark = pytest.mark.django_db
 SCALE = Decimal("0.1")
@@ -79,9 +85,40 @@ def test_only_published_figures_are_stored_as_published_and_each_names_its_sourc
     stored = dict(PublishedTotal.objects.values_list("year", "source"))
     assert set(stored) == set(PUBLISHED_SOCIAL_ORDER) == set(range(2003, 2014))
     assert all(source.strip() for source in stored.values())
-    assert all("Pierobon 2016, Table 2" in stored[year] for year in PILOT_TENDERS)
-    assert "unknown" in stored[2010]
-    assert not any("demo" in source.lower() for source in stored.values())
+    assert all("Пьеробон (2016), таблица 2" in stored[year] for year in PILOT_TENDERS)
+    assert "неизвестен" in stored[2010]
+    assert not any("demo" in source.lower() or "демо" in source.lower() for source in stored.values())
+    # DOMAIN.md is an internal document: a source names the publication itself.
+    assert not any("DOMAIN" in source for source in stored.values())
+
+
+# Latin words a Russian source may cite as they are written: the alliance's name.
+LATIN_NAMES = re.compile(r"\bCIVICUS\b")
+
+
+def test_one_language_fields_are_written_in_russian_as_the_registers_write_them(seeded):
+    """Issue 16: fields that hold one language only (titles, charter activities, legal bases, reasons, sources) were
+    English, and every page in Kazakh or Russian showed them as English text."""
+    texts = {
+        "award title": Award.objects.values_list("title", flat=True),
+        "competition title": Competition.objects.values_list("title", flat=True),
+        "lot title": Lot.objects.values_list("title", flat=True),
+        "programme title": Programme.objects.values_list("title", flat=True),
+        "charter activities": Organisation.objects.values_list("charter_activities", flat=True),
+        "legal basis": StatusEvent.objects.values_list("legal_basis", flat=True),
+        "rejection reason": Application.objects.values_list("rejection_reason", flat=True),
+        "award status reason": AwardStatusEvent.objects.values_list("reason", flat=True),
+        "amendment reason": Amendment.objects.values_list("reason", flat=True),
+        "evaluator": Evaluation.objects.values_list("evaluator", flat=True),
+        "published source": PublishedTotal.objects.values_list("source", flat=True),
+    }
+    for what, values in texts.items():
+        values = set(values) - {""}
+        assert values, what
+        latin = sorted(v for v in values if re.search(r"[A-Za-z]", LATIN_NAMES.sub("", v)))
+        assert not latin, (what, latin[:3])
+    assert Lot.objects.filter(title__startswith="Лот 1: здравоохранение").exists()
+    assert Award.objects.filter(title__startswith="Проект в сфере «Здравоохранение» (").exists()
 
 
 def test_2014_is_a_cut_and_2003_2020_sums_to_the_published_132_4_bn(seeded):
@@ -204,6 +241,34 @@ def test_planted_rushes_put_most_of_an_administrator_years_awards_or_completions
         by_end = ends.filter(ends_on__month=12).count() / max(ends.count(), 1)
         assert awards.count() >= 10
         assert by_award >= 0.5 or (by_end >= 0.5 and ends.count() >= 10), entry
+
+
+def test_a_planted_rush_departments_rush_year_has_no_ordinary_award(seeded):
+    """Issue 15's precision work: ordinary awards of a rush department in its rush year diluted the planted share."""
+    for entry in seeded["year_end_rush"]:
+        awards = Award.objects.filter(
+            administrator__code=entry["subject_key"], awarded_on__year=entry["year"], competition__isnull=False
+        )
+        assert awards.count() == RUSH_AWARDS, entry
+
+
+def test_an_administrator_makes_one_ordinary_december_competition_a_year_or_keeps_december_within_a_cap(seeded):
+    """Issue 15's precision work: several December competitions of one administrator-year, several lots each,
+    made chance year-end rushes at the national size. A second December competition only while the year's December
+    awards stay within DECEMBER_CAP of its awards."""
+    rushed = {(e["subject_key"], e["year"]) for e in seeded["year_end_rush"]}
+    rows = Award.objects.filter(mechanism=SOCIAL, competition__isnull=False)
+    awards = Counter(rows.values_list("administrator__code", "awarded_on__year"))
+    december = rows.filter(awarded_on__month=12).values_list("administrator__code", "awarded_on__year", "competition")
+    competitions = Counter((code, year) for code, year, _competition in set(december))
+    in_december = Counter((code, year) for code, year, _competition in december)
+    assert competitions
+    over = {
+        group: (n, in_december[group], awards[group])
+        for group, n in competitions.items()
+        if n > 1 and group not in rushed and in_december[group] > DECEMBER_CAP * awards[group]
+    }
+    assert not over
 
 
 def test_social_order_prices_are_80_to_100_percent_of_plan_after_the_2015_reform_but_the_planted_ones(seeded):
