@@ -692,6 +692,13 @@ class AdministratorOfficial(models.Model):
         return f"{self.person} ({self.position}, {self.administrator_id})"
 
 
+class SeatsInPlace(models.Manager):
+    """Commission seats that stand: a seat taken off as a mistake is kept (removed_at) but read nowhere."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class CommissionMember(models.Model):
     """A member of a competition's evaluation commission (for NGO awards, stage 1 is the working group and stage 2
     the expert commission), as the competition's protocol names them."""
@@ -715,12 +722,23 @@ class CommissionMember(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=RoleSource.choices, default=RoleSource.PROTOCOL)
     source_note = models.CharField(_("source details"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A seat entered by mistake is taken off, never deleted: it leaves every page, and its history stays.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SeatsInPlace()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, not a field; declared after the default one)
 
     class Meta:
         ordering = ["competition", "stage", "role", "id"]
         verbose_name = _("commission member")
         verbose_name_plural = _("commission members")
-        constraints = [models.UniqueConstraint(fields=["competition", "person", "stage"], name="commission_seat_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition", "person", "stage"],
+                condition=Q(removed_at__isnull=True),
+                name="commission_seat_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()}, {self.competition_id})"

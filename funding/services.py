@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.changes import announce
@@ -727,12 +728,14 @@ def commission_member_add(
 def commission_member_remove(
     *, member: CommissionMember, acting_user, source: str = FundingChange.Source.OFFICER
 ) -> None:
-    """Take back a seat entered by mistake (the competition's history keeps it); a member who scored stays."""
+    """Take off a seat entered by mistake (kept with its removal time, and in the competition's history); a member
+    who scored stays."""
     member = CommissionMember.objects.select_related("competition__administrator", "person").get(pk=member.pk)
     if member.scores.exists():
         raise ValidationError(MSG_MEMBER_HAS_SCORES)
     competition, text, person_id = member.competition, _seat_text(member), member.person_id
-    member.delete()
+    member.removed_at = timezone.now()  # kept, not deleted: nothing people have seen is deleted
+    member.save(update_fields=["removed_at"])
     _audit(
         competition,
         FundingChange.Record.COMPETITION,

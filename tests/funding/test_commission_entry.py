@@ -144,6 +144,9 @@ def test_a_member_who_scored_stays_and_one_entered_by_mistake_goes(grant):
         services.commission_member_remove(member=scored, acting_user=clerk())
     services.commission_member_remove(member=mistaken, acting_user=clerk())
     assert list(CommissionMember.objects.values_list("pk", flat=True)) == [scored.pk]
+    assert CommissionMember.all_objects.get(pk=mistaken.pk).removed_at is not None  # kept, never deleted
+    again = services.commission_member_add(competition=competition, person=mistaken.person, acting_user=clerk())
+    assert again.pk != mistaken.pk  # the right seat can be recorded afresh
     removed = FundingChange.objects.filter(field="commission", new_value="").get()
     assert removed.old_value.startswith("В Г")
 
