@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_required
+from config.env import env, env_bool, env_int, env_list, env_required
 
 from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL
@@ -32,6 +32,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# The relay that sends confirmations, invitations and password resets (a local MTA by default).
+EMAIL_HOST = env("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 if not SECURE_HSTS_PRELOAD:
     # Preload lists are near-irreversible, so an operator opts in with SECURE_HSTS_PRELOAD=true; until then
     # the deploy check's reminder about it is expected, and every other deploy warning still fails CI.
