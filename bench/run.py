@@ -1,6 +1,11 @@
 #!/usr/bin/env python
-"""Benchmark harness: server time of the busiest pages at 1x and 10x scale, as ratios to a floor measured in
-the same run. Not part of `make test`; run with `make bench` (BENCH_ARGS="--scales 1 --repeat 5" for a quick one).
+"""Benchmark harness. Not part of `make test`.
+
+`make bench` (this script without --in-process) times whole pages over HTTP beside datasette: bench/http_pages.py
+(issue 18; BENCH_ARGS="--scales 1" for a quick run, "--write-docs" to rewrite its section of docs/benchmarks.md).
+
+With --in-process (BENCH_ARGS="--in-process --scales 1 --repeat 5" for a quick one): server time of the busiest
+pages at 1x and 10x scale, as ratios to a floor measured in the same run (issues 2 and 3).
 
 For each scale it builds (or reuses) a database filled by seed_demo, then for every case it times, with
 Django's test client in-process (server time, no network):
@@ -435,6 +440,14 @@ def report(all_results: list[dict]) -> str:
 
 
 def main() -> None:
+    if "--in-process" in sys.argv:
+        sys.argv.remove("--in-process")
+    elif "--one-scale" not in sys.argv:  # the in-process children are started with --one-scale
+        sys.path.insert(0, str(ROOT))
+        from bench.http_pages import main as over_http
+
+        over_http(sys.argv[1:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10", help="comma-separated multiples of 22,300 organisations")
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (median is reported)")

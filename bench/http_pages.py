@@ -1,0 +1,690 @@
+#!/usr/bin/env python
+"""Whole pages over HTTP, as a reader waits for them, beside datasette (issue 18). `make bench` runs this.
+
+For each scale (1x = 22,300 organisations, 10x = 223,000; SQLite files under bench/out/) a child process:
+  - migrates the file (and seeds it, and computes its summaries, only where they are missing);
+  - finds real codes and ids in it (the ORM, read only) for every public page;
+  - serves it with gunicorn, 2 sync workers (config.wsgi, config.settings.bench: what production runs), and
+    with datasette on another port, both started here, waited for, and stopped on exit;
+  - times every public page over HTTP: cold (the first request after a data change: the data version moved
+    on before each sample, as every service's announcement does) and warm (the same request repeated);
+  - asks datasette the directory's facet question and the explorer's totals, interleaved with the same
+    Qogam pages, both cold;
+  - at the largest scale, runs a bounded load: N client threads for a fixed time against the directory and
+    two API lists, counting requests per second, p50/p95 and every refusal (429) or error apart.
+The parent writes bench/out/results-http.json, prints the tables, and with --write-docs rewrites the issue 18
+section at the top of docs/benchmarks.md. The client is http.client, a new connection per request (gunicorn's
+sync workers close every connection), in the harness's own process: on this 2-core machine the client, the
+two workers and datasette share the cores, which the load figures include.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import collections
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+VENV_BIN = Path(sys.executable).parent
+BASE_ORGS = 22_300
+DOCS = ROOT / "docs" / "benchmarks.md"
+SECTION = "## Issue 18: whole pages over HTTP, beside datasette"
+SECTION_END = "<!-- end of the issue 18 section: written by bench/http_pages.py --write-docs -->"
+
+# Issue 18's targets, as numbers the run is held against.
+GROWTH_LIMIT = 1.5  # target 1: a page at 10x takes at most 1.5x its time at 1x, cold and warm
+DIRECTORY_RATE = 100.0  # target 3: requests per second at 10x, 2 workers
+API_RATE = 300.0
+
+
+def database_file(scale: int) -> Path:
+    return OUT / f"bench-{scale}x.sqlite3"
+
+
+# ------------------------------------------------------------------ HTTP: one request, timed
+
+
+def fetch(port: int, path: str, timeout: float = 300) -> tuple[int, float, bytes]:
+    """GET path on 127.0.0.1:port over a new connection: status, seconds to the last byte, body."""
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Accept-Language": "ru"})
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    return response.status, time.perf_counter() - started, body
+
+
+def fetch_ok(port: int, path: str) -> tuple[float, bytes]:
+    status, seconds, body = fetch(port, path)
+    if status != 200:
+        raise RuntimeError(f"GET {path} on port {port} answered {status}: {body[:300]!r}")
+    return seconds, body
+
+
+# ------------------------------------------------------------------ the servers, started and stopped here
+
+
+class Server:
+    """A server process in a session of its own, so that stopping it stops its workers too."""
+
+    running: list[Server] = []
+
+    def __init__(self, name: str, command: list[str], port: int, ready_path: str, env: dict | None = None):
+        self.name, self.port, self.ready_path = name, port, ready_path
+        self.log = OUT / f"{name}.log"
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            command,
+            cwd=ROOT,
+            env=env or os.environ.copy(),
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        Server.running.append(self)
+
+    def wait_ready(self, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log}")
+            try:
+                status, _seconds, _body = fetch(self.port, self.ready_path, timeout=60)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} not ready after {seconds} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self in Server.running:
+            Server.running.remove(self)
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)  # our own child's session: gunicorn's master and workers
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def stop_all() -> None:
+    for server in list(Server.running):
+        server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_qogam(scale: int) -> Server:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "DATABASE_URL": f"sqlite:///{database_file(scale)}",
+    }
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "config.wsgi:application",
+        "--workers=2",
+        "--worker-class=sync",
+        f"--bind=127.0.0.1:{port}",
+        "--timeout=300",  # a slow page under load must be measured, not killed
+    ]
+    return Server(f"gunicorn-{scale}x", command, port, "/", env)
+
+
+def start_datasette(scale: int) -> Server:
+    """Datasette as a watchdog would run it on the live file: mutable (the default), not immutable (-i).
+
+    Immutable mode opens the file with SQLite's immutable=1, which promises SQLite the file never changes: it
+    skips locking and would not read the WAL the site writes (the harness itself moves the data version on
+    between samples), and it lets datasette reuse table counts computed once (database.py, cached_table_counts)
+    where mutable mode counts each time. Facet suggestions are off (the issue's condition); the SQL and facet
+    time limits are raised far above any query here so that no facet is silently dropped as timed out."""
+    port = free_port()
+    command = [
+        str(VENV_BIN / "datasette"),
+        "serve",
+        str(database_file(scale)),
+        "--host=127.0.0.1",
+        f"--port={port}",
+        "--setting",
+        "suggest_facets",
+        "off",
+        "--setting",
+        "sql_time_limit_ms",
+        "300000",
+        "--setting",
+        "facet_time_limit_ms",
+        "300000",
+        "--setting",
+        "max_returned_rows",
+        "100000",
+    ]
+    return Server(f"datasette-{scale}x", command, port, "/-/versions.json")
+
+
+# ------------------------------------------------------------------ the cases, from the data itself
+
+
+def page_cases() -> dict[str, str]:
+    """Every public page, its codes and ids read from the database (the busiest where there is a choice)."""
+    from collections import Counter
+
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from funding.models import Administrator, Award
+    from registry.models import Organisation, OrganisationField
+    from registry.models.reports import REPORTING_CHOICES
+    from scoring.models import Flag
+    from scoring.selectors import summary_run_current
+
+    organisations = Organisation.objects.filter(merged_into__isnull=True)
+
+    def commonest(queryset, key: str) -> str:
+        """The value of `key` most rows have (an empty one, which no filter offers, left out)."""
+        queryset = queryset.exclude(**{f"{key}__isnull": True}).exclude(**{key: ""})
+        return queryset.order_by().values_list(key).annotate(n=Count("id")).order_by("-n", key)[0][0]
+
+    region = commonest(organisations, "region")
+    legal_form = commonest(organisations, "legal_form")
+    field = commonest(OrganisationField.objects.all(), "field")
+    status = commonest(organisations, "status")
+    level = commonest(organisations, "territorial_level")
+    names = organisations.order_by("id").values_list("name_ru", flat=True)[:2000]
+    words = Counter(w for name in names for w in re.findall(r"\w{5,}", name.lower()))
+    word = words.most_common(1)[0][0]  # the commonest word of the names: a search with many hits
+    awards = Award.objects.all()
+    n_awards = awards.count()
+    recipient = awards.order_by("id").values_list("recipient", flat=True)[n_awards // 2]
+    profile = Organisation.objects.get(pk=recipient)
+    award = awards.order_by("id")[n_awards // 2]
+    busiest = Administrator.objects.get(pk=commonest(awards, "administrator"))
+    mechanism = commonest(awards, "mechanism")
+    award_region = commonest(awards.filter(mechanism=mechanism), "region")
+    years = sorted(
+        d.year for d in awards.order_by("id").values_list("awarded_on", flat=True)[:: max(1, n_awards // 500)]
+    )
+    middle_year, last_year = years[len(years) // 2], years[-1]
+    run = summary_run_current()
+    flag = Flag.objects.filter(run=run).order_by("id").first() if run else None
+    if flag is None:
+        raise SystemExit("no red flags in the current summary run: run manage.py regenerate_summaries")
+
+    def q(**params) -> str:
+        return urlencode(params)
+
+    return {
+        "home": "/",
+        "directory": "/organisations/",
+        "directory, region + legal form": f"/organisations/?{q(region=region, legal_form=legal_form)}",
+        "directory, field": f"/organisations/?{q(field=field)}",
+        "directory, status + level + reporting": (
+            f"/organisations/?{q(status=status, territorial_level=level, reporting=REPORTING_CHOICES[0][0])}"
+        ),
+        "directory, text search": f"/organisations/?{q(q=word)}",
+        "organisation profile": reverse("registry:organisation_detail", kwargs={"org_id": profile.org_id}),
+        "funding explorer": "/funding/",
+        "funding, mechanism + region": f"/funding/?{q(mechanism=mechanism, region=award_region)}",
+        "funding, administrator + year from": f"/funding/?{q(administrator=busiest.code, year_from=middle_year)}",
+        "funding, active from/to": (
+            f"/funding/?{q(active_from=f'{last_year - 1}-01-01', active_to=f'{last_year - 1}-12-31')}"
+        ),
+        "funder (busiest)": reverse("funding:funder_detail", kwargs={"code": busiest.code}),
+        "award": reverse("funding:award_detail", kwargs={"public_id": award.public_id}),
+        "sector": "/sector/",
+        "transparency": "/transparency/",
+        "flag": reverse(
+            "scoring:flag_detail",
+            kwargs={"code": flag.code, "subject_type": flag.subject_type, "subject_key": flag.subject_key},
+        ),
+    }
+
+
+# The same questions put to datasette, on the same file. The directory's facets: region, legal form, status and
+# territorial level as table facets on the organisations datasette offers (with the count it gives every table
+# page), over the records the directory lists (not merged into another); the field facet as a SQL query, since
+# fields live in a join table that table facets on it could not restrict to those records. Qogam's directory
+# also counts a sixth facet (the yearly report's status) that datasette is not asked for.
+DATASETTE_DIRECTORY = [
+    (
+        "registry_organisation.json",
+        [
+            ("merged_into_id__isnull", "1"),
+            *[("_facet", key) for key in ("region_id", "legal_form_id", "status", "territorial_level")],
+            ("_facet_size", "max"),
+            ("_size", "0"),
+        ],
+    ),
+    (
+        ".json",
+        [
+            (
+                "sql",
+                "select f.field_id, count(*) as n from registry_organisationfield f "
+                "join registry_organisation o on o.id = f.organisation_id "
+                "where o.merged_into_id is null group by f.field_id",
+            )
+        ],
+    ),
+]
+# The explorer's totals over every award: the headline (sum, count, recipients), administrator x year, by
+# mechanism, by region; one SQL query each (the explorer shows these and more: by field, top recipients, a page).
+DATASETTE_TOTALS = [
+    (".json", [("sql", sql)])
+    for sql in (
+        "select sum(amount) as total, count(*) as n, count(distinct recipient_id) as recipients from funding_award",
+        "select administrator_id, substr(awarded_on, 1, 4) as year, sum(amount) as total, count(*) as n "
+        "from funding_award group by administrator_id, year",
+        "select mechanism, sum(amount) as total, count(*) as n from funding_award group by mechanism",
+        "select region_id, sum(amount) as total, count(*) as n from funding_award group by region_id",
+    )
+]
+
+
+def datasette_ask(server: Server, database: str, requests: list, nocache: int) -> float:
+    """The requests one after another, each with a throwaway `_nocache` parameter that changes every time.
+
+    Datasette keeps no response cache of its own: its caching is HTTP's, a `Cache-Control: max-age` of
+    `default_cache_ttl` seconds (5 by default, `?_ttl=` per request; settings docs, "default_cache_ttl"), which
+    only a client or a proxy would honour (this client does not). The parameter keeps that true whatever sits in
+    between: underscore parameters are not filters (views/table.py) and a SQL query ignores unnamed ones. What is
+    left warm between samples is SQLite's and the OS's page cache, which the Qogam pages share."""
+    total = 0.0
+    for path, params in requests:
+        url = (
+            f"/{database}{'/' if not path.startswith('.') else ''}{path}?{urlencode([*params, ('_nocache', nocache)])}"
+        )
+        seconds, body = fetch_ok(server.port, url)
+        data = json.loads(body)
+        if data.get("ok") is False or data.get("facets_timed_out") or data.get("truncated") or data.get("error"):
+            raise RuntimeError(f"datasette gave an incomplete answer to {url}: {str(data)[:300]}")
+        total += seconds
+    return total
+
+
+# ------------------------------------------------------------------ the measurements
+
+
+def bump() -> None:
+    """A data change as the site sees one: the data version moved on (api.changes, what every announcement
+    does after commit); every cached anonymous page is keyed by it (api.caching)."""
+    from api.changes import data_version_bump
+
+    data_version_bump()
+
+
+def time_pages(server: Server, cases: dict[str, str], samples: int) -> dict[str, dict]:
+    results = {}
+    for name, url in cases.items():
+        fetch_ok(server.port, url)  # the page works, and this worker has imported what it needs
+        cold = []
+        for _ in range(samples):
+            bump()
+            cold.append(fetch_ok(server.port, url)[0])
+        for _ in range(3):  # both workers hold the page (if anything keeps it)
+            fetch_ok(server.port, url)
+        warm = [fetch_ok(server.port, url)[0] for _ in range(samples)]
+        results[name] = {
+            "url": url,
+            "cold_ms": statistics.median(cold) * 1000,
+            "warm_ms": statistics.median(warm) * 1000,
+            "cold_samples_ms": [round(s * 1000, 1) for s in cold],
+            "warm_samples_ms": [round(s * 1000, 1) for s in warm],
+        }
+        print(
+            f"  {name}: cold {results[name]['cold_ms']:.0f} ms, warm {results[name]['warm_ms']:.0f} ms", file=sys.stderr
+        )
+    return results
+
+
+def compare(qogam: Server, datasette: Server, database: str, samples: int) -> dict[str, dict]:
+    """Interleaved, both cold: a data change, Qogam's page, datasette's answer to the same question; again."""
+    pairs = {
+        "directory facets": ("/organisations/", DATASETTE_DIRECTORY),
+        "explorer totals": ("/funding/", DATASETTE_TOTALS),
+    }
+    results = {}
+    for name, (url, requests) in pairs.items():
+        datasette_ask(datasette, database, requests, nocache=0)  # both answer once before timing
+        ours, theirs = [], []
+        for i in range(samples):
+            bump()
+            ours.append(fetch_ok(qogam.port, url)[0])
+            theirs.append(datasette_ask(datasette, database, requests, nocache=time.time_ns() + i))
+        results[name] = {
+            "qogam_url": url,
+            "datasette_requests": [
+                f"/{database}/{p}?{urlencode(params)}".replace("/.json", ".json") for p, params in requests
+            ],
+            "qogam_ms": statistics.median(ours) * 1000,
+            "datasette_ms": statistics.median(theirs) * 1000,
+            "qogam_samples_ms": [round(s * 1000, 1) for s in ours],
+            "datasette_samples_ms": [round(s * 1000, 1) for s in theirs],
+        }
+        r = results[name]
+        print(f"  {name}: Qogam {r['qogam_ms']:.0f} ms, datasette {r['datasette_ms']:.0f} ms", file=sys.stderr)
+    return results
+
+
+def load(server: Server, url: str, clients: int, seconds: float) -> dict:
+    """`clients` threads, each requesting `url` again as soon as it has its answer, for `seconds`."""
+    for _ in range(6):  # warm: every worker has served (and, where the page is cached, keeps) it
+        fetch(server.port, url)
+    latencies: list[float] = []
+    statuses: collections.Counter = collections.Counter()
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def client() -> None:
+        start.wait()
+        mine, codes = [], collections.Counter()
+        while time.perf_counter() < deadline:
+            try:
+                status, took, _body = fetch(server.port, url, timeout=120)
+            except OSError as exc:
+                with lock:
+                    errors.append(repr(exc))
+                continue
+            codes[status] += 1
+            if status == 200:
+                mine.append(took)
+        with lock:
+            latencies.extend(mine)
+            statuses.update(codes)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    began = time.perf_counter()
+    deadline = began + seconds
+    start.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began  # includes the last answers that started before the deadline
+    latencies.sort()
+
+    def pct(p: float) -> float | None:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else None
+
+    return {
+        "url": url,
+        "clients": clients,
+        "seconds": elapsed,
+        "ok": statuses.get(200, 0),
+        "throttled_429": statuses.get(429, 0),
+        "other_status": {str(k): v for k, v in statuses.items() if k not in (200, 429)},
+        "connection_errors": len(errors),
+        "requests_per_second": statuses.get(200, 0) / elapsed,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+    }
+
+
+def prepare(scale: int) -> dict:
+    """Migrate the file; seed it and compute its summaries only where they are missing."""
+    from django.core.management import call_command
+
+    from funding.models import Award
+    from registry.models import Organisation
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrate_seconds = time.perf_counter() - started
+    wanted = BASE_ORGS * scale
+    have = Organisation.objects.count()
+    seeded = None
+    if have != wanted:
+        if have:
+            raise SystemExit(f"{database_file(scale)} holds {have} organisations, not {wanted}; delete it")
+        started = time.perf_counter()
+        call_command("seed_demo", orgs=wanted, verbosity=0)
+        seeded = time.perf_counter() - started
+    if not Award.objects.exists():
+        raise SystemExit(f"{database_file(scale)} has no funding data (made before funding existed); delete it")
+    started = time.perf_counter()
+    call_command("regenerate_summaries", if_missing=True, verbosity=0)
+    return {
+        "migrate_seconds": migrate_seconds,
+        "seed_seconds": seeded,
+        "summaries_seconds": time.perf_counter() - started,
+        "organisations": wanted,
+        "awards": Award.objects.count(),
+    }
+
+
+def measure_scale(scale: int, samples: int, load_seconds: float, clients: int) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    results: dict = {"scale": scale, **prepare(scale)}
+    cases = page_cases()
+    connection.close()  # the servers read the file from here on; this process only moves the version on
+    atexit.register(stop_all)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    qogam, datasette = start_qogam(scale), start_datasette(scale)
+    try:
+        qogam.wait_ready()
+        datasette.wait_ready()
+        print(f"{scale}x: gunicorn on {qogam.port}, datasette on {datasette.port}", file=sys.stderr)
+        results["versions"] = {"gunicorn": _version("gunicorn"), "datasette": _version("datasette")}
+        results["pages"] = time_pages(qogam, cases, samples)
+        results["datasette"] = compare(qogam, datasette, database_file(scale).stem, samples)
+        if load_seconds:
+            datasette.stop()  # the load is Qogam's alone: datasette's process would only take a core's share
+            results["api_anonymous_rate"] = settings.API_ANONYMOUS_RATE
+            results["load"] = {
+                "directory (warm)": load(qogam, "/organisations/", clients, load_seconds),
+                "API organisations (warm)": load(qogam, "/api/v1/organisations/", clients, load_seconds),
+                "API awards (warm)": load(qogam, "/api/v1/awards/", clients, load_seconds),
+            }
+            for name, r in results["load"].items():
+                print(
+                    f"  load {name}: {r['requests_per_second']:.1f} req/s, 429s {r['throttled_429']}", file=sys.stderr
+                )
+    finally:
+        stop_all()
+    return results
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+# ------------------------------------------------------------------ the parent: every scale, one report
+
+
+def growth(results: list[dict]) -> dict[str, dict]:
+    by_scale = {r["scale"]: r for r in results}
+    if 1 not in by_scale or 10 not in by_scale:
+        return {}
+    small, large = by_scale[1]["pages"], by_scale[10]["pages"]
+    return {
+        name: {
+            "cold": large[name]["cold_ms"] / small[name]["cold_ms"],
+            "warm": large[name]["warm_ms"] / small[name]["warm_ms"],
+        }
+        for name in small
+        if name in large
+    }
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def report(results: list[dict], samples: int) -> str:
+    by_scale = {r["scale"]: r for r in results}
+    largest = by_scale[max(by_scale)]
+    ratios = growth(results)
+    first = results[0]
+    lines = [
+        f"Measured with `make bench` (bench/http_pages.py): gunicorn {first['versions']['gunicorn']}, 2 sync workers, "
+        f"and datasette {first['versions']['datasette']} on the same SQLite file, each page the median of {samples} "
+        "requests over HTTP from a client on the same 2-core machine. **Cold** is the first request after a data "
+        "change (the data version moved on before each sample); **warm** the same request repeated. datasette "
+        "runs mutable (the live file, counted each time) with facet suggestions off; its requests carry a "
+        "changing `_nocache` parameter.",
+        "",
+        "### Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
+    ]
+    scale = largest["scale"]
+    at = f"at {scale}x"
+    if 10 not in by_scale:
+        lines.append("| all | not measured at 10x in this run | — |")
+    for name, c in largest["datasette"].items():
+        lines.append(
+            f"| 2. {name} {at}, cold, at least as fast as datasette | Qogam {c['qogam_ms']:.0f} ms, datasette "
+            f"{c['datasette_ms']:.0f} ms | {met(c['qogam_ms'] <= c['datasette_ms'])} |"
+        )
+    for name, r in largest.get("load", {}).items():
+        goal = DIRECTORY_RATE if name.startswith("directory") else API_RATE
+        refused = f", {r['throttled_429']} refused (429)" if r["throttled_429"] else ""
+        others = sum(r["other_status"].values()) + r["connection_errors"]
+        failed = f", {others} other failures" if others else ""
+        lines.append(
+            f"| 3. {name} {at}, {r['clients']} clients, >= {goal:.0f} requests/s | {r['requests_per_second']:.1f}/s "
+            f"(p50 {_ms(r['p50_ms'])}, p95 {_ms(r['p95_ms'])}{refused}{failed}) | "
+            f"{met(r['requests_per_second'] >= goal and not r['throttled_429'] and not others)} |"
+        )
+    if ratios:
+        worst = max(ratios.items(), key=lambda kv: max(kv[1].values()))
+        lines.append(
+            f"| 1. every page grows at most {GROWTH_LIMIT}x from 1x to 10x, cold and warm | worst: {worst[0]}, "
+            f"{max(worst[1].values()):.1f}x | {met(max(worst[1].values()) <= GROWTH_LIMIT)} |"
+        )
+    lines.append(
+        "| 5. bench runs datasette beside Qogam and writes the comparison and every page's growth here | "
+        "this section | met |"
+    )
+    lines += ["", "### Every public page, p50 ms", ""]
+    header = "| page | " + " | ".join(f"{s}x cold | {s}x warm" for s in sorted(by_scale))
+    header += " | growth cold | growth warm |" if ratios else " |"
+    lines += [header, "|---|" + "---:|" * (2 * len(by_scale) + (2 if ratios else 0))]
+    for name, case in by_scale[min(by_scale)]["pages"].items():
+        cells = []
+        for s in sorted(by_scale):
+            page = by_scale[s]["pages"].get(name)
+            cells += [f"{page['cold_ms']:.0f}", f"{page['warm_ms']:.0f}"] if page else ["", ""]
+        if ratios:
+            g = ratios.get(name)
+            cells += [f"{g['cold']:.2f}x", f"{g['warm']:.2f}x"] if g else ["", ""]
+        lines.append(f"| {name} (`{unquote(case['url'])}`) | " + " | ".join(cells) + " |")
+    lines += ["", "### Beside datasette, interleaved, both cold, p50 ms", ""]
+    lines += ["| question | scale | Qogam | datasette | Qogam / datasette |", "|---|---:|---:|---:|---:|"]
+    for s in sorted(by_scale):
+        for name, c in by_scale[s]["datasette"].items():
+            lines.append(
+                f"| {name} | {s}x | {c['qogam_ms']:.0f} | {c['datasette_ms']:.0f} | "
+                f"{c['qogam_ms'] / c['datasette_ms']:.2f} |"
+            )
+    lines += [
+        "",
+        "The directory's question to datasette: one table request with four facets and the count over the "
+        "organisations not merged into another, plus one SQL query for the field facet (a join table). The "
+        "explorer's: four SQL queries (headline totals, administrator x year, by mechanism, by region). Each "
+        "datasette time is the sum of its requests, made one after another.",
+    ]
+    if largest.get("load"):
+        lines += [
+            "",
+            f"Load at {scale}x: each list for its duration with {largest['api_anonymous_rate']} as the anonymous "
+            "API rate (config/settings/bench.py); refusals (429) and errors are counted apart from answers, and "
+            "requests/s counts answers (200) only. The client threads run on the same two cores as the workers.",
+        ]
+    return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:.0f} ms" if value is not None else "—"
+
+
+def write_docs(body: str) -> None:
+    text = DOCS.read_text()
+    section = f"{SECTION}\n\n{body}\n\nThe sections below are the in-process timings of issues 2 and 3 "
+    section += '(`make bench BENCH_ARGS="--in-process"`).\n\n' + SECTION_END + "\n"
+    if SECTION in text:
+        before, rest = text.split(SECTION, 1)
+        after = rest.split(SECTION_END, 1)[1].lstrip("\n")
+        text = before + section + "\n" + after
+    else:
+        title, rest = text.split("\n", 1)
+        text = f"{title}\n\n{section}\n{rest.lstrip(chr(10))}"
+    DOCS.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="1,10", help="comma-separated multiples of 22,300 organisations")
+    parser.add_argument("--samples", type=int, default=9, help="requests per page, cold and warm (median reported)")
+    parser.add_argument("--load-seconds", type=float, default=15, help="duration of each load run (0: none)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients in the load runs")
+    parser.add_argument("--write-docs", action="store_true", help="rewrite the issue 18 section of docs/benchmarks.md")
+    parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+
+    if args.one_scale:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+        os.environ["DATABASE_URL"] = f"sqlite:///{database_file(args.one_scale)}"
+        print(json.dumps(measure_scale(args.one_scale, args.samples, args.load_seconds, args.clients)))
+        return
+
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("the HTTP comparison runs on SQLite (datasette serves SQLite files); unset DATABASE_URL")
+    OUT.mkdir(parents=True, exist_ok=True)
+    scales = [int(s) for s in args.scales.split(",")]
+    results = []
+    for scale in scales:
+        started = time.perf_counter()
+        print(f"scale {scale}x: {database_file(scale)}", file=sys.stderr)
+        command = [sys.executable, __file__, "--one-scale", str(scale), "--samples", str(args.samples)]
+        command += ["--clients", str(args.clients)]
+        command += ["--load-seconds", str(args.load_seconds if scale == max(scales) else 0)]
+        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
+        if done.returncode:
+            raise SystemExit(done.returncode)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        results[-1]["wall_seconds"] = time.perf_counter() - started
+    (OUT / "results-http.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    body = report(results, args.samples)
+    print(body)
+    if args.write_docs:
+        write_docs(body)
+
+
+if __name__ == "__main__":
+    main()
