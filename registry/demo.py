@@ -8,8 +8,11 @@ examples in DOMAIN §2.4 are never used. The same seed gives the same data, what
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from registry.bin import bin_build
 from registry.models import DemoDataset, Organisation, OrganisationField, OrganisationName, StatusEvent
@@ -267,7 +270,7 @@ CHARTER = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a national registry's specs are held until written (seed_demo's peak memory)
 class OrgSpec:
     index: int
     local_id: str
@@ -288,6 +291,17 @@ class OrgSpec:
     parent_index: int | None = None
     events: list[tuple] = field(default_factory=list)  # (kind, occurred_on, ends_on, legal_basis)
     former_names: list[tuple] = field(default_factory=list)  # (name, language, valid_from, valid_to)
+
+
+@cache
+def _charter(fields: tuple[str, ...]) -> str:
+    """The charter's activities for these fields: one string shared by every organisation with the same fields."""
+    return "; ".join(CHARTER[f] for f in fields)
+
+
+@cache
+def _registration_basis(city: str) -> str:
+    return f"Государственная регистрация в органах юстиции (г. {city})"
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -418,7 +432,7 @@ def generate(count: int, seed: int, local_id) -> list[OrgSpec]:
             phone=phone,
             email=email,
             website=website,
-            charter_activities="; ".join(CHARTER[f] for f in fields),
+            charter_activities=_charter(tuple(fields)),
         )
         specs.append(spec)
     _add_branches(rng, specs, bins)
@@ -495,15 +509,7 @@ def _add_branches(rng: random.Random, specs: list[OrgSpec], bins: BinAllocator) 
 
 def _add_history(rng: random.Random, spec: OrgSpec) -> None:
     # Legal bases are data, in Russian as the register writes them.
-    city = CITIES[spec.region][1]
-    spec.events.append(
-        (
-            "registered",
-            spec.registered_on,
-            None,
-            f"Государственная регистрация в органах юстиции (г. {city})",
-        )
-    )
+    spec.events.append(("registered", spec.registered_on, None, _registration_basis(CITIES[spec.region][1])))
     roll = rng.random()
     span = (AS_OF - spec.registered_on).days
 
@@ -566,20 +572,31 @@ def demo_registry_load(*, count: int, seed: int) -> DemoDataset:
     return DemoDataset.objects.create(seed=seed, organisations=count)
 
 
+def insert_in_batches(model, rows: Iterable, batch: int = BATCH) -> list[int]:
+    """Insert `rows` (model instances, best generated lazily) in batches of `batch`, never holding more than one
+    batch of instances (bulk_create would make one list of a generator); return the new primary keys in order.
+    The demo builders write through it so that seed_demo's memory does not grow with the rows it writes."""
+    pks: list[int] = []
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, batch)):
+        pks += [row.pk for row in model.objects.bulk_create(chunk)]
+    return pks
+
+
 def _write(specs: list[OrgSpec]) -> None:
+    """Head offices first, then branches (which point to them), each table in batches: the specs are the only
+    whole-registry data held, and the rows are built from them a batch at a time."""
     pk_by_index: dict[int, int] = {}
-    heads = [s for s in specs if s.parent_index is None]
-    branches = [s for s in specs if s.parent_index is not None]
-    for group in (heads, branches):
-        rows = [_organisation(spec, pk_by_index) for spec in group]
-        created = Organisation.objects.bulk_create(rows, batch_size=BATCH)
-        for spec, row in zip(group, created, strict=True):
-            pk_by_index[spec.index] = row.pk
-    OrganisationField.objects.bulk_create(
+    for branch in (False, True):
+        group = [s for s in specs if (s.parent_index is not None) is branch]
+        pks = insert_in_batches(Organisation, (_organisation(spec, pk_by_index) for spec in group))
+        pk_by_index.update(zip((s.index for s in group), pks, strict=True))
+    insert_in_batches(
+        OrganisationField,
         (OrganisationField(organisation_id=pk_by_index[s.index], field_id=code) for s in specs for code in s.fields),
-        batch_size=BATCH,
     )
-    StatusEvent.objects.bulk_create(
+    insert_in_batches(
+        StatusEvent,
         (
             StatusEvent(
                 organisation_id=pk_by_index[s.index],
@@ -591,9 +608,9 @@ def _write(specs: list[OrgSpec]) -> None:
             for s in specs
             for kind, on, ends, basis in s.events
         ),
-        batch_size=BATCH,
     )
-    OrganisationName.objects.bulk_create(
+    insert_in_batches(
+        OrganisationName,
         (
             OrganisationName(
                 organisation_id=pk_by_index[s.index],
@@ -606,7 +623,6 @@ def _write(specs: list[OrgSpec]) -> None:
             for s in specs
             for name, lang, start, end in s.former_names
         ),
-        batch_size=BATCH,
     )
 
 

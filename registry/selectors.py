@@ -15,12 +15,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from registry.cube import facet_cube_counts, facet_cube_ready, facet_cube_sector, facet_cube_total
 from registry.i18n import active_language, localized
 from registry.models import (
     REPORT_FILE_COLUMNS,
@@ -35,6 +36,13 @@ from registry.models import (
     StatusEvent,
     YearlyReport,
     report_due_on,
+)
+from registry.models.reports import (  # the report rules, here for the pages that ask the selectors
+    REPORT_REQUIRED_FORMS,
+    REPORTING_CHOICES,
+    latest_due_report_year,
+    report_required,
+    reporting_status_expression,  # noqa: F401 - re-exported
 )
 from registry.search import person_name_key
 
@@ -339,15 +347,35 @@ def queryset_without(filterset, excluded: str) -> QuerySet:
     return queryset
 
 
+def _chosen(filterset) -> dict[str, list[str]]:
+    """The facet values the valid filters choose ({facet: values}), without the search and the sort."""
+    data = filterset.form.cleaned_data
+    return {key: [str(v) for v in data.get(key) or ()] for key in FACET_KEYS if data.get(key)}
+
+
+def _searching(filterset) -> bool:
+    return bool((filterset.form.cleaned_data.get("q") or "").strip())
+
+
 def organisation_facets(filterset) -> list[Facet]:
-    """Counts for each facet under every other active filter, so a reader sees what each choice would add."""
+    """Counts for each facet under every other active filter, so a reader sees what each choice would add.
+
+    Without a text search they are sums over the count cube (registry/cube.py), whatever the registry's size;
+    a search's matches are counted where they are, through the full-text index."""
     reference = reference_data()
     filterset.is_valid()
+    chosen = _chosen(filterset)
+    searching = _searching(filterset)
+    if not searching:
+        facet_cube_ready()
     facets = []
     active = {name for name, value in filterset.form.cleaned_data.items() if value and name != "sort"}
     for key in FACET_KEYS:
-        counts = _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
-        selected = {str(v) for v in filterset.form.cleaned_data.get(key) or ()}
+        if searching:
+            counts = _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
+        else:
+            counts = facet_cube_counts(chosen, key)
+        selected = set(chosen.get(key, ()))
         label = str(FACET_LABELS[key])
         facet = Facet(key=key, label=f"{label} {latest_due_report_year()}" if key == "reporting" else label)
         for value, label in _facet_labels(key, reference):
@@ -397,8 +425,11 @@ def organisation_directory(data: QueryDict, filterset_class, page_number: str | 
         data["sort"] = "relevance" if data.get("q", "").strip() else "name"
     filterset = filterset_class(data, queryset=directory_base())
     paginator = DeferredJoinPaginator(filterset.qs, settings.DIRECTORY_PAGE_SIZE, rows=organisation_rows)
+    facets = organisation_facets(filterset)  # first: it makes sure the count cube is current
+    if not _searching(filterset):
+        paginator.count = facet_cube_total(_chosen(filterset))  # the cube's sum, not a COUNT over the rows
     page = paginator.get_page(page_number)
-    return DirectoryResult(filterset=filterset, page=page, facets=organisation_facets(filterset))
+    return DirectoryResult(filterset=filterset, page=page, facets=facets)
 
 
 # ---------------------------------------------------------------- one organisation
@@ -627,76 +658,31 @@ def sector_overview_cached() -> SectorOverview:
 
 
 def sector_overview() -> SectorOverview:
+    """The home page's figures, summed from the directory's count cube (registry/cube.py)."""
     reference = reference_data()
-    everything = directory_base()
-    registered = everything.filter(status__in=Organisation.REGISTERED_STATUSES)
-    active = Q(status=Organisation.Status.ACTIVE)
-    totals = everything.aggregate(
-        registered=Count("id", filter=Q(status__in=Organisation.REGISTERED_STATUSES)),
-        active=Count("id", filter=active),
-        without_bin=Count("id", filter=Q(bin__isnull=True, status__in=Organisation.REGISTERED_STATUSES)),
-        liquidated=Count("id", filter=Q(status=Organisation.Status.LIQUIDATED)),
-    )
-
-    def grouped(key: str):
-        return registered.order_by().values_list(key).annotate(r=Count("id"), a=Count("id", filter=active))
-
-    by_field = (
-        OrganisationField.objects.filter(organisation__in=registered.values("id"))
-        .order_by()
-        .values_list("field")
-        .annotate(r=Count("id"), a=Count("id", filter=Q(organisation__status=Organisation.Status.ACTIVE)))
-    )
+    facet_cube_ready()
+    totals, breakdown = facet_cube_sector()
     return SectorOverview(
-        **totals,
-        by_legal_form=_rows(grouped("legal_form"), {c: lf.name for c, lf in reference.legal_forms.items()}),
-        by_region=_rows(grouped("region"), {c: r.name for c, r in reference.regions.items()}),
-        by_field=_rows(by_field, {c: f.name for c, f in reference.fields.items()}),
+        registered=totals["registered"],
+        active=totals["active"],
+        without_bin=totals["without_bin"],
+        liquidated=totals["liquidated"],
+        by_legal_form=_rows(breakdown["legal_form"], {c: lf.name for c, lf in reference.legal_forms.items()}),
+        by_region=_rows(breakdown["region"], {c: r.name for c, r in reference.regions.items()}),
+        by_field=_rows(breakdown["field"], {c: f.name for c, f in reference.fields.items()}),
     )
 
 
 # ---------------------------------------------------------------- yearly reports
-
-# The report is compulsory for these forms (DOMAIN §3.4).
-REPORT_REQUIRED_FORMS = (
-    "public_association",
-    "foundation",
-    "private_institution",
-    "association_of_legal_entities",
-    "noncommercial_jsc",
-)
-REPORTING_CHOICES = [
-    ("on_time", _("filed on time")),
-    ("late", _("filed late")),
-    ("overdue", _("overdue")),
-    ("not_required", _("not required")),
-]
-
-
-def latest_due_report_year(today: datetime.date | None = None) -> int:
-    """The most recent year whose report was due by today (31 March of the following year)."""
-    today = today or timezone.localdate()
-    return today.year - 1 if today >= report_due_on(today.year - 1) else today.year - 2
-
-
-def _report_required(year: int, prefix: str = "") -> Q:
-    """Organisations that owed `year`'s report; `prefix` reaches them from a related model."""
-
-    def name(lookup: str) -> str:
-        return f"{prefix}{lookup}"
-
-    return Q(
-        **{name("legal_form__in"): REPORT_REQUIRED_FORMS, name("status__in"): Organisation.REGISTERED_STATUSES}
-    ) & (Q(**{name("registered_on__isnull"): True}) | Q(**{name("registered_on__year__lte"): year}))
 
 
 def _reporting_counts(queryset: QuerySet[Organisation], narrowed: bool) -> dict[str, int]:
     """The facet's counts without a subquery per organisation: reports of the year are counted on their own
     index, obliged organisations with one aggregate, and overdue is what remains."""
     year = latest_due_report_year()
-    totals = queryset.order_by().aggregate(all=Count("id"), required=Count("id", filter=_report_required(year)))
+    totals = queryset.order_by().aggregate(all=Count("id"), required=Count("id", filter=report_required(year)))
     reports = YearlyReport.objects.filter(
-        _report_required(year, "organisation__"), year=year, organisation__merged_into__isnull=True
+        report_required(year, "organisation__"), year=year, organisation__merged_into__isnull=True
     )
     if narrowed:
         reports = reports.filter(organisation__in=queryset.order_by().values("id"))
@@ -710,19 +696,6 @@ def _reporting_counts(queryset: QuerySet[Organisation], narrowed: bool) -> dict[
         "overdue": totals["required"] - filed["on_time"] - filed["late"],
         "not_required": totals["all"] - totals["required"],
     }
-
-
-def reporting_status_expression(year: int):
-    """SQL for one organisation's status for `year`'s report: on time, late, overdue or not required."""
-    reports = YearlyReport.objects.filter(organisation=OuterRef("pk"), year=year)
-    required = _report_required(year)
-    return Case(
-        When(~required, then=Value("not_required")),
-        When(Exists(reports.filter(submitted_on__lte=report_due_on(year))), then=Value("on_time")),
-        When(Exists(reports), then=Value("late")),
-        default=Value("overdue"),
-        output_field=CharField(),
-    )
 
 
 @dataclass

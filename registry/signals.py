@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_migrate, post_save  # for LegalForm, Region, FieldOfActivity
 from django.dispatch import Signal
 
+from registry.cube import facet_cube_refresh
 from registry.models import FieldOfActivity, LegalForm, Region
 from registry.search import ensure_search_index
 from registry.selectors import reference_data_clear
@@ -35,7 +36,14 @@ def _reference_changed(sender, **kwargs) -> None:
     reference_data_clear()
 
 
+def _facets_follow(sender, *, organisation_id: int, **kwargs) -> None:
+    """The directory's count cube moves the organisation to the cells it belongs in now (registry/cube.py)."""
+    facet_cube_refresh([organisation_id])
+
+
 def connect(app_config) -> None:
+    organisation_changed.connect(_facets_follow, dispatch_uid="registry-facets-organisation")
+    report_filed.connect(_facets_follow, dispatch_uid="registry-facets-report")
     post_migrate.connect(_search_index_after_migrate, sender=app_config)
     for signal in (post_save, post_delete):  # the code tables LegalForm, Region, FieldOfActivity, edited in the admin
         signal.connect(_reference_changed, sender=LegalForm, dispatch_uid="reference-LegalForm")

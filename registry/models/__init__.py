@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from registry.models.accounts import EmailConfirmation, Invitation, Membership, OwnershipClaim, claim_document_path
 from registry.models.documents import Document, document_path
+from registry.models.facets import FacetCell, FacetMember, FacetState
 from registry.models.history import ChangeRecord, Merge
 from registry.models.organisation import (
     MSG_NO_TERRITORIAL_LEVEL,
@@ -55,6 +56,9 @@ __all__ = [
     "DemoDataset",
     "Document",
     "EmailConfirmation",
+    "FacetCell",
+    "FacetMember",
+    "FacetState",
     "FieldOfActivity",
     "Invitation",
     "LegalForm",

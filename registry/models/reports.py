@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -231,3 +231,51 @@ REPORT_FILE_COLUMNS = (
     *REPORT_ANSWER_FIELDS,
     "decision_making",
 )
+
+
+# ---------------------------------------------------------------- who owes a report, and its status
+
+# The report is compulsory for these forms (DOMAIN §3.4).
+REPORT_REQUIRED_FORMS = (
+    "public_association",
+    "foundation",
+    "private_institution",
+    "association_of_legal_entities",
+    "noncommercial_jsc",
+)
+REPORTING_CHOICES = [
+    ("on_time", _("filed on time")),
+    ("late", _("filed late")),
+    ("overdue", _("overdue")),
+    ("not_required", _("not required")),
+]
+
+
+def latest_due_report_year(today: datetime.date | None = None) -> int:
+    """The most recent year whose report was due by today (31 March of the following year)."""
+    today = today or timezone.localdate()
+    return today.year - 1 if today >= report_due_on(today.year - 1) else today.year - 2
+
+
+def report_required(year: int, prefix: str = "") -> Q:
+    """Organisations that owed `year`'s report; `prefix` reaches them from a related model."""
+
+    def name(lookup: str) -> str:
+        return f"{prefix}{lookup}"
+
+    return Q(
+        **{name("legal_form__in"): REPORT_REQUIRED_FORMS, name("status__in"): Organisation.REGISTERED_STATUSES}
+    ) & (Q(**{name("registered_on__isnull"): True}) | Q(**{name("registered_on__year__lte"): year}))
+
+
+def reporting_status_expression(year: int):
+    """SQL for one organisation's status for `year`'s report: on time, late, overdue or not required."""
+    reports = YearlyReport.objects.filter(organisation=OuterRef("pk"), year=year)
+    required = report_required(year)
+    return Case(
+        When(~required, then=Value("not_required")),
+        When(Exists(reports.filter(submitted_on__lte=report_due_on(year))), then=Value("on_time")),
+        When(Exists(reports), then=Value("late")),
+        default=Value("overdue"),
+        output_field=CharField(),
+    )

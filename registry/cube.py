@@ -1,0 +1,232 @@
+"""The directory's count cube (registry/models/facets.py): built once, moved by the change events, summed by the
+pages.
+
+- `facet_cube_rebuild()` counts every listed organisation into its cells (after seed_demo, the nightly
+  regeneration, and whenever the cube is missing or for another report year).
+- `facet_cube_refresh(ids)` moves the given organisations from the cells they were counted in to the cells they
+  belong in now; the registry's receivers call it for every organisation_changed and report_filed.
+- `facet_cube_counts(filters, key)` and `facet_cube_total(filters)` answer the directory's and the home page's
+  questions by summing cells: a few hundred to a few thousand rows whatever the registry's size.
+
+Writers serialise on the FacetState row (PostgreSQL row lock; SQLite has one writer anyway), so two processes
+moving the same organisation, or a rebuild racing a refresh, can not count it twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from registry.models import Organisation, OrganisationField
+from registry.models.facets import FacetCell, FacetMember, FacetState
+from registry.models.reports import latest_due_report_year, reporting_status_expression
+
+# The facet dimensions a cell holds, in FacetCell's column names; "field" is held as `fields`.
+DIMENSIONS = ("region", "legal_form", "status", "territorial_level", "reporting", "has_bin")
+BATCH = 5000
+
+# (fields, region, legal_form, status, territorial_level, reporting, has_bin): where one organisation is counted
+Position = tuple[str, str, str, str, str, str, bool]
+CellKey = tuple[str, ...]  # (kind, fields, *the dimensions)
+
+
+def _fieldset(codes: Iterable[str]) -> str:
+    return "," + ",".join(sorted(codes)) + ","
+
+
+def _positions(organisations: QuerySet[Organisation], year: int) -> dict[int, Position]:
+    """Where each of these organisations belongs now (those merged into another belong nowhere)."""
+    rows = (
+        organisations.filter(merged_into__isnull=True)
+        .annotate(reporting=reporting_status_expression(year))
+        .values_list("id", "region_id", "legal_form_id", "status", "territorial_level", "bin", "reporting")
+        .order_by()
+    )
+    links = OrganisationField.objects.filter(organisation__in=organisations.values("id")).values_list(
+        "organisation_id", "field_id"
+    )
+    fields: dict[int, list[str]] = {}
+    for organisation_id, code in links.iterator(chunk_size=BATCH):
+        fields.setdefault(organisation_id, []).append(code)
+    return {
+        pk: (_fieldset(fields.get(pk, ())), region or "", form, status, level or "", reporting, bool(bin_))
+        for pk, region, form, status, level, bin_, reporting in rows.iterator(chunk_size=BATCH)
+    }
+
+
+def _cells(position: Position) -> list[CellKey]:
+    """The cells one organisation is counted in: the whole cube, its set of fields, and each field of it."""
+    fieldset, *rest = position
+    dims = tuple(str(v) if not isinstance(v, bool) else ("1" if v else "") for v in rest)
+    keys: list[CellKey] = [(FacetCell.Kind.ALL, "", *dims), (FacetCell.Kind.FIELDS, fieldset, *dims)]
+    keys += [(FacetCell.Kind.FIELD, code, *dims) for code in fieldset.strip(",").split(",") if code]
+    return keys
+
+
+def _cell_values(key: CellKey) -> dict:
+    kind, fields, region, legal_form, status, level, reporting, has_bin = key
+    return {
+        "kind": kind,
+        "fields": fields,
+        "region": region,
+        "legal_form": legal_form,
+        "status": status,
+        "territorial_level": level,
+        "reporting": reporting,
+        "has_bin": bool(has_bin),
+    }
+
+
+def _member(pk: int, position: Position) -> FacetMember:
+    fieldset, region, legal_form, status, level, reporting, has_bin = position
+    return FacetMember(
+        organisation_id=pk,
+        fields=fieldset,
+        region=region,
+        legal_form=legal_form,
+        status=status,
+        territorial_level=level,
+        reporting=reporting,
+        has_bin=has_bin,
+    )
+
+
+def _lock() -> FacetState | None:
+    """The state row, locked for the rest of the transaction; None when there is none yet."""
+    return FacetState.objects.select_for_update().filter(pk=1).first()
+
+
+@transaction.atomic
+def facet_cube_rebuild() -> int:
+    """Count every listed organisation afresh; returns the number of cells."""
+    year = latest_due_report_year()
+    state = _lock()
+    counts: Counter[CellKey] = Counter()
+    FacetMember.objects.all().delete()
+    members: list[FacetMember] = []
+    for pk, position in _positions(Organisation.objects.all(), year).items():
+        counts.update(_cells(position))
+        members.append(_member(pk, position))
+        if len(members) >= BATCH:
+            FacetMember.objects.bulk_create(members)
+            members = []
+    FacetMember.objects.bulk_create(members)
+    FacetCell.objects.all().delete()
+    FacetCell.objects.bulk_create((FacetCell(n=n, **_cell_values(key)) for key, n in counts.items()), batch_size=BATCH)
+    if state is None:
+        FacetState.objects.create(pk=1, year=year, built_at=timezone.now())
+    else:
+        FacetState.objects.filter(pk=1).update(year=year, built_at=timezone.now())
+    return len(counts)
+
+
+@transaction.atomic
+def facet_cube_refresh(organisation_ids: Iterable[int]) -> None:
+    """Move these organisations to the cells they belong in now. Without a cube for this year nothing is
+    moved: the next read rebuilds it whole."""
+    ids = sorted(set(organisation_ids))
+    year = latest_due_report_year()
+    state = _lock()
+    if not ids or state is None or state.year != year:
+        return
+    before = {
+        m.organisation_id: (
+            m.fields,
+            m.region,
+            m.legal_form,
+            m.status,
+            m.territorial_level,
+            m.reporting,
+            m.has_bin,
+        )
+        for m in FacetMember.objects.filter(organisation_id__in=ids)
+    }
+    now = _positions(Organisation.objects.filter(pk__in=ids), year)
+    delta: Counter[CellKey] = Counter()
+    moved = [pk for pk in ids if before.get(pk) != now.get(pk)]
+    for pk in moved:
+        if pk in before:
+            delta.subtract(_cells(before[pk]))
+        if pk in now:
+            delta.update(_cells(now[pk]))
+    FacetMember.objects.filter(organisation_id__in=moved).delete()
+    FacetMember.objects.bulk_create(_member(pk, now[pk]) for pk in moved if pk in now)
+    for key, change in delta.items():
+        if not change:
+            continue
+        values = _cell_values(key)
+        cell, created = FacetCell.objects.get_or_create(**values, defaults={"n": change})
+        if not created:
+            FacetCell.objects.filter(pk=cell.pk).update(n=cell.n + change)
+
+
+def facet_cube_ready() -> None:
+    """Rebuild the cube when there is none, or when it counts the reports of a year no longer the latest due."""
+    year = FacetState.objects.filter(pk=1).values_list("year", flat=True).first()
+    if year != latest_due_report_year():
+        facet_cube_rebuild()
+
+
+def _filtered(filters: Mapping[str, Iterable[str]], excluded: str | None) -> QuerySet[FacetCell]:
+    """The cells to sum for a facet (`excluded`, whose own filter does not apply) or for the total (None)."""
+    active = {k: sorted(set(v)) for k, v in filters.items() if v and k != excluded}
+    fields = active.pop("field", None)
+    if excluded == "field":
+        cells = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD)
+    elif fields and len(fields) == 1:
+        cells = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, fields=fields[0])
+    elif fields:  # an organisation in any of them, counted once: its whole set of fields holds one of them
+        any_of = Q()
+        for code in fields:
+            any_of |= Q(fields__contains=f",{code},")
+        cells = FacetCell.objects.filter(any_of, kind=FacetCell.Kind.FIELDS)
+    else:
+        cells = FacetCell.objects.filter(kind=FacetCell.Kind.ALL)
+    for key, values in active.items():
+        cells = cells.filter(**{f"{key}__in": values})
+    return cells
+
+
+def facet_cube_counts(filters: Mapping[str, Iterable[str]], key: str) -> dict[str, int]:
+    """How many organisations hold each value of facet `key` under every other filter of `filters`
+    ({facet: chosen values}; the facets are DIMENSIONS and "field")."""
+    column = "fields" if key == "field" else key
+    rows = _filtered(filters, key).values_list(column).annotate(total=Sum("n")).order_by()
+    return {value: total for value, total in rows if value and total}
+
+
+def facet_cube_total(filters: Mapping[str, Iterable[str]]) -> int:
+    return _filtered(filters, None).aggregate(total=Sum("n"))["total"] or 0
+
+
+def facet_cube_sector() -> tuple[dict[str, int], dict[str, list[tuple[str, int, int]]]]:
+    """The home page's figures: totals (registered, active, without_bin, liquidated), and for "legal_form",
+    "region" and "field" each value's registered and active organisations."""
+    registered = [str(s) for s in Organisation.REGISTERED_STATUSES]
+    is_registered = Q(status__in=registered)
+    is_active = Q(status=Organisation.Status.ACTIVE)
+    totals = FacetCell.objects.filter(kind=FacetCell.Kind.ALL).aggregate(
+        registered=Sum("n", filter=is_registered, default=0),
+        active=Sum("n", filter=is_active, default=0),
+        without_bin=Sum("n", filter=is_registered & Q(has_bin=False), default=0),
+        liquidated=Sum("n", filter=Q(status=Organisation.Status.LIQUIDATED), default=0),
+    )
+    breakdown = {}
+    for key, kind in (
+        ("legal_form", FacetCell.Kind.ALL),
+        ("region", FacetCell.Kind.ALL),
+        ("field", FacetCell.Kind.FIELD),
+    ):
+        column = "fields" if key == "field" else key
+        rows = (
+            FacetCell.objects.filter(is_registered, kind=kind)
+            .values_list(column)
+            .annotate(r=Sum("n"), a=Sum("n", filter=is_active, default=0))
+            .order_by()
+        )
+        breakdown[key] = [(code, r, a) for code, r, a in rows if code and r]
+    return totals, breakdown
