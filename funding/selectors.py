@@ -12,8 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
+    F,
     Func,
     IntegerField,
     OuterRef,
@@ -31,12 +33,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from funding.filters import REGION_TODAY, AwardFilter, administrator_family, regions_today
+from funding.filters import (
+    REGION_TODAY,
+    REGIONS_TODAY,
+    AwardFilter,
+    administrator_family,
+    region_today_expression,
+    regions_today,
+)
 from funding.models import (
     Administrator,
     AdministratorOfficial,
     Application,
     Award,
+    AwardCell,
     CommissionMember,
     CommissionScore,
     Competition,
@@ -47,10 +57,19 @@ from funding.models import (
     Payment,
     Programme,
     PublishedTotal,
+    RecipientCell,
+    RollupState,
 )
 from registry.i18n import active_language, localized, localized_reader, localized_row
 from registry.models import Organisation, OrganisationRole, Person
-from registry.selectors import DeferredJoinPaginator, RegionMapping, reference_data, region_mapping, region_succession
+from registry.selectors import (
+    DeferredJoinPaginator,
+    RegionMapping,
+    reference_data,
+    region_mapping,
+    region_succession,
+    regions_mapped_to,
+)
 
 TOP = 20
 REPUBLICAN = Q(administrator__budget_level=Administrator.BudgetLevel.REPUBLICAN)
@@ -124,22 +143,43 @@ def award_year() -> Year:
     return Year("awarded_on")
 
 
-def _sums(queryset: QuerySet[Award], key: str) -> QuerySet:
-    return queryset.order_by().values(key).annotate(total=Sum("amount"), n=Count("id")).order_by("-total", key)
+# The totals below read either awards or the rollup's cells (AwardCell, RecipientCell: `amount` summed, `awards`
+# counted, `year` kept), which the explorer sums instead of the awards when it can (_rollup_cells).
+Awards = QuerySet[Award] | QuerySet[AwardCell] | QuerySet[RecipientCell]
 
 
-def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
+def _count(queryset: Awards) -> Count | Sum:
+    """The number of awards: counted, or the cells' counts summed."""
+    return Count("id") if queryset.model is Award else Sum("awards")
+
+
+def _year(queryset: Awards) -> Year | F:
+    return award_year() if queryset.model is Award else F("year")
+
+
+def _sums(queryset: Awards, key: str) -> QuerySet:
+    return queryset.order_by().values(key).annotate(total=Sum("amount"), n=_count(queryset)).order_by("-total", key)
+
+
+def totals_by_year(queryset: Awards, recipients: QuerySet[RecipientCell] | None = None) -> list[YearRow]:
+    """By year, from awards or from cells. An AwardCell does not know its recipients: with AwardCells,
+    `recipients` (the same cells split by recipient) counts them, in a query of its own."""
+    per_year = {
+        "total": Sum("amount"),
+        "republican": Sum("amount", filter=REPUBLICAN),
+        "local": Sum("amount", filter=LOCAL),
+        "n": _count(queryset),
+    }
+    if recipients is None:
+        per_year["recipients"] = Count("recipient", distinct=True)
+        counted = {}
+    else:
+        counted = dict(recipients.order_by().values_list("year").annotate(n=Count("recipient", distinct=True)))
     rows = (
         queryset.order_by()
-        .annotate(award_year=award_year())
+        .annotate(award_year=_year(queryset))
         .values("award_year")
-        .annotate(
-            total=Sum("amount"),
-            republican=Sum("amount", filter=REPUBLICAN),
-            local=Sum("amount", filter=LOCAL),
-            n=Count("id"),
-            recipients=Count("recipient", distinct=True),
-        )
+        .annotate(**per_year)
         .order_by("award_year")
     )
     return [
@@ -149,13 +189,13 @@ def totals_by_year(queryset: QuerySet[Award]) -> list[YearRow]:
             r["republican"] or Decimal(0),
             r["local"] or Decimal(0),
             r["n"],
-            r["recipients"],
+            r["recipients"] if recipients is None else counted.get(r["award_year"], 0),
         )
         for r in rows
     ]
 
 
-def totals_by(queryset: QuerySet[Award], key: str, limit: int | None = None) -> list[TotalRow]:
+def totals_by(queryset: Awards, key: str, limit: int | None = None) -> list[TotalRow]:
     """Totals by mechanism, field or region; by region, each award under its own region or, when the queryset
     was filtered for today's regions, under today's unit that continues it."""
     reference = reference_data()
@@ -170,12 +210,12 @@ def totals_by(queryset: QuerySet[Award], key: str, limit: int | None = None) -> 
     return [TotalRow(r[column] or "", str(labels.get(r[column], "—")), r["total"], r["n"]) for r in rows]
 
 
-def totals_by_administrator(queryset: QuerySet[Award], limit: int | None = TOP) -> list[TotalRow]:
+def totals_by_administrator(queryset: Awards, limit: int | None = TOP) -> list[TotalRow]:
     language = active_language()
     rows = (
         queryset.order_by()
         .values("administrator__code", "administrator__name_kk", "administrator__name_ru", "administrator__name_en")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=Sum("amount"), n=_count(queryset))
         .order_by("-total", "administrator__code")
     )
     rows = rows[:limit] if limit else rows
@@ -191,13 +231,14 @@ def totals_by_administrator(queryset: QuerySet[Award], limit: int | None = TOP) 
     ]
 
 
-def top_recipients(queryset: QuerySet[Award], limit: int | None = TOP) -> list[TotalRow]:
-    """Recipients by money received: grouped on the award table alone, names fetched for the rows shown."""
+def top_recipients(queryset: QuerySet[Award] | QuerySet[RecipientCell], limit: int | None = TOP) -> list[TotalRow]:
+    """Recipients by money received: grouped on the award table (or the RecipientCells) alone, names fetched
+    for the rows shown."""
     language = active_language()
     rows = (
         queryset.order_by()
         .values("recipient_id")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=Sum("amount"), n=_count(queryset))
         .order_by("-total", "recipient_id")
     )
     shown = list(rows[:limit] if limit else rows)
@@ -297,18 +338,70 @@ def region_options(today: bool) -> list[tuple[str, list[tuple[str, str]]]]:
     return options
 
 
+# The explorer's filters that are dimensions of the rollup (funding/rollups.py). With any other the totals are
+# counted from the awards per request: active_from and active_to cut through the years by the awards' start
+# and end dates, amount_min and amount_max pick single awards; and so are they with an invalid filter, or
+# while the rollup does not count every award (RollupState).
+ROLLUP_FILTERS = frozenset(
+    {"mechanism", "administrator", "budget", "region", "region_view", "field", "year_from", "year_to", "recipient"}
+)
+
+
+def rollup_current() -> bool:
+    """Do the rollup's cells count every award: built, and no award written since beyond the last counted?"""
+    latest = Award.objects.order_by("-pk").values("pk")[:1]
+    counted = Coalesce(Subquery(latest), Value(0), output_field=BigIntegerField())
+    return RollupState.objects.filter(pk=1, awards_through=counted).exists()
+
+
+def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientCell]] | None:
+    """The cells holding the filtered awards: (AwardCells for the additive totals, RecipientCells for the
+    recipients), both RecipientCells under a recipient filter; None when the awards must be counted instead
+    (ROLLUP_FILTERS). The filters as AwardFilter applies them to the awards, on the cells' columns."""
+    if not filterset.is_valid():
+        return None
+    data = filterset.form.cleaned_data
+    if any(value for key, value in data.items() if key not in ROLLUP_FILTERS) or not rollup_current():
+        return None
+    today = data.get("region_view") == REGIONS_TODAY
+    where = Q()
+    if data.get("mechanism"):
+        where &= Q(mechanism__in=data["mechanism"])
+    if data.get("administrator"):
+        where &= Q(administrator__in=administrator_family(data["administrator"]) or [])
+    if data.get("budget"):
+        where &= Q(administrator__budget_level__in=data["budget"])
+    if data.get("region"):
+        where &= Q(region__in=regions_mapped_to(data["region"]) if today else data["region"])
+    if data.get("field"):
+        where &= Q(field__in=data["field"])
+    if data.get("year_from") is not None:
+        where &= Q(year__gte=data["year_from"])
+    if data.get("year_to") is not None:
+        where &= Q(year__lte=data["year_to"])
+    recipients = RecipientCell.objects.filter(where)
+    cells: QuerySet = AwardCell.objects.filter(where)
+    if data.get("recipient"):
+        recipients = cells = recipients.filter(recipient=data["recipient"])
+    if today:
+        cells = cells.annotate(**{REGION_TODAY: region_today_expression()})
+    return cells, recipients
+
+
 def funding_explorer(data: QueryDict, page_number) -> Explorer:
     filterset = AwardFilter(data, queryset=Award.objects.all())
     queryset = filterset.qs
-    overall = queryset.order_by().aggregate(
-        total=Sum("amount"), n=Count("id"), recipients=Count("recipient", distinct=True)
+    rollup = _rollup_cells(filterset)
+    cells, recipients = rollup or (queryset, queryset)
+    overall = recipients.order_by().aggregate(
+        total=Sum("amount"), n=_count(recipients), recipients=Count("recipient", distinct=True)
     )
     paginator = DeferredJoinPaginator(
         queryset.order_by("-awarded_on", "-id"), settings.DIRECTORY_PAGE_SIZE, rows=award_rows
     )
-    paginator.count = overall["n"]  # known already: no second COUNT
+    paginator.count = overall["n"] or 0  # known already: no second COUNT
     shows_published = _shows_published(filterset)
-    by_year = _every_year(totals_by_year(queryset), filterset, shows_published)
+    by_year = _every_year(totals_by_year(cells, recipients if rollup else None), filterset, shows_published)
     today = regions_today(queryset)
     page = paginator.get_page(page_number)
     if today:
@@ -319,14 +412,14 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         filterset=filterset,
         page=page,
         total=overall["total"] or Decimal(0),
-        count=overall["n"],
+        count=overall["n"] or 0,
         recipients=overall["recipients"],
         by_year=by_year,
-        by_mechanism=totals_by(queryset, "mechanism"),
-        by_administrator=totals_by_administrator(queryset),
-        by_region=totals_by(queryset, "region"),
-        by_field=totals_by(queryset, "field"),
-        top_recipients=top_recipients(queryset),
+        by_mechanism=totals_by(cells, "mechanism"),
+        by_administrator=totals_by_administrator(cells),
+        by_region=totals_by(cells, "region"),
+        by_field=totals_by(cells, "field"),
+        top_recipients=top_recipients(recipients),
         shows_published=shows_published,
         regions_today=today,
         region_mapping=region_mapping() if today else None,

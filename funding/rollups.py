@@ -1,0 +1,124 @@
+"""The explorer's rollup (funding/models.py: AwardCell, RecipientCell, RollupState): built once, kept current by
+the change events, summed by the explorer (funding.selectors.funding_explorer).
+
+- `funding_rollups_rebuild()` counts every award afresh: after seed_demo and any load that writes awards in
+  bulk without announcing them, and nightly (`manage.py rebuild_funding_rollups`) as a safety net.
+- `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients, and the AwardCells those rows
+  were and are in, from their awards; the receivers call it for every award_changed that can move a figure
+  (a new award, an amended amount) and for a merge or its undo (the awards change recipient).
+
+A refresh recomputes the touched cells from the awards rather than adding the event's old -> new deltas: the
+events are delivered after commit and a failed listener is only logged (api.changes.announce), so added
+deltas, once one is lost or applied twice, would stay wrong for good; a recount is idempotent and exact, and
+costs one recipient's awards plus the few cells they sit in.
+Writers serialise on the RollupState row (PostgreSQL row lock; SQLite has one writer anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from funding.models import Award, AwardCell, RecipientCell, RollupState
+from funding.selectors import award_year
+
+BATCH = 5000
+# A cell's key, in the cells' column names.
+KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id")
+CellKey = tuple[int, str, int, str | None, str | None]
+# The award changes (funding.signals.award_changed's `changes`) that can move an explorer figure: the others
+# (status, payments, evaluations, dates, title) leave every award in its cell with its amount.
+MOVES_FIGURES = frozenset({"created", "amount", "recipient", "mechanism", "administrator", "region", "field"})
+
+
+def _lock() -> RollupState:
+    """The state row, locked for the rest of the transaction."""
+    state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
+    return state
+
+
+def _grouped(awards: QuerySet[Award], *, by_recipient: bool):
+    """The awards summed per cell (and per recipient): dicts with the cell's columns, amount and awards."""
+    keys = ["mechanism", "administrator_id", "region_id", "field_id"] + (["recipient_id"] if by_recipient else [])
+    return (
+        awards.order_by()
+        .annotate(year=award_year())
+        .values("year", *keys)
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+
+
+def _cell(model, row: dict):
+    """A cell from a grouped row (an annotation may not reuse a field's name)."""
+    total, n = row.pop("total"), row.pop("n")
+    return model(**row, amount=total, awards=n)
+
+
+def _latest_award() -> int:
+    return Award.objects.aggregate(latest=Max("id"))["latest"] or 0
+
+
+@transaction.atomic
+def funding_rollups_rebuild() -> int:
+    """Count every award into its cells afresh; returns the number of RecipientCells (one per recipient and
+    cell)."""
+    state = _lock()
+    through = _latest_award()
+    awards = Award.objects.filter(pk__lte=through)
+    RecipientCell.objects.all().delete()
+    AwardCell.objects.all().delete()
+    RecipientCell.objects.bulk_create(
+        (_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True).iterator(chunk_size=BATCH)),
+        batch_size=BATCH,
+    )
+    AwardCell.objects.bulk_create(
+        (_cell(AwardCell, row) for row in _grouped(awards, by_recipient=False).iterator(chunk_size=BATCH)),
+        batch_size=BATCH,
+    )
+    state.awards_through, state.built_at = through, timezone.now()
+    state.save(update_fields=["awards_through", "built_at"])
+    return RecipientCell.objects.count()
+
+
+def _cells_q(keys: Iterable[CellKey]) -> Q:
+    where = Q()
+    for key in keys:
+        where |= Q(**dict(zip(KEY, key, strict=True)))  # a None region or field matches IS NULL
+    return where
+
+
+@transaction.atomic
+def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: int | None = None) -> None:
+    """Recount these recipients' rows and the cells they were or are in. A new award (`created_award_id`)
+    moves RollupState on when every award before it is counted; otherwise the state says what it said, and
+    the explorer keeps to the awards until the next rebuild. Never built: nothing to refresh."""
+    ids = sorted(set(recipient_ids))
+    state = _lock()
+    if state.awards_through is None or not ids:
+        return
+    mine = RecipientCell.objects.filter(recipient_id__in=ids)
+    touched: set[CellKey] = set(mine.values_list(*KEY))
+    mine.delete()
+    awards = Award.objects.filter(recipient_id__in=ids)
+    rows = [_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True)]
+    RecipientCell.objects.bulk_create(rows, batch_size=BATCH)
+    touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)  # type: ignore[misc]
+    if touched:
+        cells = _cells_q(touched)
+        AwardCell.objects.filter(cells).delete()
+        AwardCell.objects.bulk_create(
+            _cell(AwardCell, row)
+            for row in RecipientCell.objects.filter(cells)
+            .values(*KEY)
+            .annotate(total=Sum("amount"), n=Sum("awards"))
+            .order_by()
+        )
+    if created_award_id is not None:
+        before = Award.objects.filter(pk__lt=created_award_id).aggregate(latest=Max("id"))["latest"] or 0
+        if before == state.awards_through:
+            state.awards_through = created_award_id
+            state.save(update_fields=["awards_through"])

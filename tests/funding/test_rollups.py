@@ -1,0 +1,254 @@
+"""The explorer's rollup (funding/rollups.py): moved by the change events as people change awards, equal to a full
+rebuild and to counting the awards, and read with a number of queries that does not grow with the awards.
+
+The demo tests come last: their module-scoped demo stays in the database until the module ends."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Sum
+from django.http import QueryDict
+from django.urls import reverse
+
+from funding import selectors, services
+from funding.models import Award, AwardCell, RecipientCell, RollupState
+from funding.rollups import funding_rollups_rebuild
+from funding.selectors import funding_explorer, rollup_current
+from registry import services as registry_services
+from registry.models import Merge
+from tests.funding.factories import clerk, make_administrator, make_award
+
+pytestmark = pytest.mark.django_db
+EXPLORER = reverse("funding:explorer")
+
+
+def _figures(query: str = "") -> tuple:
+    """Every figure the explorer shows for a query (not its list of awards)."""
+    result = funding_explorer(QueryDict(query), 1)
+    rows = [
+        [(r.key, r.total, r.count) for r in table]
+        for table in (result.by_mechanism, result.by_administrator, result.by_region, result.by_field)
+    ]
+    years = [(r.year, r.total, r.republican, r.local, r.count, r.recipients) for r in result.by_year]
+    top = [(r.org_id, r.total, r.count) for r in result.top_recipients]
+    return (result.total, result.count, result.recipients, years, *rows, top)
+
+
+def _counted_from_awards(query: str = "") -> tuple:
+    """The same figures counted from the awards themselves, as the explorer does without a rollup."""
+    cells = selectors._rollup_cells
+    selectors._rollup_cells = lambda filterset: None
+    try:
+        return _figures(query)
+    finally:
+        selectors._rollup_cells = cells
+
+
+def _cells() -> tuple[set, set]:
+    keys = ("year", "mechanism", "administrator_id", "region_id", "field_id", "amount", "awards")
+    return (
+        set(AwardCell.objects.values_list(*keys)),
+        set(RecipientCell.objects.values_list("recipient_id", *keys)),
+    )
+
+
+@pytest.fixture
+def built():
+    """Two awards to two recipients, the rollup built over them."""
+    department = make_administrator(code="dept")
+    first = make_award(administrator=department, amount="1000000", awarded_on=datetime.date(2020, 3, 1))
+    second = make_award(administrator=department, amount="500000", awarded_on=datetime.date(2021, 4, 1))
+    funding_rollups_rebuild()
+    return {"department": department, "first": first, "second": second}
+
+
+def test_the_explorer_reads_the_rollup_once_built(built):
+    assert rollup_current()
+    cells = selectors._rollup_cells(selectors.AwardFilter(QueryDict(""), queryset=Award.objects.all()))
+    assert cells is not None and cells[0].model is AwardCell
+    assert _figures()[:3] == (Decimal("1500000"), 2, 2)
+
+
+def test_a_new_award_moves_the_explorer_without_a_rebuild(built, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_award(
+            recipient=built["first"].recipient,
+            administrator=built["department"],
+            amount="250000",
+            awarded_on=datetime.date(2021, 6, 1),
+        )
+    assert rollup_current()
+    assert _figures()[:3] == (Decimal("1750000"), 3, 2)
+    by_year = {row[0]: row for row in _figures()[3]}
+    assert by_year[2021][1:] == (Decimal("750000"), Decimal(0), Decimal("750000"), 2, 2)
+    assert _figures("year_from=2021")[:3] == (Decimal("750000"), 2, 2)
+    assert _figures() == _counted_from_awards()
+
+
+def test_an_amended_amount_moves_the_explorer_without_a_rebuild(built, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_amend(
+            award=built["first"],
+            field_name="amount",
+            new_value="400000",
+            reason="budget cut",
+            amended_on=datetime.date(2020, 9, 1),
+            acting_user=clerk(),
+        )
+    assert rollup_current()
+    figures = _figures()
+    assert figures[:2] == (Decimal("900000"), 2)
+    assert figures[-1][0] == (built["second"].recipient.org_id, Decimal("500000"), 1)  # now the larger
+    assert figures == _counted_from_awards()
+
+
+def test_a_terminated_award_keeps_its_money_in_the_explorer(built, django_capture_on_commit_callbacks):
+    """A terminated (withdrawn) award stays among the awards the explorer counts, as its amount stays awarded;
+    only an amendment of its amount moves the figures."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.award_status_record(
+            award=built["first"],
+            kind=Award.Status.TERMINATED,
+            occurred_on=datetime.date(2020, 5, 1),
+            reason="the organisation withdrew",
+            acting_user=clerk(),
+        )
+    assert rollup_current()
+    assert _figures()[:3] == (Decimal("1500000"), 2, 2)
+    assert _figures() == _counted_from_awards()
+
+
+def test_a_merge_and_its_undo_move_the_recipients(built, moderator, django_capture_on_commit_callbacks):
+    survivor, duplicate = built["first"].recipient, built["second"].recipient
+    with django_capture_on_commit_callbacks(execute=True):
+        merge = registry_services.organisation_merge(
+            survivor=survivor, merged=duplicate, moderator=moderator, reason="same papers"
+        )
+    assert rollup_current()
+    figures = _figures()
+    assert figures[2] == 1 and figures[-1] == [(survivor.org_id, Decimal("1500000"), 2)]
+    assert figures == _counted_from_awards()
+    with django_capture_on_commit_callbacks(execute=True):
+        registry_services.organisation_unmerge(merge=Merge.objects.get(pk=merge.pk), moderator=moderator)
+    figures = _figures()
+    assert figures[2] == 2 and len(figures[-1]) == 2
+    assert figures == _counted_from_awards()
+
+
+def test_a_rebuild_finds_what_the_events_made(built, django_capture_on_commit_callbacks):
+    other = make_administrator(code="ministry", kind="central_ministry", region=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        third = make_award(administrator=other, amount="70000", field="culture_education", region="KZ-75")
+        make_award(recipient=third.recipient, administrator=other, amount="30000", awarded_on=datetime.date(2019, 1, 9))
+        services.award_amend(
+            award=built["second"],
+            field_name="amount",
+            new_value="450000",
+            reason="savings",
+            amended_on=datetime.date(2021, 9, 1),
+            acting_user=clerk(),
+        )
+    incremental = _cells()
+    assert rollup_current() and len(incremental[1]) == 4
+    funding_rollups_rebuild()
+    assert _cells() == incremental
+
+
+def test_an_award_written_without_announcement_sends_the_explorer_back_to_the_awards(built):
+    """An award the events did not carry (written in bulk, or its announcement lost) is counted all the same:
+    until the next rebuild the explorer counts the awards."""
+    make_award(administrator=built["department"], amount="1")  # its announcement is never sent: no commit
+    assert not rollup_current()
+    assert _figures()[:3] == (Decimal("1500001"), 3, 3)
+    funding_rollups_rebuild()
+    assert rollup_current() and _figures()[:3] == (Decimal("1500001"), 3, 3)
+
+
+def test_filters_the_rollup_can_not_express_count_the_awards(built):
+    filterset = selectors.AwardFilter(QueryDict("amount_min=600000"), queryset=Award.objects.all())
+    assert selectors._rollup_cells(filterset) is None
+    assert _figures("amount_min=600000")[:3] == (Decimal("1000000"), 1, 1)
+    active = selectors.AwardFilter(QueryDict("active_from=2021-01-01"), queryset=Award.objects.all())
+    assert selectors._rollup_cells(active) is None
+    social = selectors.AwardFilter(QueryDict("mechanism=social_order"), queryset=Award.objects.all())
+    assert selectors._rollup_cells(social) is not None
+
+
+def _queries(client, django_assert_max_num_queries, params: dict) -> int:
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(EXPLORER, params).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"mechanism": "social_order", "year_from": "2020"}, {"administrator": "dept", "region": "KZ-55"}]
+)
+def test_the_explorer_query_count_does_not_grow_with_the_awards(
+    anonymous, built, warm_caches, django_capture_on_commit_callbacks, django_assert_max_num_queries, params
+):
+    warm_caches()
+    few = _queries(anonymous, django_assert_max_num_queries, params)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(30):
+            make_award(
+                recipient=built["first"].recipient if n % 2 else None,
+                administrator=built["department"],
+                amount=str(1000 + n),
+                awarded_on=datetime.date(2015 + n % 8, 3, 1),
+            )
+    assert rollup_current()
+    assert _queries(anonymous, django_assert_max_num_queries, params) == few
+
+
+# ---------------------------------------------------------------- on the demo (a tenth of national size)
+
+
+def _empty_demo() -> None:
+    from tests.reconciliation.conftest import _empty
+
+    _empty()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", orgs=2230, seed=11, verbosity=0)
+        funding_rollups_rebuild()
+        yield
+        _empty_demo()
+
+
+DEMO_QUERIES = [
+    "",
+    "mechanism=social_order",
+    "mechanism=state_grant&mechanism=ngo_award&year_from=2018&year_to=2021",
+    "region=KZ-71&region=KZ-75&field=children_youth&field=health",
+    "budget=local&year_from=2017",
+    "budget=republican&mechanism=social_order",
+    "region_view=today",
+    "region_view=today&region=KZ-63",
+    "administrator=akimat-kz-75&year_from=2017",
+]
+
+
+@pytest.mark.parametrize("query", DEMO_QUERIES)
+def test_the_rollup_equals_counting_the_awards_on_the_demo(demo, query):
+    assert rollup_current()
+    assert _figures(query) == _counted_from_awards(query)
+
+
+def test_a_recipient_filter_reads_its_own_cells_on_the_demo(demo):
+    recipient = Award.objects.order_by("-amount", "pk").first().recipient
+    query = f"recipient={recipient.org_id}&year_from=2015"
+    assert _figures(query) == _counted_from_awards(query)
+
+
+def test_the_rebuild_counts_every_demo_award_once(demo):
+    awards = Award.objects.aggregate(n=Count("id"), total=Sum("amount"))
+    for cells in (AwardCell.objects, RecipientCell.objects):
+        assert cells.aggregate(n=Sum("awards"), total=Sum("amount")) == awards
+    assert RollupState.objects.get().awards_through == Award.objects.order_by("-pk").first().pk
