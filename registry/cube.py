@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from api.planner import planner_statistics_refresh
 from registry.models import Organisation, OrganisationField
 from registry.models.facets import FacetCell, FacetMember, FacetState
 from registry.models.reports import latest_due_report_year, reporting_status_expression
@@ -132,6 +133,7 @@ def facet_cube_rebuild() -> int:
         FacetState.objects.create(pk=1, year=year, built_at=timezone.now())
     else:
         FacetState.objects.filter(pk=1).update(year=year, built_at=timezone.now())
+    planner_statistics_refresh([FacetCell, FacetMember])  # filled in bulk: the planner learns their sizes
     return len(counts)
 
 

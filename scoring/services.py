@@ -28,6 +28,7 @@ from api.changes import announce
 from api.planner import planner_statistics_refresh
 from funding.models import Award
 from funding.selectors import Year, officer_administrator_ids
+from registry.cube import facet_cube_rebuild
 from registry.i18n import localized_row
 from registry.models import (
     REPORT_ANSWER_FIELDS,
@@ -397,6 +398,9 @@ def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
             SectorSummary.objects.bulk_create(summaries_compute(run=run), batch_size=500)
             report("flags")
             flags_write(run=run, today=timezone.localdate())
+            # The nightly safety net for the directory's counts, moved by the change events during the day.
+            report("directory counts")
+            facet_cube_rebuild()
             SummaryRun.objects.filter(current=True).update(current=False)
             run.status, run.current = SummaryRun.Status.DONE, True
             run.finished_at = timezone.now()
