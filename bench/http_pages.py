@@ -206,8 +206,8 @@ def page_cases() -> dict[str, str]:
 
     def commonest(queryset, key: str) -> str:
         """The value of `key` most rows have (an empty one, which no filter offers, left out)."""
-        queryset = queryset.exclude(**{f"{key}__isnull": True}).exclude(**{key: ""})
-        return queryset.order_by().values_list(key).annotate(n=Count("id")).order_by("-n", key)[0][0]
+        rows = queryset.order_by().values_list(key).annotate(n=Count("id")).order_by("-n", key)
+        return next(value for value, _n in rows if value not in (None, ""))
 
     region = commonest(organisations, "region")
     legal_form = commonest(organisations, "legal_form")
@@ -308,11 +308,13 @@ DATASETTE_TOTALS = [
 def datasette_ask(server: Server, database: str, requests: list, nocache: int) -> float:
     """The requests one after another, each with a throwaway `_nocache` parameter that changes every time.
 
-    Datasette keeps no response cache of its own: its caching is HTTP's, a `Cache-Control: max-age` of
-    `default_cache_ttl` seconds (5 by default, `?_ttl=` per request; settings docs, "default_cache_ttl"), which
-    only a client or a proxy would honour (this client does not). The parameter keeps that true whatever sits in
-    between: underscore parameters are not filters (views/table.py) and a SQL query ignores unnamed ones. What is
-    left warm between samples is SQLite's and the OS's page cache, which the Qogam pages share."""
+    Datasette keeps no response cache of its own and sends no ETag: its caching is HTTP's, a `Cache-Control:
+    max-age` of `default_cache_ttl` seconds, 5 unless changed, `?_ttl=` per request (docs.datasette.io,
+    "Performance and caching", section "HTTP caching"), for a browser or a caching proxy in front to honour;
+    far-future caching needs an immutable file and the datasette-hashed-urls plugin. This client caches nothing,
+    and the changing parameter keeps every request a new URL for anything that might sit in between: datasette
+    does not read underscore parameters as filters (views/table.py) and a SQL query ignores parameters it does
+    not name. What stays warm between samples is SQLite's and the OS's page cache, which Qogam's pages share."""
     total = 0.0
     for path, params in requests:
         url = (
@@ -394,6 +396,7 @@ def load(server: Server, url: str, clients: int, seconds: float) -> dict:
     """`clients` threads, each requesting `url` again as soon as it has its answer, for `seconds`."""
     for _ in range(6):  # warm: every worker has served (and, where the page is cached, keeps) it
         fetch(server.port, url)
+    alone = statistics.median(fetch_ok(server.port, url)[0] for _ in range(15))  # one client, one at a time
     latencies: list[float] = []
     statuses: collections.Counter = collections.Counter()
     errors: list[str] = []
@@ -421,12 +424,14 @@ def load(server: Server, url: str, clients: int, seconds: float) -> dict:
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
+    cpu = time.process_time()
     began = time.perf_counter()
     deadline = began + seconds
     start.wait()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began  # includes the last answers that started before the deadline
+    client_cpu = (time.process_time() - cpu) / elapsed  # cores the client itself kept busy, of the two
     latencies.sort()
 
     def pct(p: float) -> float | None:
@@ -443,6 +448,8 @@ def load(server: Server, url: str, clients: int, seconds: float) -> dict:
         "requests_per_second": statuses.get(200, 0) / elapsed,
         "p50_ms": pct(0.50),
         "p95_ms": pct(0.95),
+        "client_cpu_cores": client_cpu,
+        "single_client_p50_ms": alone * 1000,
     }
 
 
@@ -485,7 +492,7 @@ def measure_scale(scale: int, samples: int, load_seconds: float, clients: int) -
     from django.conf import settings
     from django.db import connection
 
-    results: dict = {"scale": scale, **prepare(scale)}
+    results: dict = {"scale": scale, "date": time.strftime("%Y-%m-%d"), "commit": _commit(), **prepare(scale)}
     cases = page_cases()
     connection.close()  # the servers read the file from here on; this process only moves the version on
     atexit.register(stop_all)
@@ -513,6 +520,16 @@ def measure_scale(scale: int, samples: int, load_seconds: float, clients: int) -
     finally:
         stop_all()
     return results
+
+
+def _commit() -> str:
+    """The commit measured, marked when the working tree differs from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: S603, S607
+
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes" if dirty else "")
 
 
 def _version(package: str) -> str:
@@ -549,6 +566,7 @@ def report(results: list[dict], samples: int) -> str:
     ratios = growth(results)
     first = results[0]
     lines = [
+        f"Run on {first['date']} at commit {first['commit']}. "
         f"Measured with `make bench` (bench/http_pages.py): gunicorn {first['versions']['gunicorn']}, 2 sync workers, "
         f"and datasette {first['versions']['datasette']} on the same SQLite file, each page the median of {samples} "
         "requests over HTTP from a client on the same 2-core machine. **Cold** is the first request after a data "
@@ -577,7 +595,8 @@ def report(results: list[dict], samples: int) -> str:
         failed = f", {others} other failures" if others else ""
         lines.append(
             f"| 3. {name} {at}, {r['clients']} clients, >= {goal:.0f} requests/s | {r['requests_per_second']:.1f}/s "
-            f"(p50 {_ms(r['p50_ms'])}, p95 {_ms(r['p95_ms'])}{refused}{failed}) | "
+            f"(p50 {_ms(r['p50_ms'])}, p95 {_ms(r['p95_ms'])}{refused}{failed}; one client alone: "
+            f"{_ms(r['single_client_p50_ms'])}) | "
             f"{met(r['requests_per_second'] >= goal and not r['throttled_429'] and not others)} |"
         )
     if ratios:
@@ -623,7 +642,10 @@ def report(results: list[dict], samples: int) -> str:
             "",
             f"Load at {scale}x: each list for its duration with {largest['api_anonymous_rate']} as the anonymous "
             "API rate (config/settings/bench.py); refusals (429) and errors are counted apart from answers, and "
-            "requests/s counts answers (200) only. The client threads run on the same two cores as the workers.",
+            "requests/s counts answers (200) only. The client threads run on the same two cores as the workers, "
+            "and kept "
+            + ", ".join(f"{r['client_cpu_cores']:.2f}" for r in largest["load"].values())
+            + " of a core busy in the three runs.",
         ]
     return "\n".join(lines)
 

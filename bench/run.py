@@ -440,9 +440,10 @@ def report(all_results: list[dict]) -> str:
 
 
 def main() -> None:
+    own = ("--repeat", "--only", "--one-scale")  # options of the in-process timings alone select them
     if "--in-process" in sys.argv:
         sys.argv.remove("--in-process")
-    elif "--one-scale" not in sys.argv:  # the in-process children are started with --one-scale
+    elif not any(arg.split("=")[0] in own for arg in sys.argv):
         sys.path.insert(0, str(ROOT))
         from bench.http_pages import main as over_http
 
