@@ -512,6 +512,8 @@ def measure_scale(scale: int, samples: int, load_seconds: float, clients: int) -
                 "directory (warm)": load(qogam, "/organisations/", clients, load_seconds),
                 "API organisations (warm)": load(qogam, "/api/v1/organisations/", clients, load_seconds),
                 "API awards (warm)": load(qogam, "/api/v1/awards/", clients, load_seconds),
+                # No target: the ceiling, a view that only answers "ok" through the same middleware (bench/urls.py)
+                "minimal view (the ceiling)": load(qogam, "/bench/minimal/", clients, load_seconds),
             }
             for name, r in results["load"].items():
                 print(
@@ -589,6 +591,8 @@ def report(results: list[dict], samples: int) -> str:
             f"{c['datasette_ms']:.0f} ms | {met(c['qogam_ms'] <= c['datasette_ms'])} |"
         )
     for name, r in largest.get("load", {}).items():
+        if name.startswith("minimal"):
+            continue
         goal = DIRECTORY_RATE if name.startswith("directory") else API_RATE
         refused = f", {r['throttled_429']} refused (429)" if r["throttled_429"] else ""
         others = sum(r["other_status"].values()) + r["connection_errors"]
@@ -638,6 +642,7 @@ def report(results: list[dict], samples: int) -> str:
         "datasette time is the sum of its requests, made one after another.",
     ]
     if largest.get("load"):
+        ceiling = largest["load"]["minimal view (the ceiling)"]
         lines += [
             "",
             f"Load at {scale}x: each list for its duration with {largest['api_anonymous_rate']} as the anonymous "
@@ -645,7 +650,9 @@ def report(results: list[dict], samples: int) -> str:
             "requests/s counts answers (200) only. The client threads run on the same two cores as the workers, "
             "and kept "
             + ", ".join(f"{r['client_cpu_cores']:.2f}" for r in largest["load"].values())
-            + " of a core busy in the three runs.",
+            + " of a core busy in the runs above and the next. The ceiling on this machine, a view that only "
+            f'answers "ok" through the same middleware (bench/urls.py): {ceiling["requests_per_second"]:.0f} '
+            f"requests/s (p50 {_ms(ceiling['p50_ms'])}; one client alone {_ms(ceiling['single_client_p50_ms'])}).",
         ]
     return "\n".join(lines)
 
