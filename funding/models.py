@@ -835,6 +835,21 @@ class RecipientCell(models.Model):
         return f"{self.recipient_id} {self.year} {self.mechanism} {self.administrator_id}: {self.awards}"
 
 
+class RecipientTotal(models.Model):
+    """What one recipient received over all its awards: the bound that finds the top recipients under any
+    filter without grouping every RecipientCell (funding.selectors.top_recipients): a recipient's total under
+    a filter is never more than this."""
+
+    recipient = models.OneToOneField(Organisation, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["-amount", "recipient"], name="recipient_total_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.amount}"
+
+
 class RollupState(models.Model):
     """One row: up to which award the cells count every award (None: never built). Writers lock it, so two
     processes refreshing the same cells, or a rebuild racing a refresh, can not count an award twice; readers

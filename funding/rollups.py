@@ -3,9 +3,10 @@ the change events, summed by the explorer (funding.selectors.funding_explorer).
 
 - `funding_rollups_rebuild()` counts every award afresh: after seed_demo and any load that writes awards in
   bulk without announcing them, and nightly (`manage.py rebuild_funding_rollups`) as a safety net.
-- `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients, and the AwardCells those rows
-  were and are in, from their awards; the receivers call it for every award_changed that can move a figure
-  (a new award, an amended amount) and for a merge or its undo (the awards change recipient).
+- `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients (their RecipientCells and
+  RecipientTotal), and the AwardCells those rows were and are in, from their awards; the receivers call it
+  for every award_changed that can move a figure (a new award, an amended amount) and for a merge or its
+  undo (the awards change recipient).
 
 A refresh recomputes the touched cells from the awards rather than adding the event's old -> new deltas: the
 events are delivered after commit and a failed listener is only logged (api.changes.announce), so added
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from funding.models import Award, AwardCell, RecipientCell, RollupState
+from funding.models import Award, AwardCell, RecipientCell, RecipientTotal, RollupState
 from funding.selectors import award_year
 
 BATCH = 5000
@@ -71,12 +72,20 @@ def funding_rollups_rebuild() -> int:
     awards = Award.objects.filter(pk__lte=through)
     RecipientCell.objects.all().delete()
     AwardCell.objects.all().delete()
+    RecipientTotal.objects.all().delete()
     RecipientCell.objects.bulk_create(
         (_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True).iterator(chunk_size=BATCH)),
         batch_size=BATCH,
     )
     AwardCell.objects.bulk_create(
         (_cell(AwardCell, row) for row in _grouped(awards, by_recipient=False).iterator(chunk_size=BATCH)),
+        batch_size=BATCH,
+    )
+    RecipientTotal.objects.bulk_create(
+        (
+            RecipientTotal(recipient_id=pk, amount=total)
+            for pk, total in awards.order_by().values_list("recipient_id").annotate(Sum("amount")).iterator(BATCH)
+        ),
         batch_size=BATCH,
     )
     state.awards_through, state.built_at = through, timezone.now()
@@ -107,6 +116,11 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     rows = [_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True)]
     RecipientCell.objects.bulk_create(rows, batch_size=BATCH)
     touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)  # type: ignore[misc]
+    RecipientTotal.objects.filter(recipient_id__in=ids).delete()
+    RecipientTotal.objects.bulk_create(
+        RecipientTotal(recipient_id=pk, amount=total)
+        for pk, total in awards.order_by().values_list("recipient_id").annotate(Sum("amount"))
+    )
     if touched:
         cells = _cells_q(touched)
         AwardCell.objects.filter(cells).delete()

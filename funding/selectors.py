@@ -58,6 +58,7 @@ from funding.models import (
     Programme,
     PublishedTotal,
     RecipientCell,
+    RecipientTotal,
     RollupState,
 )
 from registry.i18n import active_language, localized, localized_reader, localized_row
@@ -231,17 +232,18 @@ def totals_by_administrator(queryset: Awards, limit: int | None = TOP) -> list[T
     ]
 
 
-def top_recipients(queryset: QuerySet[Award] | QuerySet[RecipientCell], limit: int | None = TOP) -> list[TotalRow]:
+def top_recipients(
+    queryset: QuerySet[Award] | QuerySet[RecipientCell], limit: int | None = TOP, *, awards: int = 0
+) -> list[TotalRow]:
     """Recipients by money received: grouped on the award table (or the RecipientCells) alone, names fetched
-    for the rows shown."""
+    for the rows shown. Over the cells of more than GROUP_AT_MOST `awards`, looked for among the recipients
+    with most money first (_leaders)."""
     language = active_language()
-    rows = (
-        queryset.order_by()
-        .values("recipient_id")
-        .annotate(total=Sum("amount"), n=_count(queryset))
-        .order_by("-total", "recipient_id")
-    )
-    shown = list(rows[:limit] if limit else rows)
+    shown = None
+    if limit and awards > GROUP_AT_MOST and queryset.model is RecipientCell:
+        shown = _leaders(queryset, limit)  # type: ignore[arg-type]  # the model checked just before
+    if shown is None:
+        shown = list(_by_recipient(queryset)[:limit] if limit else _by_recipient(queryset))
     names = (
         Organisation.objects.filter(pk__in=[r["recipient_id"] for r in shown])
         .only("bin", "local_id", "region_id", "name_kk", "name_ru", "name_en")
@@ -259,6 +261,40 @@ def top_recipients(queryset: QuerySet[Award] | QuerySet[RecipientCell], limit: i
     ]
     _tell_apart(result, {str(pk): organisation for pk, organisation in names.items()})
     return result
+
+
+def _by_recipient(queryset: QuerySet[Award] | QuerySet[RecipientCell]) -> QuerySet:
+    return (
+        queryset.order_by()
+        .values("recipient_id")
+        .annotate(total=Sum("amount"), n=_count(queryset))
+        .order_by("-total", "recipient_id")
+    )
+
+
+# How far down the recipients with most money overall _leaders looks, in rounds (times the rows shown), before
+# grouping every cell; and how many awards the cells may hold for grouping them to be as quick (a few ms).
+LEADER_DEPTHS = (10, 100)
+GROUP_AT_MOST = 10_000
+
+
+def _leaders(cells: QuerySet[RecipientCell], limit: int) -> list[dict] | None:
+    """The top `limit` recipients of the filtered cells, looked for among the recipients with most money over
+    all their awards (RecipientTotal): a recipient's filtered total is never more than its overall total, so
+    once the `limit`-th filtered total found exceeds the overall total of every recipient not looked at, none
+    of those can enter. Reads a few hundred or thousand rows instead of grouping every cell; None when the
+    bound does not close within LEADER_DEPTHS (a filter that leaves the big recipients out: the caller groups
+    the cells, few under such a filter)."""
+    for factor in LEADER_DEPTHS:
+        depth = factor * limit
+        ranked = RecipientTotal.objects.order_by("-amount", "recipient_id").values_list("recipient_id", "amount")
+        leaders = list(ranked[: depth + 1])
+        found = list(_by_recipient(cells.filter(recipient__in=[pk for pk, _ in leaders[:depth]]))[:limit])
+        if len(leaders) <= depth:  # every recipient looked at
+            return found
+        if len(found) == limit and found[-1]["total"] > leaders[depth][1]:
+            return found
+    return None
 
 
 def _tell_apart(rows: list[TotalRow], organisations: dict[str, Organisation]) -> None:
@@ -393,9 +429,14 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
     queryset = filterset.qs
     rollup = _rollup_cells(filterset)
     cells, recipients = rollup or (queryset, queryset)
-    overall = recipients.order_by().aggregate(
-        total=Sum("amount"), n=_count(recipients), recipients=Count("recipient", distinct=True)
-    )
+    # Every award (today's regions or not): every recipient has its RecipientTotal.
+    if rollup and not any(v for k, v in filterset.form.cleaned_data.items() if k != "region_view"):
+        overall = cells.order_by().aggregate(total=Sum("amount"), n=_count(cells))
+        overall["recipients"] = RecipientTotal.objects.count()
+    else:
+        overall = recipients.order_by().aggregate(
+            total=Sum("amount"), n=_count(recipients), recipients=Count("recipient", distinct=True)
+        )
     paginator = DeferredJoinPaginator(
         queryset.order_by("-awarded_on", "-id"), settings.DIRECTORY_PAGE_SIZE, rows=award_rows
     )
@@ -419,7 +460,7 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         by_administrator=totals_by_administrator(cells),
         by_region=totals_by(cells, "region"),
         by_field=totals_by(cells, "field"),
-        top_recipients=top_recipients(recipients),
+        top_recipients=top_recipients(recipients, awards=overall["n"] or 0),
         shows_published=shows_published,
         regions_today=today,
         region_mapping=region_mapping() if today else None,

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from funding import selectors, services
-from funding.models import Award, AwardCell, RecipientCell, RollupState
+from funding.models import Award, AwardCell, RecipientCell, RecipientTotal, RollupState
 from funding.rollups import funding_rollups_rebuild
 from funding.selectors import funding_explorer, rollup_current
 from registry import services as registry_services
@@ -48,11 +48,12 @@ def _counted_from_awards(query: str = "") -> tuple:
         selectors._rollup_cells = cells
 
 
-def _cells() -> tuple[set, set]:
+def _cells() -> tuple[set, set, set]:
     keys = ("year", "mechanism", "administrator_id", "region_id", "field_id", "amount", "awards")
     return (
         set(AwardCell.objects.values_list(*keys)),
         set(RecipientCell.objects.values_list("recipient_id", *keys)),
+        set(RecipientTotal.objects.values_list("recipient_id", "amount")),
     )
 
 
@@ -153,7 +154,7 @@ def test_a_rebuild_finds_what_the_events_made(built, django_capture_on_commit_ca
             acting_user=clerk(),
         )
     incremental = _cells()
-    assert rollup_current() and len(incremental[1]) == 4
+    assert rollup_current() and len(incremental[1]) == 4 and len(incremental[2]) == 3
     funding_rollups_rebuild()
     assert _cells() == incremental
 
@@ -176,6 +177,20 @@ def test_filters_the_rollup_can_not_express_count_the_awards(built):
     assert selectors._rollup_cells(active) is None
     social = selectors.AwardFilter(QueryDict("mechanism=social_order"), queryset=Award.objects.all())
     assert selectors._rollup_cells(social) is not None
+
+
+def test_the_top_recipients_are_looked_for_among_those_with_most_money(built, monkeypatch):
+    """Among the recipients with most money overall while the bound closes; grouping every cell otherwise."""
+    monkeypatch.setattr(selectors, "GROUP_AT_MOST", 0)
+    monkeypatch.setattr(selectors, "LEADER_DEPTHS", (1,))
+    first, second = built["first"].recipient, built["second"].recipient
+    cells = selectors._rollup_cells(selectors.AwardFilter(QueryDict(""), queryset=Award.objects.all()))
+    assert cells is not None
+    recipients = cells[1]
+    assert selectors._leaders(recipients, 1) == [{"recipient_id": first.pk, "total": Decimal("1000000"), "n": 1}]
+    assert selectors._leaders(recipients.filter(year=2021), 1) is None  # the leader got nothing in 2021
+    assert _figures("year_from=2021")[-1] == [(second.org_id, Decimal("500000"), 1)]
+    assert _figures("year_from=2021") == _counted_from_awards("year_from=2021")
 
 
 def _queries(client, django_assert_max_num_queries, params: dict) -> int:
@@ -238,6 +253,14 @@ DEMO_QUERIES = [
 @pytest.mark.parametrize("query", DEMO_QUERIES)
 def test_the_rollup_equals_counting_the_awards_on_the_demo(demo, query):
     assert rollup_current()
+    assert _figures(query) == _counted_from_awards(query)
+
+
+@pytest.mark.parametrize("depths", [(1,), (1, 3), (10, 100)])
+@pytest.mark.parametrize("query", DEMO_QUERIES)
+def test_the_top_recipients_among_the_leaders_equal_grouping_on_the_demo(demo, monkeypatch, depths, query):
+    monkeypatch.setattr(selectors, "GROUP_AT_MOST", 0)
+    monkeypatch.setattr(selectors, "LEADER_DEPTHS", depths)
     assert _figures(query) == _counted_from_awards(query)
 
 
