@@ -5,8 +5,8 @@ pages.
   regeneration, and whenever the cube is missing or for another report year).
 - `facet_cube_refresh(ids)` moves the given organisations from the cells they were counted in to the cells they
   belong in now; the registry's receivers call it for every organisation_changed and report_filed.
-- `facet_cube_counts(filters, key)` and `facet_cube_total(filters)` answer the directory's and the home page's
-  questions by summing cells: a few hundred to a few thousand rows whatever the registry's size.
+- `facet_cube_facets(filters)` and `facet_cube_sector()` answer the directory's and the home page's questions
+  by summing cells: a few thousand rows at most, whatever the registry's size.
 
 Writers serialise on the FacetState row (PostgreSQL row lock; SQLite has one writer anyway), so two processes
 moving the same organisation, or a rebuild racing a refresh, can not count it twice.
@@ -27,8 +27,8 @@ from registry.models import Organisation, OrganisationField
 from registry.models.facets import FacetCell, FacetMember, FacetState
 from registry.models.reports import latest_due_report_year, reporting_status_expression
 
-# The facet dimensions a cell holds, in FacetCell's column names; "field" is held as `fields`.
-DIMENSIONS = ("region", "legal_form", "status", "territorial_level", "reporting", "has_bin")
+# The facets a cell holds besides the field (held as `fields`), in FacetCell's column names.
+FACET_DIMENSIONS = ("region", "legal_form", "status", "territorial_level", "reporting")
 BATCH = 5000
 
 # (fields, region, legal_form, status, territorial_level, reporting, has_bin): where one organisation is counted
@@ -184,36 +184,45 @@ def facet_cube_ready() -> None:
         facet_cube_rebuild()
 
 
-def _filtered(filters: Mapping[str, Iterable[str]], excluded: str | None) -> QuerySet[FacetCell]:
-    """The cells to sum for a facet (`excluded`, whose own filter does not apply) or for the total (None)."""
-    active = {k: sorted(set(v)) for k, v in filters.items() if v and k != excluded}
-    fields = active.pop("field", None)
-    if excluded == "field":
-        cells = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD)
-    elif fields and len(fields) == 1:
-        cells = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, fields=fields[0])
-    elif fields:  # an organisation in any of them, counted once: its whole set of fields holds one of them
-        any_of = Q()
-        for code in fields:
-            any_of |= Q(fields__contains=f",{code},")
-        cells = FacetCell.objects.filter(any_of, kind=FacetCell.Kind.FIELDS)
-    else:
-        cells = FacetCell.objects.filter(kind=FacetCell.Kind.ALL)
-    for key, values in active.items():
-        cells = cells.filter(**{f"{key}__in": values})
-    return cells
+def _holding(fields: list[str]) -> QuerySet[FacetCell]:
+    """The cells that count each organisation working in any of `fields` once (all of them for none)."""
+    if not fields:
+        return FacetCell.objects.filter(kind=FacetCell.Kind.ALL)
+    if len(fields) == 1:
+        return FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, fields=fields[0])
+    any_of = Q()
+    for code in fields:  # its whole set of fields holds one of them
+        any_of |= Q(fields__contains=f",{code},")
+    return FacetCell.objects.filter(any_of, kind=FacetCell.Kind.FIELDS)
 
 
-def facet_cube_counts(filters: Mapping[str, Iterable[str]], key: str) -> dict[str, int]:
-    """How many organisations hold each value of facet `key` under every other filter of `filters`
-    ({facet: chosen values}; the facets are DIMENSIONS and "field")."""
-    column = "fields" if key == "field" else key
-    rows = _filtered(filters, key).values_list(column).annotate(total=Sum("n")).order_by()
-    return {value: total for value, total in rows if value and total}
+def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, dict[str, int]], int]:
+    """Every facet's counts, each under all the other filters of `filters` ({facet: chosen values}), and the
+    number of organisations under all of them. Two reads of the cube: the cells holding the chosen fields
+    summed by the other five facets (a few thousand rows at most, whatever the registry's size), tallied here,
+    and the field facet's cells under the other filters."""
+    chosen = {key: {str(v) for v in values} for key, values in filters.items() if values}
+    fields = sorted(chosen.pop("field", ()))
+    counts: dict[str, Counter[str]] = {key: Counter() for key in (*FACET_DIMENSIONS, "field")}
+    total = 0
+    rows = _holding(fields).values_list(*FACET_DIMENSIONS).annotate(total=Sum("n")).order_by()
+    for *values, n in rows:
+        missed = [i for i, key in enumerate(FACET_DIMENSIONS) if key in chosen and values[i] not in chosen[key]]
+        if not missed:
+            total += n
+            for key, value in zip(FACET_DIMENSIONS, values, strict=True):
+                counts[key][value] += n
+        elif len(missed) == 1:  # outside one facet's filter only: what choosing that value would add
+            counts[FACET_DIMENSIONS[missed[0]]][values[missed[0]]] += n
+    by_field = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, **{f"{k}__in": sorted(v) for k, v in chosen.items()})
+    counts["field"].update(dict(by_field.values_list("fields").annotate(total=Sum("n")).order_by()))
+    return {key: {v: n for v, n in c.items() if v and n} for key, c in counts.items()}, total
 
 
-def facet_cube_total(filters: Mapping[str, Iterable[str]]) -> int:
-    return _filtered(filters, None).aggregate(total=Sum("n"))["total"] or 0
+def facet_cube_listed_by_form() -> dict[str, int]:
+    """Every legal form's listed organisations, under no filter."""
+    rows = FacetCell.objects.filter(kind=FacetCell.Kind.ALL).values_list("legal_form").annotate(total=Sum("n"))
+    return dict(rows.order_by())
 
 
 def facet_cube_sector() -> tuple[dict[str, int], dict[str, list[tuple[str, int, int]]]]:

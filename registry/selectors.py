@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
 from decimal import Decimal
@@ -15,14 +15,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registry.cube import facet_cube_counts, facet_cube_ready, facet_cube_sector, facet_cube_total
-from registry.i18n import active_language, localized
+from registry.cube import facet_cube_facets, facet_cube_listed_by_form, facet_cube_ready, facet_cube_sector
+from registry.i18n import active_language, localized, localized_column
 from registry.models import (
     REPORT_FILE_COLUMNS,
     DemoDataset,
@@ -35,6 +36,7 @@ from registry.models import (
     Region,
     StatusEvent,
     YearlyReport,
+    registered_sort_key,
     report_due_on,
 )
 from registry.models.reports import (  # the report rules, here for the pages that ask the selectors
@@ -357,24 +359,28 @@ def _searching(filterset) -> bool:
     return bool((filterset.form.cleaned_data.get("q") or "").strip())
 
 
-def organisation_facets(filterset) -> list[Facet]:
-    """Counts for each facet under every other active filter, so a reader sees what each choice would add.
+def organisation_facets(filterset) -> tuple[list[Facet], int | None]:
+    """Counts for each facet under every other active filter, so a reader sees what each choice would add,
+    and the number of organisations under them all (None for a search: its paginator counts its matches).
 
     Without a text search they are sums over the count cube (registry/cube.py), whatever the registry's size;
     a search's matches are counted where they are, through the full-text index."""
     reference = reference_data()
     filterset.is_valid()
     chosen = _chosen(filterset)
-    searching = _searching(filterset)
-    if not searching:
+    total: int | None = None
+    if _searching(filterset):
+        active = {name for name, value in filterset.form.cleaned_data.items() if value and name != "sort"}
+        all_counts = {
+            key: _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
+            for key in FACET_KEYS
+        }
+    else:
         facet_cube_ready()
+        all_counts, total = facet_cube_facets(chosen)
     facets = []
-    active = {name for name, value in filterset.form.cleaned_data.items() if value and name != "sort"}
     for key in FACET_KEYS:
-        if searching:
-            counts = _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
-        else:
-            counts = facet_cube_counts(chosen, key)
+        counts = all_counts[key]
         selected = set(chosen.get(key, ()))
         label = str(FACET_LABELS[key])
         facet = Facet(key=key, label=f"{label} {latest_due_report_year()}" if key == "reporting" else label)
@@ -382,7 +388,7 @@ def organisation_facets(filterset) -> list[Facet]:
             if counts.get(value) or value in selected:
                 facet.options.append(FacetOption(value, str(label), counts.get(value, 0), value in selected))
         facets.append(facet)
-    return facets
+    return facets, total
 
 
 def organisation_rows(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
@@ -399,12 +405,13 @@ class DeferredJoinPaginator(Paginator):
 
     The ids come from the filtered, ordered queryset with no joins, which an index on the sort key
     answers by itself; with the joins in place SQLite sorts whole rows before it can skip to a deep
-    OFFSET, which made page 800 twice as slow as page 1.
+    OFFSET, which made page 800 twice as slow as page 1. `ids` may supply them another way.
     """
 
-    def __init__(self, object_list, per_page, rows, **kwargs):
+    def __init__(self, object_list, per_page, rows, ids=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows
+        self.ids = ids
 
     def page(self, number):
         number = self.validate_number(number)
@@ -413,9 +420,55 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = cast(QuerySet, self.object_list)
-        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        ids = (self.ids and self.ids(bottom, top)) or list(queryset.values_list("pk", flat=True)[bottom:top])
         by_id = {row.pk: row for row in self.rows(queryset.model.objects.filter(pk__in=ids))}
         return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
+
+
+# Up to this row a page's ids are read form by form; deeper pages, rare, read the sorted matches.
+BY_FORM_UP_TO = 2000
+
+
+def page_ids_by_form(
+    queryset: QuerySet[Organisation], sort: str, matches: dict[str, int], listed: dict[str, int]
+) -> Callable[[int, int], list[int] | None]:
+    """The page's ids read legal form by legal form, merged by the database in one statement.
+
+    Names start with the legal form, so in name order each form is one block: walking the whole name index to
+    the first 25 public associations in one region passes every other form first (210 ms at 223,000
+    organisations), while finding every match and sorting it grows with the registry (24-490 ms). Within its
+    block each form walks its own (legal form, sort key) index to the page's last row, about
+    row x listed / matches rows, or, where its matches are fewer than that, sorts them; the cube gives both
+    counts (`matches`: each form's organisations under the filters, `listed`: under none). SQLite's planner
+    knows only averages, so it is told which index (INDEXED BY); PostgreSQL's has the value frequencies."""
+    descending = sort.startswith("-")
+    key = registered_sort_key() if sort.lstrip("-") == "registered" else F(localized_column("name"))
+    index = "org_form_registered" if sort.lstrip("-") == "registered" else f"org_form_{localized_column('name')}"
+    table = connection.ops.quote_name(Organisation._meta.db_table)
+
+    def ids(bottom: int, top: int) -> list[int] | None:
+        if top > BY_FORM_UP_TO:
+            return None
+        parts: list[str] = []
+        params: list[Any] = []
+        for form, n in sorted(matches.items()):
+            part = queryset.filter(legal_form=form).annotate(sort_key=key).values_list("sort_key", "pk")[:top]
+            sql, part_params = part.query.sql_with_params()
+            if connection.vendor == "sqlite" and top * listed.get(form, n) / n < n:
+                sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {connection.ops.quote_name(index)}", 1)
+            parts.append(f"SELECT * FROM ({sql}) AS f{len(parts)}")  # noqa: S608 - the ORM's SQL, its parameters apart
+            params.extend(part_params)
+        if not parts:
+            return []
+        direction = "DESC" if descending else "ASC"
+        merged = " UNION ALL ".join(parts)
+        order = f"ORDER BY sort_key {direction}, pk {direction}"
+        sql = f"SELECT pk FROM ({merged}) AS page {order} LIMIT %s OFFSET %s"  # noqa: S608 - as above
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, top - bottom, bottom])
+            return [pk for (pk,) in cursor.fetchall()]
+
+    return ids
 
 
 def organisation_directory(data: QueryDict, filterset_class, page_number: str | int | None) -> DirectoryResult:
@@ -425,9 +478,14 @@ def organisation_directory(data: QueryDict, filterset_class, page_number: str | 
         data["sort"] = "relevance" if data.get("q", "").strip() else "name"
     filterset = filterset_class(data, queryset=directory_base())
     paginator = DeferredJoinPaginator(filterset.qs, settings.DIRECTORY_PAGE_SIZE, rows=organisation_rows)
-    facets = organisation_facets(filterset)  # first: it makes sure the count cube is current
-    if not _searching(filterset):
-        paginator.count = facet_cube_total(_chosen(filterset))  # the cube's sum, not a COUNT over the rows
+    facets, total = organisation_facets(filterset)
+    if total is not None:
+        paginator.count = total  # the cube's sum, not a COUNT over the rows
+        chosen = set(_chosen(filterset).get("legal_form", ()))
+        by_form = next(f for f in facets if f.key == "legal_form")
+        matches = {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
+        sort = filterset.form.cleaned_data.get("sort") or "name"
+        paginator.ids = page_ids_by_form(filterset.qs, sort, matches, facet_cube_listed_by_form())
     page = paginator.get_page(page_number)
     return DirectoryResult(filterset=filterset, page=page, facets=facets)
 

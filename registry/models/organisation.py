@@ -140,6 +140,24 @@ class Organisation(models.Model):
                 name="org_facets_by_level",
                 condition=Q(merged_into__isnull=True),
             ),
+            # Each legal form's block in every sort order: a directory page is read form by form, walking each
+            # block in order (registry.selectors.page_ids_by_form), since names start with the form.
+            models.Index(
+                fields=["legal_form", "name_en", "id"], name="org_form_name_en", condition=Q(merged_into__isnull=True)
+            ),
+            models.Index(
+                fields=["legal_form", "name_ru", "id"], name="org_form_name_ru", condition=Q(merged_into__isnull=True)
+            ),
+            models.Index(
+                fields=["legal_form", "name_kk", "id"], name="org_form_name_kk", condition=Q(merged_into__isnull=True)
+            ),
+            models.Index(
+                F("legal_form"),
+                registered_sort_key(),
+                F("id"),
+                name="org_form_registered",
+                condition=Q(merged_into__isnull=True),
+            ),
             models.Index(fields=["phone"], name="org_phone"),
             # Almost every row has no merge; a full index on the column only lures planners away from the above.
             models.Index(fields=["merged_into"], name="org_merged", condition=Q(merged_into__isnull=False)),

@@ -11,6 +11,7 @@ import itertools
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import translation
 
 from registry.cube import facet_cube_ready, facet_cube_rebuild
 from registry.filters import OrganisationFilter
@@ -183,3 +184,24 @@ def test_a_search_is_counted_over_its_matches(anonymous, registry):
     matches = response.context["page"].paginator.count
     assert 0 < matches < len(registry)
     assert sum(facets(response)["region"].values()) == matches
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "registered", "-registered"])
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_pages_read_form_by_form_list_what_one_sorted_query_lists(anonymous, registry, settings, sort, language):
+    """The page's ids come legal form by legal form (registry.selectors.page_ids_by_form), each block walked
+    in its own index; the rows, their order and the page boundaries are those of the single sorted query."""
+    settings.DIRECTORY_PAGE_SIZE = 4
+    for params in ({}, {"region": ["KZ-71", "KZ-79"]}, {"legal_form": ["foundation", "public_association"]}):
+        data = QueryDict(mutable=True)
+        for key, values in (params | {"sort": [sort]}).items():
+            data.setlist(key, values)
+        with translation.override(language):  # sorted by the name in the reader's language
+            filterset = OrganisationFilter(data, queryset=directory_base())
+            expected = list(filterset.qs.values_list("pk", flat=True))
+        for page in (1, 2, 3):
+            response = anonymous.get(URL, {**params, "sort": sort, "page": page}, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200
+            shown = [o.pk for o in response.context["page"].object_list]
+            assert response.context["page"].paginator.ids is not None  # read form by form
+            assert shown == expected[(page - 1) * 4 : page * 4], (params, page)
