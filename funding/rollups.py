@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -90,6 +90,9 @@ def funding_rollups_rebuild() -> int:
     )
     state.awards_through, state.built_at = through, timezone.now()
     state.save(update_fields=["awards_through", "built_at"])
+    with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
+        for model in (AwardCell, RecipientCell, RecipientTotal):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
 
 
