@@ -40,7 +40,7 @@ from funding.models import (
 )
 from funding.reference import MCI, NGO_AWARD_MCI, split_threshold
 from registry.bin import bin_build
-from registry.demo import AS_OF, CITIES, PUBLIC_EXAMPLE_BINS, REGION_WEIGHTS
+from registry.demo import AS_OF, CITIES, PUBLIC_EXAMPLE_BINS, REGION_WEIGHTS, insert_in_batches
 from registry.models import (
     REPORT_INCOME_FIELDS,
     REPORT_STATE_INCOME_FIELDS,
@@ -282,7 +282,85 @@ LOCAL_SLOTS = [
 ]
 
 
-@dataclass
+class _Spec:
+    """A record of the builder, read and written like the dict it once was (spec["amount"]) but held in slots: a
+    demo at ten times the national size holds some hundreds of thousands of awards, lots and applications until
+    they are written (seed_demo's peak memory). A slot never set reads as missing (.get)."""
+
+    __slots__ = ()
+
+    def __init__(self, **values) -> None:
+        self.update(**values)
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value) -> None:
+        setattr(self, key, value)
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
+
+    def setdefault(self, key: str, default):
+        if not hasattr(self, key):
+            setattr(self, key, default)
+        return getattr(self, key)
+
+    def update(self, **values) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+
+
+class AwardSpec(_Spec):
+    __slots__ = (
+        "admin",
+        "amount",
+        "amount_original",
+        "awarded_on",
+        "competition",
+        "currency",
+        "ends_on",
+        "field",
+        "id",
+        "lot",
+        "mechanism",
+        "public_id",  # once written
+        "recipient",
+        "region",
+        "rush",  # a planted completion rush (lot awards only)
+        "starts_on",
+        "status",
+        "terminated",
+        "title",
+    )
+
+
+class CompetitionSpec(_Spec):
+    __slots__ = (
+        "admin",
+        "announced_on",
+        "deadline_on",
+        "decided_on",
+        "id",
+        "lots",
+        "mechanism",
+        "programme",
+        "public_id",  # once written
+        "reference",
+        "title",
+        "year",
+    )
+
+
+class LotSpec(_Spec):
+    __slots__ = ("applications", "field", "id", "number", "place", "planned_amount", "region", "title")
+
+
+class ApplicationSpec(_Spec):
+    __slots__ = ("amount", "on", "org", "outcome", "reason")
+
+
+@dataclass(slots=True)
 class OrgInfo:
     id: int
     form: str
@@ -416,13 +494,18 @@ class Builder:
         self.giver_awards: dict[tuple[tuple, int], int] = {}
         # Titles are data, written in Russian as the registers publish them, with the reference data's names.
         self.field_names = dict(FieldOfActivity.objects.values_list("code", "name_ru"))
+        self.titles: dict[str, str] = {}
 
     def lot_title(self, number: int, field_code: str) -> str:
-        return f"Лот {number}: {self.field_names[field_code].lower()}"
+        return self._shared(f"Лот {number}: {self.field_names[field_code].lower()}")
 
     def project_title(self, field_code: str, place_and_year: str) -> str:
         """A project's title: its field and, in brackets, its city and year (as "Тараз, 2019")."""
-        return f"Проект в сфере «{self.field_names[field_code]}» ({place_and_year})"
+        return self._shared(f"Проект в сфере «{self.field_names[field_code]}» ({place_and_year})")
+
+    def _shared(self, title: str) -> str:
+        """One string for every record with this title (there are few titles, and many records)."""
+        return self.titles.setdefault(title, title)
 
     def seasoned(self, org: OrgInfo, day: datetime.date) -> bool:
         return org.available_on(day, SEASONED_DAYS)
@@ -707,9 +790,9 @@ def demo_funding_load(*, seed: int, scale: float = 1.0) -> dict:
         _spread_concentration(builder)
         _plant_concentration(builder)
         shared = _plant_shared_applicants(builder)
-        payments, evaluations = _write(builder, admins, rng)
-        filed = _demo_reports(builder, rng, payments)
-        return _manifest(builder, shared, evaluations, filed)
+        received, overdue = _write(builder, admins, rng)
+        filed = _demo_reports(builder, rng, received)
+        return _manifest(builder, shared, overdue, filed)
 
 
 def _administrators(rng: random.Random, units: Units) -> tuple[dict[str, dict], dict[tuple[str, str], str]]:
@@ -931,17 +1014,17 @@ def _competition(builder, admins, local, year, giver, chunk, amounts, places, mo
         admin = admins[local[(unit, slot)]]
     else:
         admin = admins[giver[1]]
-    competition = {
-        "admin": admin["code"],
-        "mechanism": Mechanism.SOCIAL_ORDER,
-        "year": year,
-        "reference": f"SO-{year}-{len(builder.competitions) + 1:05d}",
-        "title": f"{MECHANISM_TITLES[Mechanism.SOCIAL_ORDER]} {year} — {admin['name_ru'].replace(' (демо)', '')}",
-        "announced_on": announced,
-        "deadline_on": announced + datetime.timedelta(days=20),
-        "decided_on": max(announced + datetime.timedelta(days=21), day - datetime.timedelta(days=3)),
-        "lots": [],
-    }
+    competition = CompetitionSpec(
+        admin=admin["code"],
+        mechanism=Mechanism.SOCIAL_ORDER,
+        year=year,
+        reference=f"SO-{year}-{len(builder.competitions) + 1:05d}",
+        title=f"{MECHANISM_TITLES[Mechanism.SOCIAL_ORDER]} {year} — {admin['name_ru'].replace(' (демо)', '')}",
+        announced_on=announced,
+        deadline_on=announced + datetime.timedelta(days=20),
+        decided_on=max(announced + datetime.timedelta(days=21), day - datetime.timedelta(days=3)),
+        lots=[],
+    )
     builder.competitions.append(competition)
     pilot = year in PILOT_TENDERS
     winners: set[int] = set()  # each lot its own winner: one recipient of every lot is planted (captive recipient)
@@ -994,23 +1077,23 @@ def _lot_with_award(
         )
         if outlier:
             ratio = HEAVY_DUMPING  # 1% before the reform: heavy dumping, a planted price outlier
-        lot = {
-            "number": number,
-            "title": builder.lot_title(number, field_code),
-            "field": field_code,
-            "place": place,
-            "region": units.on(place, competition["announced_on"]),  # the unit on the day of the call
+        lot = LotSpec(
+            number=number,
+            title=builder.lot_title(number, field_code),
+            field=field_code,
+            place=place,
+            region=units.on(place, competition["announced_on"]),  # the unit on the day of the call
             # Rounded down, so that amount / plan is never below the ratio drawn (an ordinary 80% stays 80%).
-            "planned_amount": (amount / Decimal(str(ratio))).quantize(Decimal(1), rounding=ROUND_FLOOR),
-            "applications": [],
-        }
+            planned_amount=(amount / Decimal(str(ratio))).quantize(Decimal(1), rounding=ROUND_FLOOR),
+            applications=[],
+        )
         competition["lots"].append(lot)
         _applications(builder, lot, recipient, day, applicants, amount)
     else:
         outlier = False
         existing = next((a for a in lot["applications"] if a["org"] == recipient.id), None)
         if existing is None:
-            lot["applications"].append({"org": recipient.id, "outcome": "won", "amount": amount, "on": day})
+            lot["applications"].append(ApplicationSpec(org=recipient.id, outcome="won", amount=amount, on=day))
         else:  # an applicant already on this theme's lot: one application, now a winning one
             existing.update(outcome="won", reason="", amount=amount)
     starts = day + datetime.timedelta(days=rng.randint(0, 20))
@@ -1024,23 +1107,23 @@ def _lot_with_award(
             # The operator decides once a year, so its few projects end close together: a December cluster of
             # them would be a year-end rush of completions by chance. Its projects end by November instead.
             ends = datetime.date(ends.year, 11, 30) - datetime.timedelta(days=rng.randint(0, 45))
-    award = {
-        "admin": admin["code"],
-        "mechanism": mechanism,
-        "recipient": recipient.id,
-        "competition": competition,
-        "lot": lot,
-        "amount": amount,
-        "awarded_on": day,
-        "starts_on": starts,
-        "ends_on": ends,
-        "field": field_code,
-        "region": units.on(place, day),  # the unit on the award's date
-        "currency": "KZT",
-        "amount_original": None,
-        "title": builder.project_title(field_code, f"{_place(place)}, {day.year}"),
-        "rush": ends_in_december,  # a planted completion rush: never terminated, or it would count one short
-    }
+    award = AwardSpec(
+        admin=admin["code"],
+        mechanism=mechanism,
+        recipient=recipient.id,
+        competition=competition,
+        lot=lot,
+        amount=amount,
+        awarded_on=day,
+        starts_on=starts,
+        ends_on=ends,
+        field=field_code,
+        region=units.on(place, day),  # the unit on the award's date
+        currency="KZT",
+        amount_original=None,
+        title=builder.project_title(field_code, f"{_place(place)}, {day.year}"),
+        rush=ends_in_december,  # a planted completion rush: never terminated, or it would count one short
+    )
     if outlier:
         builder.planted["price_outlier"].append(award)
     builder.record(award)
@@ -1057,7 +1140,7 @@ def _applications(builder, lot, winner, day, count, amount) -> None:
     drawn with two or more applicants never ends with a single admissible one; 2% of the others are planted
     ineligible applicants, rejected."""
     rng = builder.rng
-    lot["applications"].append({"org": winner.id, "outcome": "won", "amount": amount, "on": day})
+    lot["applications"].append(ApplicationSpec(org=winner.id, outcome="won", amount=amount, on=day))
     seen = {winner.id}
     for attempt in range(20 * count):
         if len(lot["applications"]) >= count:
@@ -1080,13 +1163,13 @@ def _applications(builder, lot, winner, day, count, amount) -> None:
             continue
         seen.add(other.id)
         lot["applications"].append(
-            {
-                "org": other.id,
-                "outcome": outcome,
-                "reason": reason,
-                "on": day,
-                "amount": (amount * Decimal(str(rng.uniform(0.85, 1.1)))).quantize(Decimal(1000)),
-            }
+            ApplicationSpec(
+                org=other.id,
+                outcome=outcome,
+                reason=reason,
+                on=day,
+                amount=(amount * Decimal(str(rng.uniform(0.85, 1.1)))).quantize(Decimal(1000)),
+            )
         )
 
 
@@ -1114,13 +1197,13 @@ def _pilot_applications(builder: Builder, year: int, lots: list[dict]) -> None:
         lost = len(lot["applications"]) == 1 or rng.random() >= 0.12
         amount = lot["applications"][0]["amount"]
         lot["applications"].append(
-            {
-                "org": org.id,
-                "outcome": "lost" if lost else "rejected",
-                "reason": "" if lost else rng.choice(REJECTIONS),
-                "on": lot["applications"][0]["on"],
-                "amount": (amount * Decimal(str(rng.uniform(0.85, 1.1)))).quantize(Decimal(1000)),
-            }
+            ApplicationSpec(
+                org=org.id,
+                outcome="lost" if lost else "rejected",
+                reason="" if lost else rng.choice(REJECTIONS),
+                on=lot["applications"][0]["on"],
+                amount=(amount * Decimal(str(rng.uniform(0.85, 1.1)))).quantize(Decimal(1000)),
+            )
         )
         members[lot_index].add(org.id)
 
@@ -1144,17 +1227,17 @@ def _operator_year(builder, admin, mechanism, year, total, count, equal=False) -
     day = _award_day(rng, year, OPERATOR_MONTHS)
     announced = day - datetime.timedelta(days=60)
     label = MECHANISM_TITLES[mechanism]
-    competition = {
-        "admin": admin["code"],
-        "mechanism": mechanism,
-        "year": year,
-        "reference": f"{mechanism[:2].upper()}-{year}",
-        "title": f"{label} {year}",
-        "announced_on": announced,
-        "deadline_on": announced + datetime.timedelta(days=25),
-        "decided_on": day - datetime.timedelta(days=2),
-        "lots": [],
-    }
+    competition = CompetitionSpec(
+        admin=admin["code"],
+        mechanism=mechanism,
+        year=year,
+        reference=f"{mechanism[:2].upper()}-{year}",
+        title=f"{label} {year}",
+        announced_on=announced,
+        deadline_on=announced + datetime.timedelta(days=25),
+        decided_on=day - datetime.timedelta(days=2),
+        lots=[],
+    )
     builder.competitions.append(competition)
     lots_by_field: dict[str, dict] = {}
     winners: set[int] = set()
@@ -1196,42 +1279,42 @@ def _foreign_year(builder, admin, year, rate, count) -> None:
         usd = Decimal(rng.choice([5000, 10000, 15000, 25000, 40000]))
         starts = day + datetime.timedelta(days=rng.randint(0, 30))
         builder.record(
-            {
-                "admin": admin["code"],
-                "mechanism": Mechanism.FOREIGN_GRANT,
-                "recipient": recipient.id,
-                "competition": None,
-                "lot": None,
-                "amount": usd * rate,
-                "awarded_on": day,
-                "starts_on": starts,
-                "ends_on": starts + datetime.timedelta(days=rng.randint(180, 540)),
-                "field": (recipient.fields or ["other"])[0],
-                "region": units.on(place, day),
-                "currency": "USD",
-                "amount_original": usd,
-                "title": f"Грант на гражданскую инициативу ({year})",
-            }
+            AwardSpec(
+                admin=admin["code"],
+                mechanism=Mechanism.FOREIGN_GRANT,
+                recipient=recipient.id,
+                competition=None,
+                lot=None,
+                amount=usd * rate,
+                awarded_on=day,
+                starts_on=starts,
+                ends_on=starts + datetime.timedelta(days=rng.randint(180, 540)),
+                field=(recipient.fields or ["other"])[0],
+                region=units.on(place, day),
+                currency="USD",
+                amount_original=usd,
+                title=f"Грант на гражданскую инициативу ({year})",
+            )
         )
 
 
 def _direct_award(builder, admin_code, org, day, amount, title, ends) -> dict:
-    award = {
-        "admin": admin_code,
-        "mechanism": Mechanism.SOCIAL_ORDER,
-        "recipient": org.id,
-        "competition": None,
-        "lot": None,
-        "amount": amount,
-        "awarded_on": day,
-        "starts_on": day + datetime.timedelta(days=3),
-        "ends_on": ends,
-        "field": (org.fields or ["community"])[0],
-        "region": builder.units.on(builder.admin_place[admin_code], day),
-        "currency": "KZT",
-        "amount_original": None,
-        "title": title,
-    }
+    award = AwardSpec(
+        admin=admin_code,
+        mechanism=Mechanism.SOCIAL_ORDER,
+        recipient=org.id,
+        competition=None,
+        lot=None,
+        amount=amount,
+        awarded_on=day,
+        starts_on=day + datetime.timedelta(days=3),
+        ends_on=ends,
+        field=(org.fields or ["community"])[0],
+        region=builder.units.on(builder.admin_place[admin_code], day),
+        currency="KZT",
+        amount_original=None,
+        title=title,
+    )
     builder.record(award)
     return award
 
@@ -1309,7 +1392,7 @@ def _plant_ineligible(builder, local, rng, planted: dict[int, Decimal]) -> None:
 def _lot_awards(builder: Builder, mechanism: str = Mechanism.SOCIAL_ORDER) -> list[dict]:
     """Ordinary awards of a lot of their own: not planted for another flag, not to a planted captive recipient, and
     not in the pilot years."""
-    taken = {id(a) for specs in builder.planted.values() for a in specs if isinstance(a, dict)}
+    taken = {id(a) for specs in builder.planted.values() for a in specs if isinstance(a, AwardSpec)}
     captive = set(builder.planted["captive_recipient"])
     return [
         a
@@ -1657,19 +1740,24 @@ def _plant_shared_applicants(builder: Builder) -> dict[str, list[int]]:
                 continue
             lot, day = rng.choice(usable)
             lot["applications"].append(
-                {
-                    "org": org_id,
-                    "outcome": "lost",
-                    "reason": "",
-                    "on": day,
-                    "amount": (lot["planned_amount"] * Decimal(str(rng.uniform(0.85, 1.0)))).quantize(Decimal(1000)),
-                }
+                ApplicationSpec(
+                    org=org_id,
+                    outcome="lost",
+                    reason="",
+                    on=day,
+                    amount=(lot["planned_amount"] * Decimal(str(rng.uniform(0.85, 1.0)))).quantize(Decimal(1000)),
+                )
             )
             applied.add(org_id)
     return shared
 
 
-def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tuple[list[Payment], list[Evaluation]]:
+def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tuple[Received, list[tuple[str, int]]]:
+    """Write the built funding, each table in batches of model instances made as they are written (the builder's
+    specs are the only whole-demo data held; they keep the new ids and public ids). The random draws come in the
+    order they always did: competitions' public ids, applications' dates, each award's public id and status, then
+    each award's history. Returns the money received by (organisation, year, income field), for the yearly
+    reports, and the overdue evaluation reports as (award public id, award year), for the manifest."""
     admin_rows = {}
     for code, spec in admins.items():  # parents first: akimats precede their departments in the dict
         admin_rows[code] = Administrator.objects.create(
@@ -1712,92 +1800,112 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tup
     )
     for key, row in zip(builder.programmes, created, strict=True):
         programme_rows[key] = row
-    comp_rows = Competition.objects.bulk_create(
-        [
-            Competition(
-                administrator=admin_rows[c["admin"]],
-                programme=programme_rows.get(c.get("programme")),
-                mechanism=c["mechanism"],
-                public_id=new_local_id(rng),
-                reference=c["reference"],
-                title=c["title"],
-                announced_on=c["announced_on"],
-                deadline_on=c["deadline_on"],
-                decided_on=c["decided_on"],
-            )
-            for c in builder.competitions
-        ],
-        batch_size=BATCH,
-    )
-    for c, row in zip(builder.competitions, comp_rows, strict=True):
-        c["row"] = row
-    lot_specs = [
-        (comp_row, lot) for comp_row, c in zip(comp_rows, builder.competitions, strict=True) for lot in c["lots"]
-    ]
-    lot_rows = Lot.objects.bulk_create(
-        [
+
+    def competition_row(c: dict) -> Competition:
+        c["public_id"] = new_local_id(rng)
+        return Competition(
+            administrator=admin_rows[c["admin"]],
+            programme=programme_rows.get(c.get("programme")),
+            mechanism=c["mechanism"],
+            public_id=c["public_id"],
+            reference=c["reference"],
+            title=c["title"],
+            announced_on=c["announced_on"],
+            deadline_on=c["deadline_on"],
+            decided_on=c["decided_on"],
+        )
+
+    comp_ids = insert_in_batches(Competition, (competition_row(c) for c in builder.competitions), BATCH)
+    for c, pk in zip(builder.competitions, comp_ids, strict=True):
+        c["id"] = pk
+    lots = [(c["id"], lot) for c in builder.competitions for lot in c["lots"]]
+    lot_ids = insert_in_batches(
+        Lot,
+        (
             Lot(
-                competition=comp_row,
+                competition_id=comp_id,
                 number=lot["number"],
                 title=lot["title"],
                 field_id=lot["field"],
                 region_id=lot["region"],
                 planned_amount=lot["planned_amount"],
             )
-            for comp_row, lot in lot_specs
-        ],
-        batch_size=BATCH,
+            for comp_id, lot in lots
+        ),
+        BATCH,
     )
-    for (_, lot), row in zip(lot_specs, lot_rows, strict=True):
-        lot["row"] = row
-    Application.objects.bulk_create(
+    for (_, lot), pk in zip(lots, lot_ids, strict=True):
+        lot["id"] = pk
+    del lots, lot_ids
+    insert_in_batches(
+        Application,
         (
             Application(
-                lot=lot["row"],
+                lot_id=lot["id"],
                 applicant_id=a["org"],
                 amount_requested=a["amount"],
                 submitted_on=a["on"] - datetime.timedelta(days=rng.randint(20, 40)),
                 outcome=a["outcome"],
                 rejection_reason=a.get("reason", ""),
             )
-            for _, lot in lot_specs
+            for c in builder.competitions
+            for lot in c["lots"]
             for a in lot["applications"]
         ),
-        batch_size=BATCH,
+        BATCH,
     )
-    award_rows = Award.objects.bulk_create(
-        [
-            Award(
-                public_id=new_local_id(rng),
-                mechanism=a["mechanism"],
-                recipient_id=a["recipient"],
-                administrator=admin_rows[a["admin"]],
-                competition=a["competition"]["row"] if a["competition"] else None,
-                lot=a["lot"]["row"] if a["lot"] else None,
-                title=a["title"],
-                field_id=a["field"],
-                region_id=a["region"],
-                amount=a["amount"],
-                amount_awarded=a["amount"],
-                currency=a["currency"],
-                amount_original=a["amount_original"],
-                awarded_on=a["awarded_on"],
-                starts_on=a["starts_on"],
-                ends_on=a["ends_on"],
-                status=_final_status(a, rng),
-            )
-            for a in builder.awards
-        ],
-        batch_size=BATCH,
-    )
-    events, payments, evaluations, amendments = [], [], [], []
-    for spec, row in zip(builder.awards, award_rows, strict=True):
-        spec["row"] = row
-        _history(spec, row, rng, events, payments, evaluations, amendments)
-    AwardStatusEvent.objects.bulk_create(events, batch_size=BATCH)
-    Payment.objects.bulk_create(payments, batch_size=BATCH)
-    Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
-    Amendment.objects.bulk_create(amendments, batch_size=BATCH)
+
+    def award_row(a: dict) -> Award:
+        a["public_id"] = new_local_id(rng)
+        a["status"] = _final_status(a, rng)
+        return Award(
+            public_id=a["public_id"],
+            mechanism=a["mechanism"],
+            recipient_id=a["recipient"],
+            administrator=admin_rows[a["admin"]],
+            competition_id=a["competition"]["id"] if a["competition"] else None,
+            lot_id=a["lot"]["id"] if a["lot"] else None,
+            title=a["title"],
+            field_id=a["field"],
+            region_id=a["region"],
+            amount=a["amount"],
+            amount_awarded=a["amount"],
+            currency=a["currency"],
+            amount_original=a["amount_original"],
+            awarded_on=a["awarded_on"],
+            starts_on=a["starts_on"],
+            ends_on=a["ends_on"],
+            status=a["status"],
+        )
+
+    award_ids = insert_in_batches(Award, (award_row(a) for a in builder.awards), BATCH)
+    for a, pk in zip(builder.awards, award_ids, strict=True):
+        a["id"] = pk
+    del award_ids
+    # Each award's history, a batch of awards at a time: every table's rows come in the same order as when the
+    # whole history was gathered first, so they get the same ids.
+    received: Received = defaultdict(lambda: defaultdict(Decimal))
+    overdue: list[tuple[str, int]] = []
+    chunk = BATCH // 4  # an award has at most 3 status events, 2 payments, an evaluation and an amendment
+    for first in range(0, len(builder.awards), chunk):
+        events, payments, evaluations, amendments = [], [], [], []
+        for spec in builder.awards[first : first + chunk]:
+            _history(spec, rng, events, payments, evaluations, amendments)
+        for model, rows in (
+            (AwardStatusEvent, events),
+            (Payment, payments),
+            (Evaluation, evaluations),
+            (Amendment, amendments),
+        ):
+            model.objects.bulk_create(rows, batch_size=BATCH)
+        by_id = {spec["id"]: spec for spec in builder.awards[first : first + chunk]}
+        for payment in payments:
+            award = by_id[payment.award_id]
+            received[(award["recipient"], payment.paid_on.year)][MECHANISM_INCOME[award["mechanism"]]] += payment.amount
+        for evaluation in evaluations:
+            if evaluation.report_received_on is None and evaluation.report_due_on < AS_OF:
+                award = by_id[evaluation.award_id]
+                overdue.append((award["public_id"], award["awarded_on"].year))
     # Only the published figures are stored as published totals, each naming where it was published; the
     # demo's own extension after 2013 is award-level data only and is never called published.
     PublishedTotal.objects.bulk_create(
@@ -1812,7 +1920,7 @@ def _write(builder: Builder, admins: dict[str, dict], rng: random.Random) -> tup
             for year, (millions, source) in PUBLISHED_SOCIAL_ORDER.items()
         ]
     )
-    return payments, evaluations
+    return received, overdue
 
 
 def _final_status(spec: dict, rng: random.Random) -> str:
@@ -1826,14 +1934,15 @@ def _final_status(spec: dict, rng: random.Random) -> str:
     return Award.Status.IN_PROGRESS if spec["starts_on"] <= AS_OF else Award.Status.CONTRACTED
 
 
-def _history(spec, award, rng, events, payments, evaluations, amendments) -> None:
-    events.append(AwardStatusEvent(award=award, kind="contracted", occurred_on=spec["awarded_on"]))
+def _history(spec, rng, events, payments, evaluations, amendments) -> None:
+    award = spec["id"]
+    events.append(AwardStatusEvent(award_id=award, kind="contracted", occurred_on=spec["awarded_on"]))
     amount = spec["amount"]
     if spec["starts_on"] is None:  # a prize: paid once
-        events.append(AwardStatusEvent(award=award, kind="completed", occurred_on=spec["awarded_on"]))
+        events.append(AwardStatusEvent(award_id=award, kind="completed", occurred_on=spec["awarded_on"]))
         payments.append(
             Payment(
-                award=award,
+                award_id=award,
                 paid_on=spec["awarded_on"] + datetime.timedelta(days=rng.randint(5, 40)),
                 amount=amount,
                 kind="final",
@@ -1841,32 +1950,32 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
         )
         return
     if spec["starts_on"] <= AS_OF:
-        events.append(AwardStatusEvent(award=award, kind="in_progress", occurred_on=spec["starts_on"]))
+        events.append(AwardStatusEvent(award_id=award, kind="in_progress", occurred_on=spec["starts_on"]))
     advance = Decimal(0)
     if rng.random() < 0.6 and spec["starts_on"] + datetime.timedelta(days=10) <= AS_OF:
         advance = (amount * Decimal("0.3")).quantize(Decimal(1))
         payments.append(
             Payment(
-                award=award, paid_on=spec["starts_on"] + datetime.timedelta(days=10), amount=advance, kind="advance"
+                award_id=award, paid_on=spec["starts_on"] + datetime.timedelta(days=10), amount=advance, kind="advance"
             )
         )
-    if award.status == Award.Status.TERMINATED:
+    if spec["status"] == Award.Status.TERMINATED:
         stop = min(AS_OF, spec["starts_on"] + datetime.timedelta(days=rng.randint(30, 120)))
         events.append(
             AwardStatusEvent(
-                award=award,
+                award_id=award,
                 kind="terminated",
                 occurred_on=stop,
                 reason="Договор расторгнут по соглашению сторон: получатель не смог выполнить обязательства",
             )
         )
         return
-    if award.status != Award.Status.COMPLETED:
+    if spec["status"] != Award.Status.COMPLETED:
         return
-    events.append(AwardStatusEvent(award=award, kind="completed", occurred_on=spec["ends_on"]))
+    events.append(AwardStatusEvent(award_id=award, kind="completed", occurred_on=spec["ends_on"]))
     final_day = spec["ends_on"] + datetime.timedelta(days=rng.randint(15, 90))  # payment comes after completion
     if final_day <= AS_OF and rng.random() > 0.02:
-        payments.append(Payment(award=award, paid_on=final_day, amount=amount - advance, kind="final"))
+        payments.append(Payment(award_id=award, paid_on=final_day, amount=amount - advance, kind="final"))
     if spec["mechanism"] in (Mechanism.SOCIAL_ORDER, Mechanism.STATE_GRANT):
         due = spec["ends_on"] + datetime.timedelta(days=10)
         received = None if rng.random() < 0.07 else due + datetime.timedelta(days=rng.randint(-8, 5))
@@ -1877,7 +1986,7 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
         )
         evaluations.append(
             Evaluation(
-                award=award,
+                award_id=award,
                 report_due_on=due,
                 report_received_on=received,
                 evaluator="Общественная экспертная комиссия",
@@ -1890,7 +1999,7 @@ def _history(spec, award, rng, events, payments, evaluations, amendments) -> Non
         if old_end >= spec["starts_on"]:
             amendments.append(
                 Amendment(
-                    award=award,
+                    award_id=award,
                     amended_on=old_end - datetime.timedelta(days=10),
                     field_name="ends_on",
                     old_value=old_end.isoformat(),
@@ -1935,25 +2044,23 @@ MECHANISM_INCOME = {
 
 
 MISMATCH_PLANTED_FROM = Decimal(4_000_000)
+# Money received by (organisation, year): income field -> amount, from the payments as written.
+Received = dict[tuple[int, int], dict[str, Decimal]]
 
 
 def _money(rng: random.Random, median: float) -> Decimal:
     return Decimal(round(rng.lognormvariate(0, 1.0) * median, -3))
 
 
-def _demo_reports(
-    builder: Builder, rng: random.Random, payments: list[Payment]
-) -> dict[tuple[int, int], datetime.date]:
+def _demo_reports(builder: Builder, rng: random.Random, received: Received) -> dict[tuple[int, int], datetime.date]:
     """Yearly reports consistent with the funding records, so the demo's flags are the planted ones.
 
-    Income is declared from the money actually paid in the year (what an NGO's accounts show), and an
+    Income is declared from the money actually paid in the year (`received`: what an NGO's accounts show), and an
     organisation funded by the state files the report that was due before each award (the legal
-    precondition the "not reporting" flag checks), all but a planted 1.5%.
+    precondition the "not reporting" flag checks), all but a planted 1.5%. The reports are written in batches as
+    they are made; the submission days returned are those of the reports due before a state award (what the
+    manifest reads).
     """
-    received: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for payment in payments:
-        award = payment.award
-        received[(award.recipient_id, payment.paid_on.year)][MECHANISM_INCOME[award.mechanism]] += payment.amount
     required: set[tuple[int, int]] = set()  # (org, report year) that had to be filed before a state award
     for award in builder.awards:
         if award["mechanism"] != Mechanism.FOREIGN_GRANT:
@@ -1967,38 +2074,41 @@ def _demo_reports(
         {org for (org, year), money in received.items() if year in REPORT_YEARS and state_fields & set(money)} - foreign
     )
     gongos = set(rng.sample(funded, k=min(len(funded), max(2, round(GONGO_PER_FULL_SIZE * builder.scale)))))
-    rows = []
     filed: dict[tuple[int, int], datetime.date] = {}
-    for org in builder.orgs:
-        if org.form not in REPORT_FORMS:
-            continue
-        for year in REPORT_YEARS:
-            due = report_due_on(year)
-            if org.registered_on.year > year or (org.ceased_on and org.ceased_on <= due):
+
+    def reports():
+        for org in builder.orgs:
+            if org.form not in REPORT_FORMS:
                 continue
-            money = received.get((org.id, year), {})
-            roll = rng.random()
-            if (org.id, year) in required:
-                on_time_share, late_share = 0.985, 0.0
-            else:
-                on_time_share, late_share = (0.8, 0.1) if money else (0.27, 0.15)
-            if roll < on_time_share:
-                submitted = datetime.date(year + 1, 1, 10) + datetime.timedelta(days=rng.randint(0, 79))
-            elif roll < on_time_share + late_share:
-                submitted = min(AS_OF, due + datetime.timedelta(days=rng.randint(1, 200)))
-            else:
-                continue
-            report = _report(rng, org, year, submitted, money, gongo=org.id in gongos)
-            if report.income_social_order and money.get("income_social_order") != report.income_social_order:
-                builder.planted["self_report_mismatch"].append((org.id, year))
-            if org.id in gongos:
-                state = sum((getattr(report, n) or Decimal(0) for n in REPORT_STATE_INCOME_FIELDS), Decimal(0))
-                total = sum((getattr(report, n) or Decimal(0) for n in REPORT_INCOME_FIELDS), Decimal(0))
-                if total and state >= Decimal("0.9") * total:  # the state-dependency rule (DOMAIN §5)
-                    builder.planted["state_dependency"].append((org.id, year))
-            rows.append(report)
-            filed[(org.id, year)] = submitted
-    YearlyReport.objects.bulk_create(rows, batch_size=BATCH)
+            for year in REPORT_YEARS:
+                due = report_due_on(year)
+                if org.registered_on.year > year or (org.ceased_on and org.ceased_on <= due):
+                    continue
+                money = received.get((org.id, year), {})
+                roll = rng.random()
+                if (org.id, year) in required:
+                    on_time_share, late_share = 0.985, 0.0
+                else:
+                    on_time_share, late_share = (0.8, 0.1) if money else (0.27, 0.15)
+                if roll < on_time_share:
+                    submitted = datetime.date(year + 1, 1, 10) + datetime.timedelta(days=rng.randint(0, 79))
+                elif roll < on_time_share + late_share:
+                    submitted = min(AS_OF, due + datetime.timedelta(days=rng.randint(1, 200)))
+                else:
+                    continue
+                report = _report(rng, org, year, submitted, money, gongo=org.id in gongos)
+                if report.income_social_order and money.get("income_social_order") != report.income_social_order:
+                    builder.planted["self_report_mismatch"].append((org.id, year))
+                if org.id in gongos:
+                    state = sum((getattr(report, n) or Decimal(0) for n in REPORT_STATE_INCOME_FIELDS), Decimal(0))
+                    total = sum((getattr(report, n) or Decimal(0) for n in REPORT_INCOME_FIELDS), Decimal(0))
+                    if total and state >= Decimal("0.9") * total:  # the state-dependency rule (DOMAIN §5)
+                        builder.planted["state_dependency"].append((org.id, year))
+                if (org.id, year) in required:
+                    filed[(org.id, year)] = submitted
+                yield report
+
+    insert_in_batches(YearlyReport, reports(), BATCH)
     return filed
 
 
@@ -2072,7 +2182,7 @@ NOT_REPORTING_FROM = datetime.date(2018, 1, 1)  # since 2018 an applicant must h
 def _manifest(
     builder: Builder,
     shared: dict[str, list[int]],
-    evaluations: list[Evaluation],
+    overdue: list[tuple[str, int]],
     filed: dict[tuple[int, int], datetime.date],
 ) -> dict:
     """Every irregular case the demo planted, by flag code, keyed as that flag's hits are: awards by public id
@@ -2092,7 +2202,7 @@ def _manifest(
         found[code][(subject_type, key, year)] = {"subject_type": subject_type, "subject_key": key, "year": year}
 
     def add_award(code: str, spec: dict) -> None:
-        add(code, "award", spec["row"].public_id, spec["awarded_on"].year)
+        add(code, "award", spec["public_id"], spec["awarded_on"].year)
 
     for code in ("threshold_splitting", "ineligible_recipient", "price_outlier", "price_dumping", "charter_mismatch"):
         for spec in builder.planted[code]:
@@ -2126,7 +2236,7 @@ def _manifest(
         for lot in competition["lots"]:
             admissible = [a for a in lot["applications"] if a["outcome"] not in ("rejected", "withdrawn")]
             if len(admissible) == 1:
-                add("single_applicant", "competition", competition["row"].public_id, competition["announced_on"].year)
+                add("single_applicant", "competition", competition["public_id"], competition["announced_on"].year)
     involved = {a["org"] for c in builder.competitions for lot in c["lots"] for a in lot["applications"]}
     involved |= {a["recipient"] for a in builder.awards}
     for ids in shared.values():
@@ -2134,9 +2244,8 @@ def _manifest(
         if len({builder.by_id[i].parent_id or i for i in members}) >= 2:
             for org_id in members:
                 add("shared_contacts", "organisation", str(org_id), None)
-    for evaluation in evaluations:
-        if evaluation.report_received_on is None and evaluation.report_due_on < AS_OF:
-            add("overdue_reporting", "award", evaluation.award.public_id, evaluation.award.awarded_on.year)
+    for public_id, year in overdue:  # evaluation reports not received by their due day
+        add("overdue_reporting", "award", public_id, year)
     # The day the records stop: the flags are measured as of it, so what is overdue is what is listed here.
     return {
         "as_of": AS_OF.isoformat(),
