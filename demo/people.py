@@ -24,10 +24,11 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -43,7 +44,7 @@ from funding.models import (
     Competition,
     Mechanism,
 )
-from registry.demo import AS_OF
+from registry.demo import AS_OF, insert_in_batches
 from registry.models import Organisation, OrganisationRole, Person, RoleSource
 from registry.search import person_name_key
 from scoring.flags.catalogue import FUZZY_MAX_EDITS, REVOLVING_DOOR_YEARS
@@ -389,9 +390,25 @@ class NameBook:
 # ---------------------------------------------------------------- the records read back
 
 
+class OrgRow(NamedTuple):
+    registered_on: datetime.date | None
+    parent_id: int | None
+
+
+class AppRow(NamedTuple):
+    """An application as read back (a tuple: the demo's largest table read whole, at ten times the national size
+    too)."""
+
+    id: int
+    lot_id: int
+    competition_id: int
+    applicant_id: int
+    outcome: str
+
+
 @dataclass
 class Records:
-    orgs: dict[int, dict]
+    orgs: dict[int, OrgRow]
     admins: dict[int, dict]
     competitions: dict[int, dict]
     lots: dict[int, dict] = field(default_factory=dict)  # lot id -> {"competition", "applications": [...]}
@@ -399,8 +416,11 @@ class Records:
 
 
 def _read() -> Records:
-    orgs: dict[int, Any] = {
-        row["id"]: row for row in Organisation.objects.order_by("id").values("id", "registered_on", "parent_id")
+    orgs = {
+        pk: OrgRow(registered_on, parent_id)
+        for pk, registered_on, parent_id in Organisation.objects.order_by("id").values_list(
+            "id", "registered_on", "parent_id"
+        )
     }
     admins: dict[int, Any] = {
         row["id"]: row for row in Administrator.objects.order_by("id").values("id", "code", "kind")
@@ -412,16 +432,18 @@ def _read() -> Records:
         .values("id", "public_id", "announced_on", "deadline_on", "decided_on", "administrator_id", "mechanism")
     }
     records = Records(orgs=orgs, admins=admins, competitions=competitions)
-    for row in (
+    for row in map(
+        AppRow._make,
         Application.objects.filter(lot__competition__in=list(competitions))
         .order_by("lot_id", "id")
-        .values("id", "lot_id", "lot__competition_id", "applicant_id", "outcome")
+        .values_list("id", "lot_id", "lot__competition_id", "applicant_id", "outcome")
+        .iterator(chunk_size=BATCH),
     ):
-        lot: dict[str, Any] | None = records.lots.get(row["lot_id"])
+        lot: dict[str, Any] | None = records.lots.get(row.lot_id)
         if lot is None:
-            lot = {"id": row["lot_id"], "competition": row["lot__competition_id"], "applications": []}
-            records.lots[row["lot_id"]] = lot
-            competitions[row["lot__competition_id"]]["lots"].append(lot)
+            lot = {"id": row.lot_id, "competition": row.competition_id, "applications": []}
+            records.lots[row.lot_id] = lot
+            competitions[row.competition_id]["lots"].append(lot)
         lot["applications"].append(row)
     records.awards = list[Any](
         Award.objects.filter(mechanism__in=STATE_MECHANISMS, recipient__isnull=False)
@@ -435,8 +457,8 @@ def _decided(competition: dict) -> datetime.date:
     return competition["decided_on"] or competition["deadline_on"] or competition["announced_on"]
 
 
-def _admissible(app: dict) -> bool:
-    return app["outcome"] not in (Application.Outcome.REJECTED, Application.Outcome.WITHDRAWN)
+def _admissible(app: AppRow) -> bool:
+    return app.outcome not in (Application.Outcome.REJECTED, Application.Outcome.WITHDRAWN)
 
 
 def _days(rng: random.Random, low: int, high: int) -> datetime.timedelta:
@@ -447,72 +469,104 @@ def _days(rng: random.Random, low: int, high: int) -> datetime.timedelta:
 
 
 class Writer:
-    """People and their roles, gathered in memory and written in batches (people first, for their ids)."""
+    """People and their roles, written in batches as they are made, in the order they are made (so with the ids
+    they would have if all were gathered first): a person is known by a handle, its number in that order, and a
+    role by its number among the roles. What stays in memory is a batch of rows, the ids written and the
+    officials' posts (few, written last). People are written before the roles that name them."""
 
     def __init__(self, book: NameBook):
         self.book = book
-        self.people: list[Person] = []
-        self.roles: list[tuple[Person, dict]] = []
-        self.posts: list[tuple[Person, dict]] = []
+        self.person_ids = array("q")  # handle -> id, for the people written
+        self.pending_people: list[Person] = []
+        self.role_ids = array("q")  # role number -> id, for the roles written
+        self.pending_roles: list[tuple[int, dict]] = []
+        self.posts: list[tuple[int, dict]] = []
 
-    def person(self, name: Name | None = None, **fields) -> Person:
+    def person(self, name: Name | None = None, **fields) -> int:
         if name is not None:
             fields = {"name_kk": name.kk, "name_ru": name.ru, "name_en": name.en}
         row = Person(**fields)
         row.name_key = person_name_key(row.name_ru or row.name_kk or row.name_en)
-        self.people.append(row)
-        return row
+        self.pending_people.append(row)
+        if len(self.pending_people) >= BATCH:
+            self.write_people()
+        return len(self.person_ids) + len(self.pending_people) - 1
 
-    def role(self, person: Person, org: int, kind: str, started, ended=None, source=RoleSource.STATE_REGISTER):
+    def pk(self, person: int) -> int:
+        """A written person's id."""
+        return self.person_ids[person]
+
+    def role(self, person: int, org: int, kind: str, started, ended=None, source=RoleSource.STATE_REGISTER) -> int:
+        """Add a role; returns its number (for end_role)."""
         entry = {"organisation_id": org, "kind": kind, "started_on": started, "ended_on": ended, "source": source}
-        self.roles.append((person, entry))
-        return entry
+        self.pending_roles.append((person, entry))
+        number = len(self.role_ids) + len(self.pending_roles) - 1
+        if len(self.pending_roles) >= BATCH:
+            self._write_roles()
+        return number
 
-    def post(self, person: Person, admin: int, position: str, started, ended) -> dict:
+    def end_role(self, number: int, ended_on: datetime.date) -> None:
+        """End a role already added: in its row once written, else before it is."""
+        if number < len(self.role_ids):
+            OrganisationRole.objects.filter(pk=self.role_ids[number]).update(ended_on=ended_on)
+        else:
+            self.pending_roles[number - len(self.role_ids)][1]["ended_on"] = ended_on
+
+    def post(self, person: int, admin: int, position: str, started, ended) -> dict:
         entry = {"administrator_id": admin, "position": position, "started_on": started, "ended_on": ended}
         self.posts.append((person, entry))
         return entry
 
     def write_people(self) -> None:
-        Person.objects.bulk_create(self.people, batch_size=BATCH)
+        self.person_ids.extend(row.pk for row in Person.objects.bulk_create(self.pending_people, batch_size=BATCH))
+        self.pending_people = []
+
+    def _write_roles(self) -> None:
+        self.write_people()  # a role's person first
+        rows = [OrganisationRole(person_id=self.person_ids[p], **entry) for p, entry in self.pending_roles]
+        self.role_ids.extend(row.pk for row in OrganisationRole.objects.bulk_create(rows, batch_size=BATCH))
+        self.pending_roles = []
 
     def write_roles(self) -> None:
-        OrganisationRole.objects.bulk_create(
-            (OrganisationRole(person_id=p.pk, **entry) for p, entry in self.roles), batch_size=BATCH
-        )
+        """The roles not written yet, then the officials' posts."""
+        self._write_roles()
         AdministratorOfficial.objects.bulk_create(
-            (AdministratorOfficial(person_id=p.pk, source=RoleSource.ADMINISTRATOR, **e) for p, e in self.posts),
+            [
+                AdministratorOfficial(person_id=self.person_ids[p], source=RoleSource.ADMINISTRATOR, **e)
+                for p, e in self.posts
+            ],
             batch_size=BATCH,
         )
 
 
-@dataclass
-class Org:
-    """One organisation's people, as built: its heads in order (person, entry) and its founders."""
+@dataclass(slots=True)
+class Head:
+    """An organisation's head as built (the last of its heads): the number of their role and its first day."""
 
-    heads: list[tuple[Person, dict]] = field(default_factory=list)
-    founders: list[Person] = field(default_factory=list)
+    role: int
+    started_on: datetime.date
 
 
-def _organisation_people(rng: random.Random, writer: Writer, records: Records) -> dict[int, Org]:
-    people: dict[int, Org] = {}
+def _organisation_people(rng: random.Random, writer: Writer, records: Records) -> dict[int, Head]:
+    """Each organisation's heads (the first may have handed over), founders and board members; returns each
+    organisation's current head."""
+    people: dict[int, Head] = {}
     for org_id, org in records.orgs.items():
-        built = people[org_id] = Org()
-        registered = org["registered_on"] or EARLIEST
+        registered = org.registered_on or EARLIEST
         start = registered
+        first = None
         if (AS_OF - registered).days > 4 * 365 and rng.random() < 0.25:
             change = registered + _days(rng, 365, (AS_OF - registered).days - 365)
             first = writer.person(writer.book.new())
-            built.heads.append((first, writer.role(first, org_id, OrganisationRole.Kind.HEAD, registered, change)))
+            writer.role(first, org_id, OrganisationRole.Kind.HEAD, registered, change)
             start = change + datetime.timedelta(days=1)
         head = writer.person(writer.book.new())
-        built.heads.append((head, writer.role(head, org_id, OrganisationRole.Kind.HEAD, start)))
+        people[org_id] = Head(writer.role(head, org_id, OrganisationRole.Kind.HEAD, start), start)
         if rng.random() < 0.6:
-            founders = [built.heads[0][0]] if rng.random() < 0.3 else []
+            founders = [head if first is None else first] if rng.random() < 0.3 else []
             founders += [writer.person(writer.book.new()) for _ in range(rng.randint(1, 2))]
             for founder in founders:
                 writer.role(founder, org_id, OrganisationRole.Kind.FOUNDER, registered)
-            built.founders = founders
         if rng.random() < 0.15:
             for _ in range(3):
                 member = writer.person(writer.book.new())
@@ -520,10 +574,10 @@ def _organisation_people(rng: random.Random, writer: Writer, records: Records) -
     return people
 
 
-def _officials(rng: random.Random, writer: Writer, records: Records) -> dict[int, list[tuple[Person, dict]]]:
+def _officials(rng: random.Random, writer: Writer, records: Records) -> dict[int, list[tuple[int, dict]]]:
     """Two chains of posts per state administrator (its head and a deputy), from 2003 to today, terms of 3-7
     years; the last term is open."""
-    posts: dict[int, list[tuple[Person, dict]]] = defaultdict(list)
+    posts: dict[int, list[tuple[int, dict]]] = defaultdict(list)
     for admin_id, admin in records.admins.items():
         if admin["kind"] in (Administrator.Kind.FOREIGN_DONOR, Administrator.Kind.BUSINESS):
             continue
@@ -545,9 +599,9 @@ def _in_post(entry: dict, day: datetime.date) -> bool:
 # ---------------------------------------------------------------- commissions and scores
 
 
-@dataclass
+@dataclass(slots=True)
 class Seat:
-    person: Person
+    person: int  # the Writer's handle
     competition: int
     role: str
     stage: int
@@ -558,7 +612,7 @@ def _commissions(rng, writer, records, posts) -> dict[int, list[Seat]]:
     """Each competition's commission: the administrator's deputy in post as chair, members and a secretary from
     the administrator's own pool of experts (the same people sit on its competitions year after year); the NGO
     awards in two stages (a working group, then an expert commission)."""
-    pools: dict[int, list[Person]] = {}
+    pools: dict[int, list[int]] = {}
     seats: dict[int, list[Seat]] = {}
     for competition_id, competition in records.competitions.items():
         if not competition["lots"]:
@@ -570,7 +624,7 @@ def _commissions(rng, writer, records, posts) -> dict[int, list[Seat]]:
         chosen = rng.sample(pool, 8)
         day = competition["announced_on"]
         deputy = next((p for p, e in posts.get(admin, ()) if e["position"] == HEAD_POSTS[1] and _in_post(e, day)), None)
-        chair = deputy or chosen.pop()
+        chair = deputy if deputy is not None else chosen.pop()
         if competition["mechanism"] == Mechanism.NGO_AWARD:
             stages = [(1, chosen[:3]), (2, [chair, *chosen[3:6]])]
             secretary = chosen[6]
@@ -580,8 +634,8 @@ def _commissions(rng, writer, records, posts) -> dict[int, list[Seat]]:
         found = []
         for stage, people in stages:
             for k, person in enumerate(people):
-                role = CommissionMember.Role.CHAIR if person is chair else CommissionMember.Role.MEMBER
-                if stage == 1 and k == 0 and person is not chair:
+                role = CommissionMember.Role.CHAIR if person == chair else CommissionMember.Role.MEMBER
+                if stage == 1 and k == 0 and person != chair:
                     role = CommissionMember.Role.CHAIR
                 found.append(Seat(person, competition_id, role, stage))
         found.append(Seat(secretary, competition_id, CommissionMember.Role.SECRETARY, stages[-1][0]))
@@ -620,20 +674,20 @@ def _scores(rng, records, seats) -> dict[int, dict[int, dict[int, list[int]]]]:
         last = max(voting)
         for lot in competition["lots"]:
             apps = [a for a in lot["applications"] if _admissible(a)]
-            winners = [a for a in apps if a["outcome"] == Application.Outcome.WON]
+            winners = [a for a in apps if a.outcome == Application.Outcome.WON]
             by_stage: dict[int, dict[int, list[int]]] = {}
             candidates = apps
             if last == 2:
-                first = {a["id"]: _vector(rng, rng.uniform(4, 8.5), voting[1] * criteria) for a in apps}
+                first = {a.id: _vector(rng, rng.uniform(4, 8.5), voting[1] * criteria) for a in apps}
                 by_stage[1] = first
-                losers = sorted((a for a in apps if a not in winners), key=lambda a: -sum(first[a["id"]]))
+                losers = sorted((a for a in apps if a not in winners), key=lambda a: -sum(first[a.id]))
                 candidates = winners + losers[: (len(losers) + 1) // 2]
             n = voting[last] * criteria
             vectors = {
-                a["id"]: _vector(rng, rng.uniform(7.5, 9.2) if a in winners else rng.uniform(4, 7.5), n)
+                a.id: _vector(rng, rng.uniform(7.5, 9.2) if a in winners else rng.uniform(4, 7.5), n)
                 for a in candidates
             }
-            _order([vectors[a["id"]] for a in winners], [vectors[a["id"]] for a in candidates if a not in winners])
+            _order([vectors[a.id] for a in winners], [vectors[a.id] for a in candidates if a not in winners])
             by_stage[last] = vectors
             found[lot["id"]] = by_stage
     return found
@@ -678,23 +732,23 @@ class Planter:
         self.taken_orgs: set[int] = set()
         self.taken_competitions: set[int] = set()
         self.taken_awards: set[str] = set()
-        self.taken_people: set[int] = set()  # officials given a planted role (by id(), before they are written)
+        self.taken_people: set[int] = set()  # officials given a planted role (the Writer's handles)
         self.lots_of: dict[int, set[int]] = defaultdict(set)
         for lot in records.lots.values():
             for app in lot["applications"]:
-                self.lots_of[app["applicant_id"]].add(lot["id"])
+                self.lots_of[app.applicant_id].add(lot["id"])
         self.admin_years_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
         for award in records.awards:
             self.admin_years_of[award["recipient_id"]].add((award["administrator_id"], award["awarded_on"].year))
-        self.branched = {pk for pk, org in records.orgs.items() if org["parent_id"]}
-        self.branched |= {org["parent_id"] for org in records.orgs.values() if org["parent_id"]}
+        self.branched = {pk for pk, org in records.orgs.items() if org.parent_id}
+        self.branched |= {org.parent_id for org in records.orgs.values() if org.parent_id}
 
     # ---- helpers
 
     def _free(self, org: int) -> bool:
         return org not in self.taken_orgs and org not in self.branched
 
-    def _second(self, name: Name, person: Person, variant: str) -> Person:
+    def _second(self, name: Name, person: int, variant: str) -> int:
         """The same person on the other side: the same record, or a second record as another source writes it."""
         return person if variant == "same" else self.writer.person(**name.variant(variant))
 
@@ -720,12 +774,12 @@ class Planter:
     def _applicants(self):
         """Competitions not yet used, each with a free organisation among its (not withdrawn) applicants."""
         for competition in self._competitions():
-            apps = [a for lot in competition["lots"] for a in lot["applications"] if a["outcome"] != "withdrawn"]
-            orgs = [a["applicant_id"] for a in apps if self._free(a["applicant_id"])]
+            apps = [a for lot in competition["lots"] for a in lot["applications"] if a.outcome != "withdrawn"]
+            orgs = [a.applicant_id for a in apps if self._free(a.applicant_id)]
             if orgs:
                 yield competition, orgs[0]
 
-    def _invite(self, competition: dict, name: Name) -> Person:
+    def _invite(self, competition: dict, name: Name) -> int:
         """A member invited to this competition's commission only (at its last stage; they score nothing)."""
         member = self.writer.person(name)
         stage = max(seat.stage for seat in self.seats[competition["id"]])
@@ -737,7 +791,7 @@ class Planter:
             variant = VARIANTS[made % len(VARIANTS)]
             name = self.writer.book.new(latin_variant=variant == "latin")
             member = self._invite(competition, name)
-            registered = self.records.orgs[org]["registered_on"] or EARLIEST
+            registered = self.records.orgs[org].registered_on or EARLIEST
             kind = (OrganisationRole.Kind.FOUNDER, OrganisationRole.Kind.BOARD_MEMBER)[made % 2]
             self.writer.role(self._second(name, member, variant), org, kind, registered)
             self.taken_orgs.add(org)
@@ -756,12 +810,12 @@ class Planter:
             official = next(
                 ((p, e) for p, e in self.posts.get(admin, ()) if _in_post(e, day) and _in_post(e, end)), None
             )
-            apps = [a for lot in competition["lots"] for a in lot["applications"] if a["outcome"] != "withdrawn"]
-            orgs = [a["applicant_id"] for a in apps if self._free(a["applicant_id"])]
+            apps = [a for lot in competition["lots"] for a in lot["applications"] if a.outcome != "withdrawn"]
+            orgs = [a.applicant_id for a in apps if self._free(a.applicant_id)]
             if official is None or not orgs:
                 continue
             person, post = official
-            self.taken_people.add(id(person))
+            self.taken_people.add(person)
             org = orgs[0]
             low, high = day - datetime.timedelta(days=30), end + datetime.timedelta(days=30)
             self.writer.role(person, org, OrganisationRole.Kind.BOARD_MEMBER, low, high)
@@ -771,7 +825,7 @@ class Planter:
                     continue
                 o_low, o_high = other["announced_on"], _decided(other)
                 applied = any(
-                    a["applicant_id"] == org and a["outcome"] != "withdrawn"
+                    a.applicant_id == org and a.outcome != "withdrawn"
                     for lot in other["lots"]
                     for a in lot["applications"]
                 )
@@ -791,7 +845,7 @@ class Planter:
             former = [
                 p
                 for p, e in self.posts.get(competition["administrator_id"], ())
-                if id(p) not in self.taken_people
+                if p not in self.taken_people
                 and e["ended_on"]
                 and datetime.timedelta(days=3 * 365) <= day - e["ended_on"] <= datetime.timedelta(days=4 * 365)
             ]
@@ -803,7 +857,7 @@ class Planter:
             name = self.writer.book.new()
             self._invite(competition, name)
             namesake = self.writer.person(self.writer.book.namesake(name))
-            registered = self.records.orgs[org]["registered_on"] or EARLIEST
+            registered = self.records.orgs[org].registered_on or EARLIEST
             self.writer.role(namesake, org, OrganisationRole.Kind.FOUNDER, registered)
             self.taken_orgs.add(org)
             self.taken_competitions.add(competition["id"])
@@ -812,7 +866,7 @@ class Planter:
             )
         for competition, org, person in itertools.islice(self._former_officials(), CONTROL_EACH):
             day = competition["announced_on"]
-            self.taken_people.add(id(person))
+            self.taken_people.add(person)
             self.writer.role(person, org, OrganisationRole.Kind.FOUNDER, day - datetime.timedelta(days=60))
             self.taken_orgs.add(org)
             self.taken_competitions.add(competition["id"])
@@ -828,7 +882,7 @@ class Planter:
             competition = self.records.competitions[lot["competition"]]
             if competition["id"] in self.taken_competitions:
                 continue
-            orgs = sorted({a["applicant_id"] for a in lot["applications"] if self._free(a["applicant_id"])})
+            orgs = sorted({a.applicant_id for a in lot["applications"] if self._free(a.applicant_id)})
             if same_lot:
                 for i, one in enumerate(orgs):
                     for other in orgs[i + 1 :]:
@@ -841,11 +895,11 @@ class Planter:
                     break
             else:
                 others = [
-                    a["applicant_id"]
+                    a.applicant_id
                     for other_lot in competition["lots"]
                     if other_lot["id"] != lot_id
                     for a in other_lot["applications"]
-                    if self._free(a["applicant_id"])
+                    if self._free(a.applicant_id)
                 ]
                 for one in orgs:
                     pair = next((o for o in others if o != one and self._independent(one, o)), None)
@@ -858,12 +912,12 @@ class Planter:
             variant = VARIANTS[made % len(VARIANTS)]
             name = self.writer.book.new(latin_variant=variant == "latin")
             founder = self.writer.person(name)
-            self.writer.role(founder, one, OrganisationRole.Kind.FOUNDER, self.records.orgs[one]["registered_on"])
+            self.writer.role(founder, one, OrganisationRole.Kind.FOUNDER, self.records.orgs[one].registered_on)
             self.writer.role(
                 self._second(name, founder, variant),
                 other,
                 OrganisationRole.Kind.FOUNDER,
-                self.records.orgs[other]["registered_on"],
+                self.records.orgs[other].registered_on,
             )
             self.taken_orgs |= {one, other}
             self.taken_competitions.add(competition["id"])
@@ -874,7 +928,7 @@ class Planter:
         for competition, one, other in itertools.islice(self._lot_pairs(same_lot=False), CONTROL_EACH):
             founder = self.writer.person(self.writer.book.new())
             for org in (one, other):
-                self.writer.role(founder, org, OrganisationRole.Kind.FOUNDER, self.records.orgs[org]["registered_on"])
+                self.writer.role(founder, org, OrganisationRole.Kind.FOUNDER, self.records.orgs[org].registered_on)
             self.taken_orgs |= {one, other}
             self.taken_competitions.add(competition["id"])
             self.manifest.near_miss(
@@ -884,7 +938,7 @@ class Planter:
         for competition, one, other in itertools.islice(self._lot_pairs(same_lot=True), CONTROL_EACH):
             member = self.writer.person(self.writer.book.new())
             for org in (one, other):
-                registered = self.records.orgs[org]["registered_on"]
+                registered = self.records.orgs[org].registered_on
                 self.writer.role(member, org, OrganisationRole.Kind.BOARD_MEMBER, registered)
             self.taken_orgs |= {one, other}
             self.taken_competitions.add(competition["id"])
@@ -932,12 +986,12 @@ class Planter:
             variant = VARIANTS[made % len(VARIANTS)]
             name = self.writer.book.new(latin_variant=variant == "latin")
             person = self.writer.person(name)
-            self.writer.role(person, one, OrganisationRole.Kind.FOUNDER, self.records.orgs[one]["registered_on"])
+            self.writer.role(person, one, OrganisationRole.Kind.FOUNDER, self.records.orgs[one].registered_on)
             self.writer.role(
                 self._second(name, person, variant),
                 other,
                 OrganisationRole.Kind.FOUNDER,
-                self.records.orgs[other]["registered_on"],
+                self.records.orgs[other].registered_on,
             )
             self.taken_orgs |= {one, other}
             self.manifest.plant("one_person_many_recipients", "administrator", self.records.admins[admin]["code"], year)
@@ -947,7 +1001,7 @@ class Planter:
             for admin, year, one, other in itertools.islice(self._recipient_pairs(same=same), CONTROL_EACH):
                 person = self.writer.person(self.writer.book.new())
                 for org in (one, other):
-                    registered = self.records.orgs[org]["registered_on"]
+                    registered = self.records.orgs[org].registered_on
                     self.writer.role(person, org, OrganisationRole.Kind.FOUNDER, registered)
                     for a, y in self.admin_years_of[org]:
                         if (same == "admin" and a == admin) or (same == "year" and y == year):
@@ -969,16 +1023,14 @@ class Planter:
                 or award["administrator_id"] not in self.posts
             ):
                 continue
-            _, head = self.people[org].heads[-1]
-            if (award["awarded_on"] - head["started_on"]).days >= 90 and award["awarded_on"] >= datetime.date(
-                2006, 1, 1
-            ):
+            head = self.people[org]
+            if (award["awarded_on"] - head.started_on).days >= 90 and award["awarded_on"] >= datetime.date(2006, 1, 1):
                 yield award, head
 
-    def _new_head(self, award: dict, head: dict, person: Person) -> datetime.date:
+    def _new_head(self, award: dict, head: Head, person: int) -> datetime.date:
         """`person` heads the recipient from 30 days before the award; the head before them leaves the day before."""
         start = award["awarded_on"] - datetime.timedelta(days=30)
-        head["ended_on"] = start - datetime.timedelta(days=1)
+        self.writer.end_role(head.role, start - datetime.timedelta(days=1))
         self.writer.role(person, award["recipient_id"], OrganisationRole.Kind.HEAD, start)
         self.taken_orgs.add(award["recipient_id"])
         return start
@@ -1024,15 +1076,15 @@ class Planter:
                 continue
             for lot in competition["lots"]:
                 vectors = self.scores.get(lot["id"], {}).get(1, {})
-                winners = [a for a in lot["applications"] if a["outcome"] == "won" and a["id"] in vectors]
-                others = [a for a in lot["applications"] if a["outcome"] != "won" and a["id"] in vectors]
+                winners = [a for a in lot["applications"] if a.outcome == "won" and a.id in vectors]
+                others = [a for a in lot["applications"] if a.outcome != "won" and a.id in vectors]
                 if len(winners) == 1 and others:
-                    yield competition, vectors, winners[0], max(others, key=lambda a: sum(vectors[a["id"]]))
+                    yield competition, vectors, winners[0], max(others, key=lambda a: sum(vectors[a.id]))
                     break
 
     def not_best_scored(self, count: int) -> None:
         for competition, vectors, winner, best in itertools.islice(self._scored_lots(), count):
-            vectors[winner["id"]], vectors[best["id"]] = vectors[best["id"]], vectors[winner["id"]]
+            vectors[winner.id], vectors[best.id] = vectors[best.id], vectors[winner.id]
             self.taken_competitions.add(competition["id"])
             self.manifest.plant(
                 "not_best_scored", "competition", competition["public_id"], competition["announced_on"].year
@@ -1040,7 +1092,7 @@ class Planter:
 
     def not_best_near_misses(self) -> None:
         for competition, vectors, winner, best in itertools.islice(self._scored_lots(), CONTROL_EACH):
-            vectors[best["id"]] = list(vectors[winner["id"]])  # tied on every score, so on the total
+            vectors[best.id] = list(vectors[winner.id])  # tied on every score, so on the total
             self.taken_competitions.add(competition["id"])
             self.manifest.near_miss(
                 "not_best_scored", "competition", competition["public_id"], competition["announced_on"].year
@@ -1054,21 +1106,20 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _write_commissions(seats: dict[int, list[Seat]], scores, records: Records) -> None:
+def _write_commissions(writer: Writer, seats: dict[int, list[Seat]], scores, records: Records) -> None:
     ordered = [seat for competition_id in sorted(seats) for seat in seats[competition_id]]
-    rows = [
+    rows = (
         CommissionMember(
             competition_id=seat.competition,
-            person_id=seat.person.pk,
+            person_id=writer.pk(seat.person),
             role=seat.role,
             stage=seat.stage,
             source=RoleSource.PROTOCOL,
         )
         for seat in ordered
-    ]
-    CommissionMember.objects.bulk_create(rows, batch_size=BATCH)
-    for seat, row in zip(ordered, rows, strict=True):
-        seat.member_id = row.pk
+    )
+    for seat, pk in zip(ordered, insert_in_batches(CommissionMember, rows, BATCH), strict=True):
+        seat.member_id = pk
 
     def score_rows():
         for lot_id in sorted(scores):
@@ -1126,5 +1177,5 @@ def demo_people_load(*, seed: int, scale: float = 1.0) -> dict:
     planter.one_person_near_misses()
     writer.write_people()
     writer.write_roles()
-    _write_commissions(seats, scores, records)
+    _write_commissions(writer, seats, scores, records)
     return planter.manifest.as_dict()
