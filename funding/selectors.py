@@ -756,7 +756,13 @@ def funder_page(code: str) -> FunderPage:
     administrator = Administrator.objects.select_related("parent", "region").prefetch_related("children").get(code=code)
     family = administrator_family(code) or [administrator.pk]
     awards = Award.objects.filter(administrator__in=family)
-    overall = awards.order_by().aggregate(total=Sum("amount"), n=Count("id"))
+    # The explorer's rollup when it counts every award (a funder is one of its dimensions), else the awards.
+    cells: QuerySet = awards
+    recipients: QuerySet = awards
+    if rollup_current():
+        cells = AwardCell.objects.filter(administrator__in=family)
+        recipients = RecipientCell.objects.filter(administrator__in=family)
+    overall = cells.order_by().aggregate(total=Sum("amount"), n=_count(cells))
     programmes = list(
         Programme.objects.filter(administrator__in=family)
         .select_related("field", "administrator")
@@ -771,13 +777,13 @@ def funder_page(code: str) -> FunderPage:
     return FunderPage(
         administrator=administrator,
         family_size=len(family),
-        by_year=totals_by_year(awards),
-        by_mechanism=totals_by(awards, "mechanism"),
-        top_recipients=top_recipients(awards),
+        by_year=totals_by_year(cells, recipients if cells.model is AwardCell else None),
+        by_mechanism=totals_by(cells, "mechanism"),
+        top_recipients=top_recipients(recipients, awards=overall["n"] or 0),
         programmes=programmes,
         competitions=competitions,
         total=overall["total"] or Decimal(0),
-        count=overall["n"],
+        count=overall["n"] or 0,
     )
 
 

@@ -48,6 +48,19 @@ def _counted_from_awards(query: str = "") -> tuple:
         selectors._rollup_cells = cells
 
 
+def _funder(code: str) -> tuple:
+    page = selectors.funder_page(code)
+    years = [(r.year, r.total, r.republican, r.local, r.count, r.recipients) for r in page.by_year]
+    mechanisms = [(r.key, r.total, r.count) for r in page.by_mechanism]
+    return (page.total, page.count, years, mechanisms, [(r.org_id, r.total, r.count) for r in page.top_recipients])
+
+
+def _funder_from_awards(code: str, monkeypatch) -> tuple:
+    with monkeypatch.context() as patch:
+        patch.setattr(selectors, "rollup_current", lambda: False)
+        return _funder(code)
+
+
 def _cells() -> tuple[set, set, set]:
     keys = ("year", "mechanism", "administrator_id", "region_id", "field_id", "amount", "awards")
     return (
@@ -138,6 +151,14 @@ def test_a_merge_and_its_undo_move_the_recipients(built, moderator, django_captu
     figures = _figures()
     assert figures[2] == 2 and len(figures[-1]) == 2
     assert figures == _counted_from_awards()
+
+
+def test_a_new_award_moves_the_funder_page_without_a_rebuild(built, monkeypatch, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_award(administrator=built["department"], amount="99", awarded_on=datetime.date(2022, 2, 2))
+    assert rollup_current()
+    assert _funder("dept")[:2] == (Decimal("1500099"), 3)
+    assert _funder("dept") == _funder_from_awards("dept", monkeypatch)
 
 
 def test_a_rebuild_finds_what_the_events_made(built, django_capture_on_commit_callbacks):
@@ -262,6 +283,14 @@ def test_the_top_recipients_among_the_leaders_equal_grouping_on_the_demo(demo, m
     monkeypatch.setattr(selectors, "GROUP_AT_MOST", 0)
     monkeypatch.setattr(selectors, "LEADER_DEPTHS", depths)
     assert _figures(query) == _counted_from_awards(query)
+
+
+def test_the_funder_pages_from_the_rollup_equal_counting_the_awards_on_the_demo(demo, monkeypatch):
+    busiest = (
+        Award.objects.values_list("administrator__code").annotate(n=Count("id")).order_by("-n", "administrator__code")
+    )
+    for code in ["akimat-kz-75", *(code for code, _n in busiest[:3])]:
+        assert _funder(code) == _funder_from_awards(code, monkeypatch)
 
 
 def test_a_recipient_filter_reads_its_own_cells_on_the_demo(demo):
