@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Sequence
@@ -314,12 +315,18 @@ class Name:
         return {"name_en": latin.replace("aev", "ayev").replace("iev", "iyev").replace("eev", "eyev")}
 
 
+def _number(combo: tuple[bool, int, int, int]) -> int:
+    """A combination (female, surname, first name, patronymic: indexes into pools of fewer than 256) as one number."""
+    female, surname, first, patronymic = combo
+    return ((surname * 256 + first) * 256 + patronymic) * 2 + female
+
+
 class NameBook:
     """Fictional names, each combination of surname, first name and patronymic used once."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.used: set[tuple] = set()
+        self.used: set[int] = set()  # combinations used, as numbers (_number): some hundreds of thousands
         self.pools = {}
         for female, names in ((False, MALE_NAMES), (True, FEMALE_NAMES)):
             keys: list[str] = []
@@ -356,7 +363,7 @@ class NameBook:
                 self.rng.randrange(len(firsts)),
                 self.rng.randrange(len(roots)),
             )
-            if combo in self.used:
+            if _number(combo) in self.used:
                 continue
             name = self._name(*combo)
             if (
@@ -364,7 +371,7 @@ class NameBook:
                 and key_edits(person_name_key(name.ru), person_name_key(name.variant("latin")["name_en"])) != 1
             ):
                 continue
-            self.used.add(combo)
+            self.used.add(_number(combo))
             return name
 
     def namesake(self, name: Name) -> Name:
@@ -381,8 +388,8 @@ class NameBook:
         )
         for s in order:
             combo = (name.female, s, f0, p0)
-            if combo not in self.used:
-                self.used.add(combo)
+            if _number(combo) not in self.used:
+                self.used.add(_number(combo))
                 return self._name(*combo)
         raise RuntimeError("no namesake left")
 
@@ -400,10 +407,15 @@ class AppRow(NamedTuple):
     too)."""
 
     id: int
-    lot_id: int
-    competition_id: int
     applicant_id: int
     outcome: str
+
+
+class AwardRow(NamedTuple):
+    public_id: str
+    administrator_id: int
+    recipient_id: int
+    awarded_on: datetime.date
 
 
 @dataclass
@@ -412,7 +424,7 @@ class Records:
     admins: dict[int, dict]
     competitions: dict[int, dict]
     lots: dict[int, dict] = field(default_factory=dict)  # lot id -> {"competition", "applications": [...]}
-    awards: list[dict] = field(default_factory=list)
+    awards: list[AwardRow] = field(default_factory=list)
 
 
 def _read() -> Records:
@@ -432,23 +444,26 @@ def _read() -> Records:
         .values("id", "public_id", "announced_on", "deadline_on", "decided_on", "administrator_id", "mechanism")
     }
     records = Records(orgs=orgs, admins=admins, competitions=competitions)
-    for row in map(
-        AppRow._make,
+    for pk, lot_id, competition_id, applicant_id, outcome in (
         Application.objects.filter(lot__competition__in=list(competitions))
         .order_by("lot_id", "id")
         .values_list("id", "lot_id", "lot__competition_id", "applicant_id", "outcome")
-        .iterator(chunk_size=BATCH),
+        .iterator(chunk_size=BATCH)
     ):
-        lot: dict[str, Any] | None = records.lots.get(row.lot_id)
+        lot: dict[str, Any] | None = records.lots.get(lot_id)
         if lot is None:
-            lot = {"id": row.lot_id, "competition": row.competition_id, "applications": []}
-            records.lots[row.lot_id] = lot
-            competitions[row.competition_id]["lots"].append(lot)
-        lot["applications"].append(row)
-    records.awards = list[Any](
-        Award.objects.filter(mechanism__in=STATE_MECHANISMS, recipient__isnull=False)
-        .order_by("id")
-        .values("public_id", "administrator_id", "recipient_id", "awarded_on")
+            lot = {"id": lot_id, "competition": competition_id, "applications": []}
+            records.lots[lot_id] = lot
+            competitions[competition_id]["lots"].append(lot)
+        lot["applications"].append(AppRow(pk, applicant_id, sys.intern(outcome)))
+    records.awards = list(
+        map(
+            AwardRow._make,
+            Award.objects.filter(mechanism__in=STATE_MECHANISMS, recipient__isnull=False)
+            .order_by("id")
+            .values_list("public_id", "administrator_id", "recipient_id", "awarded_on")
+            .iterator(chunk_size=BATCH),
+        )
     )
     return records
 
@@ -739,7 +754,7 @@ class Planter:
                 self.lots_of[app.applicant_id].add(lot["id"])
         self.admin_years_of: dict[int, set[tuple[int, int]]] = defaultdict(set)
         for award in records.awards:
-            self.admin_years_of[award["recipient_id"]].add((award["administrator_id"], award["awarded_on"].year))
+            self.admin_years_of[award.recipient_id].add((award.administrator_id, award.awarded_on.year))
         self.branched = {pk for pk, org in records.orgs.items() if org.parent_id}
         self.branched |= {org.parent_id for org in records.orgs.values() if org.parent_id}
 
@@ -1016,23 +1031,19 @@ class Planter:
         awards = list(self.records.awards)
         self.rng.shuffle(awards)
         for award in awards:
-            org = award["recipient_id"]
-            if (
-                not self._free(org)
-                or award["public_id"] in self.taken_awards
-                or award["administrator_id"] not in self.posts
-            ):
+            org = award.recipient_id
+            if not self._free(org) or award.public_id in self.taken_awards or award.administrator_id not in self.posts:
                 continue
             head = self.people[org]
-            if (award["awarded_on"] - head.started_on).days >= 90 and award["awarded_on"] >= datetime.date(2006, 1, 1):
+            if (award.awarded_on - head.started_on).days >= 90 and award.awarded_on >= datetime.date(2006, 1, 1):
                 yield award, head
 
-    def _new_head(self, award: dict, head: Head, person: int) -> datetime.date:
+    def _new_head(self, award: AwardRow, head: Head, person: int) -> datetime.date:
         """`person` heads the recipient from 30 days before the award; the head before them leaves the day before."""
-        start = award["awarded_on"] - datetime.timedelta(days=30)
+        start = award.awarded_on - datetime.timedelta(days=30)
         self.writer.end_role(head.role, start - datetime.timedelta(days=1))
-        self.writer.role(person, award["recipient_id"], OrganisationRole.Kind.HEAD, start)
-        self.taken_orgs.add(award["recipient_id"])
+        self.writer.role(person, award.recipient_id, OrganisationRole.Kind.HEAD, start)
+        self.taken_orgs.add(award.recipient_id)
         return start
 
     def revolving_door(self, count: int) -> None:
@@ -1040,33 +1051,29 @@ class Planter:
             variant = VARIANTS[made % len(VARIANTS)]
             name = self.writer.book.new(latin_variant=variant == "latin")
             official = self.writer.person(name)
-            day = award["awarded_on"]
+            day = award.awarded_on
             left = day - _days(self.rng, 60, 600)
-            self.writer.post(
-                official, award["administrator_id"], HEAD_POSTS[1], left - _days(self.rng, 700, 2500), left
-            )
+            self.writer.post(official, award.administrator_id, HEAD_POSTS[1], left - _days(self.rng, 700, 2500), left)
             start = self._new_head(award, head, self._second(name, official, variant))
             limit = _years_after(left, REVOLVING_DOOR_YEARS)
             for other in self.records.awards:  # every award of the administrator to the recipient in the window
-                same = (other["administrator_id"], other["recipient_id"]) == (
-                    award["administrator_id"],
-                    award["recipient_id"],
+                same = (other.administrator_id, other.recipient_id) == (
+                    award.administrator_id,
+                    award.recipient_id,
                 )
-                if same and start <= other["awarded_on"] <= limit and other["awarded_on"] > left:
-                    self.taken_awards.add(other["public_id"])
-                    self.manifest.plant("revolving_door", "award", other["public_id"], other["awarded_on"].year)
+                if same and start <= other.awarded_on <= limit and other.awarded_on > left:
+                    self.taken_awards.add(other.public_id)
+                    self.manifest.plant("revolving_door", "award", other.public_id, other.awarded_on.year)
 
     def revolving_near_misses(self) -> None:
         for award, head in itertools.islice(self._awards_with_head(), CONTROL_EACH):
             official = self.writer.person(self.writer.book.new())
-            day = award["awarded_on"]
+            day = award.awarded_on
             left = _years_after(day, -3) - _days(self.rng, 1, 200)  # three years and more before
-            self.writer.post(
-                official, award["administrator_id"], HEAD_POSTS[1], left - _days(self.rng, 700, 2500), left
-            )
+            self.writer.post(official, award.administrator_id, HEAD_POSTS[1], left - _days(self.rng, 700, 2500), left)
             self._new_head(award, head, official)
-            self.taken_awards.add(award["public_id"])
-            self.manifest.near_miss("revolving_door", "award", award["public_id"], day.year)
+            self.taken_awards.add(award.public_id)
+            self.manifest.near_miss("revolving_door", "award", award.public_id, day.year)
 
     # ---- not the best scored
 
