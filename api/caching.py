@@ -10,9 +10,14 @@ accelerates, never gates: a cache that is down costs only the saved work.
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import wraps
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
@@ -114,4 +119,56 @@ def _from_cache(cached: tuple[bytes, str, str]) -> HttpResponse:
     content, content_type, etag = cached
     response = HttpResponse(content, content_type=content_type)
     response["ETag"] = etag  # a record's own tag (for If-Match) comes back with its page
+    return response
+
+
+# ---------------------------------------------------------------- whole HTML pages
+
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CSRF_HOLE = rb"\g<1>__csrf__\g<2>"
+_CSRF_FILLED = b'name="csrfmiddlewaretoken" value="__csrf__"'
+
+
+def cached_anonymous_page(view):
+    """The same for HTML pages: an anonymous GET is answered from the shared cache, keyed by the data tag and
+    the full URL, or computed and kept there; a client holding the page gets a 304.
+
+    What differs between anonymous readers is taken out: the CSRF token of the page's forms (the language
+    switcher) is stored as a hole and filled per request with the reader's own; a request with messages to
+    show (after signing out, say) is neither served from nor stored in the cache. Only 200s are kept, and the
+    headers ask browsers to revalidate (private: the page holds the reader's token)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if (
+            not settings.QOGAM_PAGE_CACHE
+            or request.method not in ("GET", "HEAD")
+            or request.user.is_authenticated
+            or len(get_messages(request))
+        ):
+            return view(request, *args, **kwargs)
+        tag = data_tag()
+        if tag in _client_tags(request):
+            return _stamp_page(HttpResponseNotModified(), tag)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"page:{tag}:{digest}"
+        cached = _cache_get(key)
+        if cached is not None:
+            content, content_type = cached
+            filled = _CSRF_FILLED.replace(b"__csrf__", get_token(request).encode())
+            return _stamp_page(HttpResponse(content.replace(_CSRF_FILLED, filled), content_type=content_type), tag)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            cache.set(key, (_CSRF_INPUT.sub(_CSRF_HOLE, response.content), response["Content-Type"]), CACHED_FOR)
+        return _stamp_page(response, tag)
+
+    return wrapped
+
+
+def _stamp_page(response: HttpResponse, tag: str) -> HttpResponse:
+    response["ETag"] = f'"{tag}"'
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response

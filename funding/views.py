@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from api.caching import cached_anonymous_page
 from api.common import filters_status, query_int
 from funding.filters import field_choices
 from funding.models import Administrator, Award, Competition, Mechanism
@@ -21,6 +22,7 @@ from registry.http import organisation_or_redirect
 
 
 @require_GET
+@cached_anonymous_page
 def explorer(request: HttpRequest) -> HttpResponse:
     result = funding_explorer(request.GET, query_int(request.GET, "page", minimum=1))
     query = request.GET.copy()
@@ -45,6 +47,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def award_page(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         award = award_detail(public_id)
@@ -59,6 +62,7 @@ def award_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def competition_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """A competition: its lots, every applicant and outcome, the winners, and the public history of entries."""
     try:
@@ -73,6 +77,7 @@ def competition_page(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def funder(request: HttpRequest, code: str) -> HttpResponse:
     try:
         page = funder_page(code)
@@ -85,6 +90,7 @@ def funder(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def organisation_funding_tab(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, moved = organisation_or_redirect(org_id, "funding:organisation_funding")
     if moved:

@@ -701,20 +701,6 @@ def _rows(counts, labels: dict[str, str]) -> list[CountRow]:
     return [CountRow(code, label, *found[code]) for code, label in labels.items() if code in found]
 
 
-SECTOR_OVERVIEW_CACHE_SECONDS = 300
-
-
-def sector_overview_cached() -> SectorOverview:
-    """The home page's figures: the same for every visitor, so computed at most every five minutes."""
-    language = active_language()  # labels are in the reader's language
-    key = f"registry:sector-overview:{language}"
-    overview = cache.get(key)
-    if overview is None:
-        overview = sector_overview()
-        cache.set(key, overview, SECTOR_OVERVIEW_CACHE_SECONDS)
-    return overview
-
-
 def sector_overview() -> SectorOverview:
     """The home page's figures, summed from the directory's count cube (registry/cube.py)."""
     reference = reference_data()

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from api.caching import cached_anonymous_page
 from api.common import filters_status, query_int, query_year
 from api.queue import MSG_QUEUE_DOWN
 from funding.models import Administrator, Mechanism
@@ -58,6 +59,7 @@ def fresh_summaries(view):
 
 @require_GET
 @fresh_summaries
+@cached_anonymous_page
 def organisation_scores_tab(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, moved = organisation_or_redirect(org_id, "scoring:organisation_scores")
     if moved:
@@ -75,6 +77,7 @@ def organisation_scores_tab(request: HttpRequest, org_id: str) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def methodology(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -157,6 +160,7 @@ def diamond(
 
 @require_http_methods(["GET", "POST"])
 @fresh_summaries
+@cached_anonymous_page
 def sector(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm("registry.moderate"):
@@ -207,6 +211,7 @@ def _mechanisms() -> list[tuple[str, str]]:
 
 
 @require_GET
+@cached_anonymous_page
 def transparency(request: HttpRequest) -> HttpResponse:
     """Red flags by type, administrator, region and year, the flagged records, concentration and the rules."""
     filterset = flags_filtered(data=request.GET)
@@ -245,6 +250,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def flag_detail(request: HttpRequest, code: str, subject_type: str, subject_key: str) -> HttpResponse:
     """Every hit of one flag on one subject, with its rule, the numbers and the records: a stable URL."""
     flags = flag_hits(code=code, subject_type=subject_type, subject_key=subject_key)

@@ -32,6 +32,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Pages computed on every request, as the tests' writes announce nothing (tests/test_page_caching.py
+    turns the cache back on)."""
+    settings.QOGAM_PAGE_CACHE = False
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.QOGAM_PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _source_language():
     """Each test starts in English, whatever language a previous request in this thread activated."""
     with translation.override(settings.LANGUAGE_CODE):

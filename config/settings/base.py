@@ -118,6 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Whole public pages kept for anonymous readers in the shared cache under the data version (api.caching).
+# The test suite turns it off except where it is tested (tests/test_page_caching.py, tests/resilience): tests
+# write with factories whose announcements never run, so a kept page would outlive their changes.
+QOGAM_PAGE_CACHE = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

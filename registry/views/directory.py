@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from api.caching import cached_anonymous_page
 from api.common import filters_status, query_int
 from registry.filters import SORT_CHOICES, OrganisationFilter
 from registry.http import organisation_or_redirect
@@ -13,16 +14,19 @@ from registry.selectors import (
     organisation_directory,
     organisation_profile,
     organisation_reports,
-    sector_overview_cached,
+    sector_overview,
 )
 
 
 @require_GET
+@cached_anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {"overview": sector_overview_cached()})
+    # sums of the count cube (registry/cube.py); kept whole for anonymous readers until the data changes
+    return render(request, "registry/home.html", {"overview": sector_overview()})
 
 
 @require_GET
+@cached_anonymous_page
 def organisation_list(request: HttpRequest) -> HttpResponse:
     result = organisation_directory(request.GET, OrganisationFilter, query_int(request.GET, "page", minimum=1))
     query = request.GET.copy()
@@ -43,6 +47,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def organisation_detail(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, moved = organisation_or_redirect(org_id, "registry:organisation_detail")
     if moved:

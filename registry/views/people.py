@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from api.caching import cached_anonymous_page
 from registry.models import Person
 from registry.selectors import people_search, person_page
 
@@ -14,6 +15,7 @@ MAX_QUERY = 200
 
 
 @require_GET
+@cached_anonymous_page
 def people(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
     page = people_search(query, request.GET.get("page"))
@@ -21,6 +23,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_anonymous_page
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         page = person_page(pk)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from api.caching import cached_anonymous_page
 from registry import services
 from registry.forms import DocumentForm, HideForm, ModeratorProfileForm, ProfileForm, YearlyReportForm
 from registry.http import form_add_errors, organisation_for_request
@@ -19,6 +20,7 @@ from registry.selectors import history_labelled
 
 
 @require_GET
+@cached_anonymous_page
 def organisation_history(request: HttpRequest, org_id: str) -> HttpResponse:
     organisation, response = organisation_for_request(request, org_id, "registry:organisation_history")
     if response:

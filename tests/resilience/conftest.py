@@ -31,3 +31,10 @@ def _fresh_cache():
     reference_data_clear()
     yield
     reference_data_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Overrides the suite's: here the page cache stays on, to show that a cache that is down costs only the
+    saved work (every page is computed, none fails)."""
+    settings.QOGAM_PAGE_CACHE = True

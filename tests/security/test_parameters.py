@@ -95,7 +95,7 @@ def test_api_404_and_500_are_json_in_production(production):
 def test_pages_keep_their_html_errors_in_production(production):
     missing = production.get("/no-such-page/")
     assert missing.status_code == 404 and "Page not found" in missing.content.decode()
-    with mock.patch("registry.views.directory.sector_overview_cached", side_effect=RuntimeError("boom")):
+    with mock.patch("registry.views.directory.sector_overview", side_effect=RuntimeError("boom")):
         failed = production.get("/")
     assert failed.status_code == 500 and "Something went wrong" in failed.content.decode()
     assert "boom" not in failed.content.decode()
