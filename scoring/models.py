@@ -183,6 +183,27 @@ class Flag(models.Model):
         return [(record, record_url(record["type"], record["key"])) for record in self.records]
 
 
+class FlagCell(models.Model):
+    """A run's flags counted per (flag, record type, administrator, region, year), written with the flags:
+    /transparency/'s breakdowns are sums of these cells (14,622 for 131,924 flags at ten times the national
+    size) instead of four GROUP BYs over the flags per request."""
+
+    run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="flag_cells")
+    code = models.CharField(max_length=30)
+    subject_type = models.CharField(max_length=20)
+    administrator = models.CharField(max_length=80, blank=True)
+    region = models.CharField(max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    n = models.IntegerField()
+    money = models.DecimalField(max_digits=24, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "code", "year"], name="flag_cell_run_code_year")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.administrator} {self.region} {self.year}: {self.n}"
+
+
 class Concentration(models.Model):
     """State money per administrator (or region) and year: HHI of recipients' shares, top-1 and top-5 shares."""
 

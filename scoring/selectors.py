@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
@@ -25,7 +26,7 @@ from scoring import indicators as ind
 from scoring.filters import FlagFilter
 from scoring.flags import RULES
 from scoring.flags.catalogue import MIN_RECIPIENTS_FOR_CONCENTRATION, Text
-from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, SectorSummary, SummaryRun
+from scoring.models import SIZE_BANDS, Concentration, Concern, Flag, FlagCell, SectorSummary, SummaryRun
 from scoring.records import record_url, record_urls
 from scoring.services import REPORT_VALUES, overdue_days, profile_facts, summary_run_progress
 
@@ -302,24 +303,64 @@ class TransparencyOverview:
     concentration: list[Concentration]
 
 
-def transparency_overview(*, flags: QuerySet[Flag], year: int | None) -> TransparencyOverview:
+BREAKDOWNS = (
+    ("code", None, ("-n", "code")),  # every flag, so that the total below is the whole count
+    ("administrator", 15, ("-n", "administrator")),
+    ("region", 25, ("-n", "region")),
+    ("year", 40, ("-year",)),
+)
+# The filters the flag cells hold (FlagCell): any other (an organisation's flags) counts the flags themselves.
+CELL_FILTERS = frozenset({"code", "subject_type", "administrator", "region", "year"})
+
+
+def _breakdowns_from_cells(run: SummaryRun, filters: dict) -> dict[str, list[dict]]:
+    """The four breakdowns as sums of the run's flag cells under `filters`: one read, tallied here."""
+    cells = FlagCell.objects.filter(run=run, **{key: value for key, value in filters.items() if value})
+    tallies: dict[str, dict[Any, dict]] = {key: {} for key, _limit, _order in BREAKDOWNS}
+    columns = ("code", "administrator", "region", "year", "n", "money")
+    for values in cells.values_list(*columns).iterator(2000):
+        cell: dict[str, Any] = dict(zip(columns, values, strict=True))
+        for key in tallies:
+            row = tallies[key].setdefault(cell[key], {key: cell[key], "n": 0, "money": None})
+            row["n"] += cell["n"]
+            if cell["money"] is not None:
+                row["money"] = (row["money"] or 0) + cell["money"]
+    by = {}
+    for key, limit, order in BREAKDOWNS:
+        rows = list(tallies[key].values())
+        for field_name in reversed(order):  # the same order as the SQL's ORDER BY, stable sorts last key first
+            rows.sort(key=partial(_sort_key, field_name.lstrip("-")), reverse=field_name.startswith("-"))
+        by[key] = rows[:limit]
+    return by
+
+
+def _sort_key(name: str, row: dict) -> tuple[bool, Any]:
+    value = row[name]
+    return (value is None, 0 if value is None else value)
+
+
+def transparency_overview(
+    *, flags: QuerySet[Flag], year: int | None, filters: dict | None = None
+) -> TransparencyOverview:
     """Counts and money by flag, administrator, region and year over the filtered flags, and the most
-    concentrated administrators of the year (the latest year when none is chosen)."""
-    by = {
-        key: list(flags.values(key).annotate(n=Count("id"), money=Sum("amount")).order_by(*order)[:limit])
-        for key, limit, order in (
-            ("code", None, ("-n", "code")),  # every flag, so that the total below is the whole count
-            ("administrator", 15, ("-n", "administrator")),
-            ("region", 25, ("-n", "region")),
-            ("year", 40, ("-year",)),
-        )
-    }
+    concentrated administrators of the year (the latest year when none is chosen).
+
+    `filters` (the valid filters, by name) lets the breakdowns be summed from the run's flag cells when they
+    are all dimensions of the cells; otherwise the flags are counted."""
+    run = summary_run_current()
+    active = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
+    if filters is not None and run is not None and set(active) <= CELL_FILTERS:
+        by = _breakdowns_from_cells(run, active)
+    else:
+        by = {
+            key: list(flags.values(key).annotate(n=Count("id"), money=Sum("amount")).order_by(*order)[:limit])
+            for key, limit, order in BREAKDOWNS
+        }
     for row in by["code"]:
         row["label"] = str(RULES[row["code"]].name) if row["code"] in RULES else row["code"]
     regions = reference_data().regions
     for row in by["region"]:  # labels, never keys: the region's name in the reader's language
         row["label"] = str(regions[row["region"]]) if row["region"] in regions else row["region"]
-    run = summary_run_current()
     concentration: list[Concentration] = []
     if run is not None:
         # Fewer recipients than the flag's minimum make a high HHI certain by arithmetic: not ranked.

@@ -49,6 +49,7 @@ from scoring.models import (
     Concentration,
     Concern,
     Flag,
+    FlagCell,
     OrganisationScore,
     SectorSummary,
     StaleSegment,
@@ -412,7 +413,7 @@ def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
         raise
     _drop_old_runs(run)
     # The run's tables were filled in bulk: fresh planner statistics, so lookups by run and subject use their index.
-    planner_statistics_refresh([OrganisationScore, SectorSummary, Flag, Concentration])
+    planner_statistics_refresh([OrganisationScore, SectorSummary, Flag, FlagCell, Concentration])
     return run
 
 
@@ -439,6 +440,16 @@ def flags_write(*, run: SummaryRun, today: datetime.date) -> int:
             _name_organisations(batch)
             Flag.objects.bulk_create([_flag_row(run, hit) for hit in batch], batch_size=FLAG_BATCH)
             written += len(batch)
+    cells = (
+        Flag.objects.filter(run=run)
+        .values("code", "subject_type", "administrator", "region", "year")
+        .annotate(cell_n=Count("id"), cell_money=Sum("amount"))
+        .order_by()
+    )
+    FlagCell.objects.bulk_create(
+        (FlagCell(run=run, n=c.pop("cell_n"), money=c.pop("cell_money"), **c) for c in cells.iterator(2000)),
+        batch_size=2000,
+    )
     applicants = concentration_applicants({row["key"] for row in by_administrator})
     Concentration.objects.bulk_create(
         (
@@ -507,16 +518,18 @@ def flags_refresh() -> int:
         return 0
     with transaction.atomic():
         Flag.objects.filter(run=run).delete()
+        FlagCell.objects.filter(run=run).delete()
         Concentration.objects.filter(run=run).delete()
         written = flags_write(run=run, today=timezone.localdate())
         announce(summaries_changed, sender=Flag, run_id=run.pk)
+    planner_statistics_refresh([Flag, FlagCell, Concentration])  # refilled in bulk
     return written
 
 
 def _drop_old_runs(current: SummaryRun) -> None:
     """Derived rows of superseded runs (the scores and summaries are recomputed from the records)."""
     old = SummaryRun.objects.filter(pk__lt=current.pk, current=False)
-    for model in (OrganisationScore, SectorSummary, Flag, Concentration):
+    for model in (OrganisationScore, SectorSummary, Flag, FlagCell, Concentration):
         model.objects.filter(run__in=old).delete()
 
 

@@ -223,7 +223,8 @@ def transparency(request: HttpRequest) -> HttpResponse:
         return render(request, "scoring/transparency.html", context, status=status)
     flags = filterset.qs
     year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
-    overview = transparency_overview(flags=flags, year=int(year) if year else None)
+    filters = dict(filterset.form.cleaned_data) if filterset.is_valid() else None
+    overview = transparency_overview(flags=flags, year=int(year) if year else None, filters=filters)
     sort = request.GET.get("sort", "amount")
     paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
     paginator.count = overview.total  # counted with the flags by type already

@@ -136,7 +136,10 @@ def test_the_sector_csv_matches_the_summaries(page):
 CURRENT_RUN = "(SELECT id FROM scoring_summaryrun WHERE current = TRUE)"
 
 
-@pytest.mark.parametrize("filters", [{}, {"year": "2019", "region": "KZ-71"}, {"code": "single_applicant"}])
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"year": "2019", "region": "KZ-71"}, {"code": "single_applicant"}, {"subject_type": "award", "year": "2021"}],
+)
 def test_the_transparency_page(page, filters):
     context = page(reverse("scoring:transparency"), filters).context
     where = f"f.run_id = {CURRENT_RUN}"
@@ -146,6 +149,8 @@ def test_the_transparency_page(page, filters):
         where += f" AND f.region = '{filters['region']}'"
     if "code" in filters:
         where += f" AND f.code = '{filters['code']}'"
+    if "subject_type" in filters:
+        where += f" AND f.subject_type = '{filters['subject_type']}'"
     ((total,),) = sql(f"SELECT COUNT(*) FROM scoring_flag f WHERE {where}")
     assert context["total"] == context["page"].paginator.count == total > 0
     for key in ("code", "administrator", "region", "year"):

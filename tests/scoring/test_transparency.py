@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from funding.reference import MCI, SPLIT_THRESHOLD_MCI
 from scoring import services
-from scoring.models import Flag
+from scoring.models import Flag, FlagCell
+from scoring.selectors import transparency_overview
 from tests.funding.factories import make_administrator, make_award
 from tests.registry.factories import make_organisation
 
@@ -103,14 +104,28 @@ def flag_rows() -> list[tuple]:
     return [(f.code, f.subject_type, f.subject_key, f.year, f.title, f.values) for f in current]
 
 
+def cell_rows() -> set[tuple]:
+    cells = FlagCell.objects.filter(run__current=True)
+    return set(cells.values_list("code", "subject_type", "administrator", "region", "year", "n", "money"))
+
+
 def test_refreshing_flags_after_a_change_equals_a_full_run(split):
     make_award(
         recipient=split[0].recipient, administrator=split[0].administrator, awarded_on=datetime.date(2024, 12, 20)
     )
     assert services.flags_refresh() > 0
-    refreshed = flag_rows()
+    refreshed, cells = flag_rows(), cell_rows()
+    assert sum(cell[5] for cell in cells) == len(refreshed)  # the cells count every flag once
     services.summaries_regenerate()
-    assert flag_rows() == refreshed
+    assert flag_rows() == refreshed and cell_rows() == cells
+
+
+def test_the_breakdowns_summed_from_the_cells_equal_the_flags_counted(client, split):
+    for params in ({}, {"code": "threshold_splitting", "year": "2024"}, {"subject_type": "award"}):
+        from_cells = client.get(reverse("scoring:transparency"), params).context["by"]
+        flags = Flag.objects.filter(run__current=True, **params)
+        counted = transparency_overview(flags=flags, year=None).by  # no filters given: the flags are counted
+        assert from_cells == counted, params
 
 
 def test_a_change_schedules_the_summaries_and_the_flags(settings, split):
