@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
@@ -313,30 +312,11 @@ BREAKDOWNS = (
 CELL_FILTERS = frozenset({"code", "subject_type", "administrator", "region", "year"})
 
 
-def _breakdowns_from_cells(run: SummaryRun, filters: dict) -> dict[str, list[dict]]:
-    """The four breakdowns as sums of the run's flag cells under `filters`: one read, tallied here."""
-    cells = FlagCell.objects.filter(run=run, **{key: value for key, value in filters.items() if value})
-    tallies: dict[str, dict[Any, dict]] = {key: {} for key, _limit, _order in BREAKDOWNS}
-    columns = ("code", "administrator", "region", "year", "n", "money")
-    for values in cells.values_list(*columns).iterator(2000):
-        cell: dict[str, Any] = dict(zip(columns, values, strict=True))
-        for key in tallies:
-            row = tallies[key].setdefault(cell[key], {key: cell[key], "n": 0, "money": None})
-            row["n"] += cell["n"]
-            if cell["money"] is not None:
-                row["money"] = (row["money"] or 0) + cell["money"]
-    by = {}
-    for key, limit, order in BREAKDOWNS:
-        rows = list(tallies[key].values())
-        for field_name in reversed(order):  # the same order as the SQL's ORDER BY, stable sorts last key first
-            rows.sort(key=partial(_sort_key, field_name.lstrip("-")), reverse=field_name.startswith("-"))
-        by[key] = rows[:limit]
-    return by
-
-
-def _sort_key(name: str, row: dict) -> tuple[bool, Any]:
-    value = row[name]
-    return (value is None, 0 if value is None else value)
+def _breakdowns(rows: QuerySet, count: Any, money: Any) -> dict[str, list[dict]]:
+    return {
+        key: list(rows.values(key).annotate(n=count, money=money).order_by(*order)[:limit])
+        for key, limit, order in BREAKDOWNS
+    }
 
 
 def transparency_overview(
@@ -350,12 +330,9 @@ def transparency_overview(
     run = summary_run_current()
     active = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
     if filters is not None and run is not None and set(active) <= CELL_FILTERS:
-        by = _breakdowns_from_cells(run, active)
+        by = _breakdowns(FlagCell.objects.filter(run=run, **active), Sum("n"), Sum("money"))
     else:
-        by = {
-            key: list(flags.values(key).annotate(n=Count("id"), money=Sum("amount")).order_by(*order)[:limit])
-            for key, limit, order in BREAKDOWNS
-        }
+        by = _breakdowns(flags, Count("id"), Sum("amount"))
     for row in by["code"]:
         row["label"] = str(RULES[row["code"]].name) if row["code"] in RULES else row["code"]
     regions = reference_data().regions
