@@ -25,12 +25,12 @@ class FacetCell(models.Model):
 
     kind = models.CharField(max_length=6, choices=Kind.choices)
     # kind "field": one field's code; kind "fields": every field's code, sorted, as ",a,b," (",," for none)
-    fields = models.CharField(max_length=400, default="")
-    region = models.CharField(max_length=10, default="")
-    legal_form = models.CharField(max_length=40, default="")
-    status = models.CharField(max_length=12, default="")
-    territorial_level = models.CharField(max_length=12, default="")
-    reporting = models.CharField(max_length=12, default="")  # for FacetState.year
+    fields = models.CharField(max_length=400, default="", blank=True)
+    region = models.CharField(max_length=10, default="", blank=True)
+    legal_form = models.CharField(max_length=40, default="", blank=True)
+    status = models.CharField(max_length=12, default="", blank=True)
+    territorial_level = models.CharField(max_length=12, default="", blank=True)
+    reporting = models.CharField(max_length=12, default="", blank=True)  # for FacetState.year
     has_bin = models.BooleanField(default=True)  # counted apart in cells of kind "all" only
     n = models.IntegerField(default=0)
 
@@ -66,12 +66,12 @@ class FacetMember(models.Model):
     """Where one organisation was last counted (its cell in the cube), so that a change can move it."""
 
     organisation_id = models.BigIntegerField(primary_key=True)
-    fields = models.CharField(max_length=400, default="")
-    region = models.CharField(max_length=10, default="")
-    legal_form = models.CharField(max_length=40, default="")
-    status = models.CharField(max_length=12, default="")
-    territorial_level = models.CharField(max_length=12, default="")
-    reporting = models.CharField(max_length=12, default="")
+    fields = models.CharField(max_length=400, default="", blank=True)
+    region = models.CharField(max_length=10, default="", blank=True)
+    legal_form = models.CharField(max_length=40, default="", blank=True)
+    status = models.CharField(max_length=12, default="", blank=True)
+    territorial_level = models.CharField(max_length=12, default="", blank=True)
+    reporting = models.CharField(max_length=12, default="", blank=True)
     has_bin = models.BooleanField(default=True)
 
     def __str__(self) -> str:

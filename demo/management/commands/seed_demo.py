@@ -16,6 +16,8 @@ from django.db import connection, transaction
 
 from demo.people import demo_people_load
 from funding.demo import demo_funding_load
+from funding.rollups import funding_rollups_rebuild
+from registry.cube import facet_cube_rebuild
 from registry.demo import demo_registry_load
 from registry.models import Organisation
 from registry.selectors import DEMO_CACHE_KEY
@@ -68,6 +70,10 @@ class Command(BaseCommand):
             # the people on both sides of the money, with the people flags' planted cases and near misses
             dataset.planted |= demo_people_load(seed=seed, scale=orgs / DEFAULT_ORGS)
             dataset.save(update_fields=["planted"])
+            # The aggregates the public pages read, counted once from what was just written in bulk (bulk
+            # writes announce nothing): the directory's count cube and the explorer's rollups.
+            facet_cube_rebuild()
+            funding_rollups_rebuild()
         with connection.cursor() as cursor:
             # Planner statistics for the freshly filled tables; on PostgreSQL also the visibility map,
             # without which index-only scans read every heap page until autovacuum comes round.
