@@ -200,7 +200,10 @@ class FlagCell(models.Model):
     money = models.DecimalField(max_digits=24, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "code", "year"], name="flag_cell_run_code_year")]
+        indexes = [
+            models.Index(fields=["run", "code", "year"], name="flag_cell_run_code_year"),
+            models.Index(fields=["run", "administrator"], name="flag_cell_run_administrator"),  # a funder's flags
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.administrator} {self.region} {self.year}: {self.n}"

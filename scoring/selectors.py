@@ -437,7 +437,8 @@ def flags_on_records_of(*, administrator: str) -> int:
     run = summary_run_current()
     if run is None:
         return 0
-    return Flag.objects.filter(run=run, administrator=administrator).exclude(subject_type="administrator").count()
+    cells = FlagCell.objects.filter(run=run, administrator=administrator).exclude(subject_type="administrator")
+    return cells.aggregate(n=Sum("n", default=0))["n"]  # summed from the flag cells, not counted over the flags
 
 
 def concerns_on_record(*, subject_type: str, subject_key: str) -> list[Concern]:

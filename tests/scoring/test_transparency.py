@@ -14,7 +14,7 @@ from django.urls import reverse
 from funding.reference import MCI, SPLIT_THRESHOLD_MCI
 from scoring import services
 from scoring.models import Flag, FlagCell
-from scoring.selectors import transparency_overview
+from scoring.selectors import flags_on_records_of, transparency_overview
 from tests.funding.factories import make_administrator, make_award
 from tests.registry.factories import make_organisation
 
@@ -163,3 +163,8 @@ def test_a_year_end_rush_page_shows_labelled_figures_and_why_the_thresholds(clie
         assert raw not in text
     listing = client.get(reverse("scoring:transparency"), {"code": "year_end_rush"}).content.decode()
     assert "Year-end rush" in listing and "Administrator rushed" in listing  # a label, not the key
+
+
+def test_a_funders_flags_are_summed_from_the_cells(split):
+    flags = Flag.objects.filter(run__current=True, administrator="district").exclude(subject_type="administrator")
+    assert flags_on_records_of(administrator="district") == flags.count() > 0
