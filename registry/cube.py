@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from api.planner import planner_statistics_refresh
@@ -217,6 +217,45 @@ def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, d
     by_field = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, **{f"{k}__in": sorted(v) for k, v in chosen.items()})
     counts["field"].update(dict(by_field.values_list("fields").annotate(total=Sum("n")).order_by()))
     return {key: {v: n for v, n in c.items() if v and n} for key, c in counts.items()}, total
+
+
+def _tally(rows: Iterable[tuple], chosen: Mapping[str, set[str]]) -> tuple[dict[str, dict[str, int]], int]:
+    """Every facet's counts and the total from rows of (set of fields, the five facets' values, n), as a
+    facet counts: under every filter but its own."""
+    wanted_fields = chosen.get("field") or set()
+    dimensions = {key: values for key, values in chosen.items() if key != "field"}
+    counts: dict[str, Counter[str]] = {key: Counter() for key in (*FACET_DIMENSIONS, "field")}
+    total = 0
+    for fieldset, *values, n in rows:
+        codes = [code for code in fieldset.strip(",").split(",") if code]
+        in_fields = not wanted_fields or any(code in wanted_fields for code in codes)
+        missed = [i for i, key in enumerate(FACET_DIMENSIONS) if key in dimensions and values[i] not in dimensions[key]]
+        if not missed:
+            for code in codes:
+                counts["field"][code] += n
+            if in_fields:
+                total += n
+                for key, value in zip(FACET_DIMENSIONS, values, strict=True):
+                    counts[key][value] += n
+        elif len(missed) == 1 and in_fields:
+            counts[FACET_DIMENSIONS[missed[0]]][values[missed[0]]] += n
+    return {key: {v: n for v, n in c.items() if v and n} for key, c in counts.items()}, total
+
+
+def facet_counts_among(
+    organisations: QuerySet[Organisation], filters: Mapping[str, Iterable[str]]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """What facet_cube_facets answers, over some organisations only (a text search's matches): their cube
+    positions (FacetMember) grouped in one query and tallied here, instead of one COUNT per facet, each
+    running the search again."""
+    chosen = {key: {str(v) for v in values} for key, values in filters.items() if values}
+    rows = (
+        FacetMember.objects.filter(organisation_id__in=organisations.order_by().values("id"))
+        .values_list("fields", *FACET_DIMENSIONS)
+        .annotate(n=Count("organisation_id"))
+        .order_by()
+    )
+    return _tally(rows, chosen)
 
 
 def facet_cube_listed_by_form() -> dict[str, int]:

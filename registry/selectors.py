@@ -16,21 +16,26 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registry.cube import facet_cube_facets, facet_cube_listed_by_form, facet_cube_ready, facet_cube_sector
-from registry.i18n import active_language, localized, localized_column
+from registry.cube import (
+    facet_counts_among,
+    facet_cube_facets,
+    facet_cube_listed_by_form,
+    facet_cube_ready,
+    facet_cube_sector,
+)
+from registry.i18n import localized, localized_column
 from registry.models import (
     REPORT_FILE_COLUMNS,
     DemoDataset,
     FieldOfActivity,
     LegalForm,
     Organisation,
-    OrganisationField,
     OrganisationRole,
     Person,
     Region,
@@ -43,7 +48,6 @@ from registry.models.reports import (  # the report rules, here for the pages th
     REPORT_REQUIRED_FORMS,
     REPORTING_CHOICES,
     latest_due_report_year,
-    report_required,
     reporting_status_expression,  # noqa: F401 - re-exported
 )
 from registry.search import person_name_key
@@ -314,41 +318,6 @@ def _facet_labels(key: str, reference: Reference) -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in Organisation.TerritorialLevel.choices]
 
 
-def _facet_counts(key: str, queryset: QuerySet[Organisation], narrowed: bool = True) -> dict[str, int]:
-    queryset = queryset.order_by()
-    if key == "field" and not narrowed:
-        # Nothing but the base filter: count the (field, organisation) index minus the few merged records,
-        # instead of testing every link against a list of every organisation.
-        merged = Organisation.objects.filter(merged_into__isnull=False).values("id")
-        rows: Iterable[tuple[Any, ...]] = (
-            OrganisationField.objects.exclude(organisation__in=merged)
-            .values_list("field")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-    elif key == "field":
-        rows = (
-            OrganisationField.objects.filter(organisation__in=queryset.values("id"))
-            .values_list("field")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-    elif key == "reporting":
-        return _reporting_counts(queryset, narrowed)
-    else:
-        rows = queryset.values_list(key).annotate(n=Count("id")).order_by()
-    return {value: n for value, n in rows if value}
-
-
-def queryset_without(filterset, excluded: str) -> QuerySet:
-    """The filterset's rows under every valid filter but one (and in no order): what a facet counts over."""
-    queryset = filterset.queryset
-    for name, value in filterset.form.cleaned_data.items():
-        if name not in (excluded, "sort"):
-            queryset = filterset.filters[name].filter(queryset, value)
-    return queryset
-
-
 def _chosen(filterset) -> dict[str, list[str]]:
     """The facet values the valid filters choose ({facet: values}), without the search and the sort."""
     data = filterset.form.cleaned_data
@@ -359,24 +328,20 @@ def _searching(filterset) -> bool:
     return bool((filterset.form.cleaned_data.get("q") or "").strip())
 
 
-def organisation_facets(filterset) -> tuple[list[Facet], int | None]:
+def organisation_facets(filterset) -> tuple[list[Facet], int]:
     """Counts for each facet under every other active filter, so a reader sees what each choice would add,
-    and the number of organisations under them all (None for a search: its paginator counts its matches).
+    and the number of organisations under them all.
 
     Without a text search they are sums over the count cube (registry/cube.py), whatever the registry's size;
-    a search's matches are counted where they are, through the full-text index."""
+    a search's matches, found through the full-text index, are counted by their positions in the cube."""
     reference = reference_data()
     filterset.is_valid()
     chosen = _chosen(filterset)
-    total: int | None = None
-    if _searching(filterset):
-        active = {name for name, value in filterset.form.cleaned_data.items() if value and name != "sort"}
-        all_counts = {
-            key: _facet_counts(key, queryset_without(filterset, key), narrowed=bool(active - {key}))
-            for key in FACET_KEYS
-        }
+    facet_cube_ready()
+    if _searching(filterset):  # the matches' own cube positions, read once
+        matches = filterset.filter_q(directory_base(), "q", filterset.form.cleaned_data["q"])
+        all_counts, total = facet_counts_among(matches, chosen)
     else:
-        facet_cube_ready()
         all_counts, total = facet_cube_facets(chosen)
     facets = []
     for key in FACET_KEYS:
@@ -478,9 +443,8 @@ def organisation_directory(data: QueryDict, filterset_class, page_number: str | 
         data["sort"] = "relevance" if data.get("q", "").strip() else "name"
     filterset = filterset_class(data, queryset=directory_base())
     paginator = DeferredJoinPaginator(filterset.qs, settings.DIRECTORY_PAGE_SIZE, rows=organisation_rows)
-    facets, total = organisation_facets(filterset)
-    if total is not None:
-        paginator.count = total  # the cube's sum, not a COUNT over the rows
+    facets, paginator.count = organisation_facets(filterset)  # the cube's sums, not a COUNT over the rows
+    if not _searching(filterset):
         chosen = set(_chosen(filterset).get("legal_form", ()))
         by_form = next(f for f in facets if f.key == "legal_form")
         matches = {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
@@ -718,28 +682,6 @@ def sector_overview() -> SectorOverview:
 
 
 # ---------------------------------------------------------------- yearly reports
-
-
-def _reporting_counts(queryset: QuerySet[Organisation], narrowed: bool) -> dict[str, int]:
-    """The facet's counts without a subquery per organisation: reports of the year are counted on their own
-    index, obliged organisations with one aggregate, and overdue is what remains."""
-    year = latest_due_report_year()
-    totals = queryset.order_by().aggregate(all=Count("id"), required=Count("id", filter=report_required(year)))
-    reports = YearlyReport.objects.filter(
-        report_required(year, "organisation__"), year=year, organisation__merged_into__isnull=True
-    )
-    if narrowed:
-        reports = reports.filter(organisation__in=queryset.order_by().values("id"))
-    filed = reports.aggregate(
-        on_time=Count("id", filter=Q(submitted_on__lte=report_due_on(year))),
-        late=Count("id", filter=Q(submitted_on__gt=report_due_on(year))),
-    )
-    return {
-        "on_time": filed["on_time"],
-        "late": filed["late"],
-        "overdue": totals["required"] - filed["on_time"] - filed["late"],
-        "not_required": totals["all"] - totals["required"],
-    }
 
 
 @dataclass
