@@ -784,7 +784,8 @@ class CommissionScore(models.Model):
 
 
 class AwardCell(models.Model):
-    """The awards of one (year, mechanism, administrator, region, field): their sum and number.
+    """The awards of one (year, mechanism, administrator, region, field, start year, end year of activity): their
+    sum and number.
 
     The explorer sums these cells for its additive totals (by year, mechanism, administrator, region, field)
     instead of recounting every award per request; the combinations that occur grow far more slowly than the
@@ -796,11 +797,17 @@ class AwardCell(models.Model):
     administrator = models.ForeignKey(Administrator, on_delete=models.CASCADE, related_name="+")
     region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey(FieldOfActivity, null=True, on_delete=models.CASCADE, related_name="+")
+    # The years of the awards' activity (ACTIVITY_PERIOD): the explorer's active_from/active_to on whole years.
+    start_year = models.PositiveSmallIntegerField()
+    end_year = models.PositiveSmallIntegerField()
     amount = models.DecimalField(**MONEY)  # the awards' amounts (as amended), summed
     awards = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["year", "mechanism", "administrator"], name="award_cell_key")]
+        indexes = [
+            models.Index(fields=["year", "mechanism", "administrator"], name="award_cell_key"),
+            models.Index(fields=["end_year", "start_year"], name="award_cell_period"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.mechanism} {self.administrator_id} {self.region_id} {self.field_id}: {self.awards}"
@@ -818,6 +825,8 @@ class RecipientCell(models.Model):
     region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey(FieldOfActivity, null=True, on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    start_year = models.PositiveSmallIntegerField()
+    end_year = models.PositiveSmallIntegerField()
     amount = models.DecimalField(**MONEY)
     awards = models.PositiveIntegerField()
 
@@ -829,6 +838,11 @@ class RecipientCell(models.Model):
                 name="recipient_cell_year",
             ),
             models.Index(fields=["recipient", "amount", "awards"], name="recipient_cell_totals"),
+            # Index-only reads under a period of activity (an end year bounded by the longest activity).
+            models.Index(
+                fields=["end_year", "start_year", "year", "recipient", "amount", "awards"],
+                name="recipient_cell_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -858,6 +872,9 @@ class RollupState(models.Model):
 
     awards_through = models.BigIntegerField(null=True)  # the highest award id counted (0: none exist)
     built_at = models.DateTimeField(null=True)
+    # The most years between a cell's start and end year of activity: a period's cells lie within a bounded
+    # range of end years (funding.selectors._activity_years). Only grows between rebuilds.
+    longest_activity = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"awards through {self.awards_through}"

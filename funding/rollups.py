@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from funding.models import Award, AwardCell, RecipientCell, RecipientTotal, RollupState
@@ -28,8 +29,15 @@ from funding.selectors import award_year
 
 BATCH = 5000
 # A cell's key, in the cells' column names.
-KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id")
-CellKey = tuple[int, str, int, str | None, str | None]
+KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id", "start_year", "end_year")
+CellKey = tuple[int, str, int, str | None, str | None, int, int]
+# The years of an award's activity as the explorer's active_from/active_to read it (funding.filters.AwardFilter):
+# from its start, else the day it was awarded, to its end, else the day it was awarded. A cell keeps them, so a
+# period of whole years (from 1 January, to 31 December) is a sum of cells too.
+ACTIVITY_PERIOD = {
+    "start_year": ExtractYear(Coalesce("starts_on", "awarded_on")),
+    "end_year": ExtractYear(Coalesce("ends_on", "awarded_on")),
+}
 # The award changes (funding.signals.award_changed's `changes`) that can move an explorer figure: the others
 # (status, payments, evaluations, dates, title) leave every award in its cell with its amount.
 MOVES_FIGURES = frozenset({"created", "amount", "recipient", "mechanism", "administrator", "region", "field"})
@@ -46,8 +54,8 @@ def _grouped(awards: QuerySet[Award], *, by_recipient: bool):
     keys = ["mechanism", "administrator_id", "region_id", "field_id"] + (["recipient_id"] if by_recipient else [])
     return (
         awards.order_by()
-        .annotate(year=award_year())
-        .values("year", *keys)
+        .annotate(year=award_year(), **ACTIVITY_PERIOD)
+        .values("year", "start_year", "end_year", *keys)
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by()
     )
@@ -89,11 +97,17 @@ def funding_rollups_rebuild() -> int:
         batch_size=BATCH,
     )
     state.awards_through, state.built_at = through, timezone.now()
-    state.save(update_fields=["awards_through", "built_at"])
+    state.longest_activity = _longest(AwardCell.objects.all())
+    state.save(update_fields=["awards_through", "built_at", "longest_activity"])
     with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
         for model in (AwardCell, RecipientCell, RecipientTotal):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
+
+
+def _longest(cells: QuerySet) -> int:
+    """The most years between a cell's start and end of activity."""
+    return cells.aggregate(longest=Max(F("end_year") - F("start_year")))["longest"] or 0
 
 
 def _cells_q(keys: Iterable[CellKey]) -> Q:
@@ -119,6 +133,10 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     rows = [_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True)]
     RecipientCell.objects.bulk_create(rows, batch_size=BATCH)
     touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)  # type: ignore[misc]
+    longest = max((row.end_year - row.start_year for row in rows), default=0)
+    if longest > state.longest_activity:  # a longer activity widens the range a period reads
+        state.longest_activity = longest
+        state.save(update_fields=["longest_activity"])
     RecipientTotal.objects.filter(recipient_id__in=ids).delete()
     RecipientTotal.objects.bulk_create(
         RecipientTotal(recipient_id=pk, amount=total)

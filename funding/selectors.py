@@ -375,12 +375,36 @@ def region_options(today: bool) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 # The explorer's filters that are dimensions of the rollup (funding/rollups.py). With any other the totals are
-# counted from the awards per request: active_from and active_to cut through the years by the awards' start
-# and end dates, amount_min and amount_max pick single awards; and so are they with an invalid filter, or
-# while the rollup does not count every award (RollupState).
+# counted from the awards per request: amount_min and amount_max pick single awards, and active_from and
+# active_to on any day but 1 January and 31 December cut through a year of activity (whole years are the
+# cells' start and end years: _activity_years); and so are they with an invalid filter, or while the rollup
+# does not count every award (RollupState).
 ROLLUP_FILTERS = frozenset(
     {"mechanism", "administrator", "budget", "region", "region_view", "field", "year_from", "year_to", "recipient"}
 )
+
+
+def _whole_years(data: dict) -> bool:
+    """Do active_from and active_to (either may be absent) fall on 1 January and 31 December?"""
+    since, until = data.get("active_from"), data.get("active_to")
+    return (not since or (since.month, since.day) == (1, 1)) and (not until or (until.month, until.day) == (12, 31))
+
+
+def _activity_years(data: dict) -> Q:
+    """active_from and active_to on whole years (_whole_years) as the cells' years of activity
+    (funding.rollups.ACTIVITY_PERIOD): active from 1 January of a year is ending in it or later, active to
+    31 December starting in it or before. No activity lasts more than RollupState.longest_activity years, so the
+    end years also lie within a bounded range, which their index reads instead of every cell."""
+    since, until = data.get("active_from"), data.get("active_to")
+    if not since and not until:
+        return Q()
+    longest = RollupState.objects.values_list("longest_activity", flat=True).first() or 0
+    where = Q()
+    if since:
+        where &= Q(end_year__gte=since.year, start_year__gte=since.year - longest)
+    if until:
+        where &= Q(start_year__lte=until.year, end_year__lte=until.year + longest)
+    return where
 
 
 def rollup_current() -> bool:
@@ -397,10 +421,13 @@ def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientC
     if not filterset.is_valid():
         return None
     data = filterset.form.cleaned_data
-    if any(value for key, value in data.items() if key not in ROLLUP_FILTERS) or not rollup_current():
+    others = (key for key, value in data.items() if value and key not in ROLLUP_FILTERS)
+    if not _whole_years(data) or any(key not in ("active_from", "active_to") for key in others):
+        return None
+    if not rollup_current():
         return None
     today = data.get("region_view") == REGIONS_TODAY
-    where = Q()
+    where = _activity_years(data)
     if data.get("mechanism"):
         where &= Q(mechanism__in=data["mechanism"])
     if data.get("administrator"):
@@ -437,12 +464,18 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         overall = recipients.order_by().aggregate(
             total=Sum("amount"), n=_count(recipients), recipients=Count("recipient", distinct=True)
         )
-    paginator = DeferredJoinPaginator(
-        queryset.order_by("-awarded_on", "-id"), settings.DIRECTORY_PAGE_SIZE, rows=award_rows
-    )
-    paginator.count = overall["n"] or 0  # known already: no second COUNT
     shows_published = _shows_published(filterset)
     by_year = _every_year(totals_by_year(cells, recipients if rollup else None), filterset, shows_published)
+    # The awards listed were awarded in the years the totals found them in: the list walks the date index from
+    # the last of them (a period of activity years ago otherwise passes every later award first).
+    years = [row.year for row in by_year if row.count]
+    listed = queryset
+    if years:
+        listed = queryset.filter(awarded_on__range=(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31)))
+    paginator = DeferredJoinPaginator(
+        listed.order_by("-awarded_on", "-id"), settings.DIRECTORY_PAGE_SIZE, rows=award_rows
+    )
+    paginator.count = overall["n"] or 0  # known already: no second COUNT
     today = regions_today(queryset)
     page = paginator.get_page(page_number)
     if today:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from api.changes import announce
 from api.planner import planner_statistics_refresh
 from funding.models import Award
+from funding.rollups import funding_rollups_rebuild
 from funding.selectors import Year, officer_administrator_ids
 from registry.cube import facet_cube_rebuild
 from registry.i18n import localized_row
@@ -402,6 +403,9 @@ def summaries_regenerate(*, progress: Progress | None = None) -> SummaryRun:
             # The nightly safety net for the directory's counts, moved by the change events during the day.
             report("directory counts")
             facet_cube_rebuild()
+            # and for the explorer's, after a load that wrote awards unannounced (or a migration that emptied them)
+            report("explorer totals")
+            funding_rollups_rebuild()
             SummaryRun.objects.filter(current=True).update(current=False)
             run.status, run.current = SummaryRun.Status.DONE, True
             run.finished_at = timezone.now()
