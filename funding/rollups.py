@@ -132,7 +132,7 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     awards = Award.objects.filter(recipient_id__in=ids)
     rows = [_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True)]
     RecipientCell.objects.bulk_create(rows, batch_size=BATCH)
-    touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)  # type: ignore[misc]
+    touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)
     longest = max((row.end_year - row.start_year for row in rows), default=0)
     if longest > state.longest_activity:  # a longer activity widens the range a period reads
         state.longest_activity = longest
