@@ -62,6 +62,9 @@ EARLIEST = datetime.date(2003, 1, 1)
 # Variants of a planted tie, in turn: one person record on both sides; a second record in Kazakh letters and
 # another word order (the same key); a second record in a passport's Latin spelling (one letter more: fuzzy).
 VARIANTS = ("same", "kazakh", "latin")
+# The share of a sex's name pool drawn before names take double surnames (NameBook): never reached at the national
+# size (a 1x demo draws about a quarter of the women's pool), reached above about 45,000 organisations.
+EXTEND_AT = 0.6
 
 # Word pools in Kazakh spelling; Russian folds the Kazakh letters (as Russian-language registers write them).
 MALE_NAMES = [
@@ -262,7 +265,7 @@ def _latin(text: str) -> str:
     out = []
     for word in text.split():
         spelled = "".join(_LATIN.get(c, c) for c in word.lower())
-        out.append(spelled[:1].upper() + spelled[1:])
+        out.append("-".join(part[:1].upper() + part[1:] for part in spelled.split("-")))  # Akhmetov-Omarov
     return " ".join(out)
 
 
@@ -316,18 +319,30 @@ class Name:
 
 
 def _number(combo: tuple[bool, int, int, int]) -> int:
-    """A combination (female, surname, first name, patronymic: indexes into pools of fewer than 256) as one number."""
+    """A combination (female, surname, first name, patronymic: indexes, the last two into pools of fewer than 256;
+    the surname's beyond its pool's end a double surname's) as one number."""
     female, surname, first, patronymic = combo
     return ((surname * 256 + first) * 256 + patronymic) * 2 + female
 
 
 class NameBook:
-    """Fictional names, each combination of surname, first name and patronymic used once."""
+    """Fictional names, each combination of surname, first name and patronymic used once.
+
+    A sex's pool (its surnames x first names x patronymics: 138,880 men's and 109,616 women's names) is drawn from
+    as it always was until EXTEND_AT of it is used (a 1x demo uses about a quarter of the women's); beyond that,
+    names take a double surname ("Ахметов-Омаров": two surnames of different roots, each pair once in the pools'
+    order), 7,000 and more times as many, so that ten times the national size and more find new names at once. A
+    double surname's key has one word more than a single's (the hyphen parts two words), and every word of one
+    sex's pools is at least two letters from every other: two different names never match, even fuzzily."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.used: set[int] = set()  # combinations used, as numbers (_number): some hundreds of thousands
+        self.drawn = {False: 0, True: 0}  # names used, by sex
         self.pools = {}
+        self.doubles: dict[bool, list[tuple[int, int]]] = {}  # double surnames: pairs of indexes into the surnames
+        self.double_index: dict[bool, dict[tuple[int, int], int]] = {}
+        root_of = {male: root for root in SURNAME_ROOTS for male, _female in _surnames([root])}
         for female, names in ((False, MALE_NAMES), (True, FEMALE_NAMES)):
             keys: list[str] = []
             surnames = _apart([(s[female], s[0]) for s in _surnames(SURNAME_ROOTS)], keys)
@@ -338,11 +353,30 @@ class NameBook:
             ]
             roots = _apart(patronymics, keys)
             self.pools[female] = (surnames, firsts, roots)
+            self.doubles[female] = [
+                (a, b)
+                for a in range(len(surnames))
+                for b in range(a + 1, len(surnames))
+                if root_of[surnames[a][1]] != root_of[surnames[b][1]]
+            ]
+            self.double_index[female] = {pair: i for i, pair in enumerate(self.doubles[female])}
+
+    def extend_at(self, female: bool) -> int:
+        """How many names of a sex are drawn from its pool before double surnames come in."""
+        surnames, firsts, roots = self.pools[female]
+        return int(len(surnames) * len(firsts) * len(roots) * EXTEND_AT)
+
+    def _surname(self, female: bool, s: int) -> str:
+        """Surname number `s`: a surname of the pool, or beyond the pool's end a double surname."""
+        surnames = self.pools[female][0]
+        if s < len(surnames):
+            return surnames[s][0]
+        a, b = self.doubles[female][s - len(surnames)]
+        return f"{surnames[a][0]}-{surnames[b][0]}"
 
     def _name(self, female: bool, s: int, f: int, p: int) -> Name:
-        surnames, firsts, roots = self.pools[female]
-        surname, first = surnames[s][0], firsts[f][0]
-        russian_patronymic, kazakh_patronymic, root = roots[p]
+        surname, first = self._surname(female, s), self.pools[female][1][f][0]
+        russian_patronymic, kazakh_patronymic, root = self.pools[female][2][p]
         ru = f"{_russian(surname)} {_russian(first)} {russian_patronymic}"
         return Name(
             kk=f"{surname} {first} {kazakh_patronymic}",
@@ -352,14 +386,22 @@ class NameBook:
             female=female,
         )
 
+    def _use(self, combo: tuple[bool, int, int, int]) -> None:
+        self.used.add(_number(combo))
+        self.drawn[combo[0]] += 1
+
     def new(self, *, female: bool | None = None, latin_variant: bool = False) -> Name:
         """A name not used before; with latin_variant, one whose surname a passport spells with one letter more."""
         female = self.rng.random() < 0.55 if female is None else female
         surnames, firsts, roots = self.pools[female]
+        # the draw as it always was while the pool is far from used up, then among the double surnames
+        start, count = (0, len(surnames))
+        if self.drawn[female] >= self.extend_at(female):
+            start, count = (len(surnames), len(self.doubles[female]))
         while True:
             combo = (
                 female,
-                self.rng.randrange(len(surnames)),
+                start + self.rng.randrange(count),
                 self.rng.randrange(len(firsts)),
                 self.rng.randrange(len(roots)),
             )
@@ -371,25 +413,31 @@ class NameBook:
                 and key_edits(person_name_key(name.ru), person_name_key(name.variant("latin")["name_en"])) != 1
             ):
                 continue
-            self.used.add(_number(combo))
+            self._use(combo)
             return name
 
     def namesake(self, name: Name) -> Name:
         """Someone with the same first name and patronymic and the nearest other surname (at least two letters
-        apart on its key: beyond the fuzzy threshold)."""
+        apart on its key: beyond the fuzzy threshold); of a double surname, the nearest other second part."""
         surnames, firsts, roots = self.pools[name.female]
-        s0 = next(i for i, s in enumerate(surnames) if s[0] == name.words[0])
         f0 = next(i for i, f in enumerate(firsts) if f[0] == name.words[1])
         p0 = next(i for i, r in enumerate(roots) if r[2] == name.words[2])
-        own = person_name_key(_russian(name.words[0]))
+        index = {s[0]: i for i, s in enumerate(surnames)}
+        *kept, last = (index[part] for part in name.words[0].split("-"))
+        own = person_name_key(_russian(surnames[last][0]))
         order = sorted(
-            (i for i in range(len(surnames)) if i != s0),
+            (i for i in range(len(surnames)) if i != last),
             key=lambda i: (levenshtein(own, person_name_key(_russian(surnames[i][0]))), i),
         )
         for s in order:
+            if kept:  # a double surname: its first part kept, the second a surname of another root
+                pair = (min(kept[0], s), max(kept[0], s))
+                if pair not in self.double_index[name.female]:
+                    continue
+                s = len(surnames) + self.double_index[name.female][pair]
             combo = (name.female, s, f0, p0)
             if _number(combo) not in self.used:
-                self.used.add(_number(combo))
+                self._use(combo)
                 return self._name(*combo)
         raise RuntimeError("no namesake left")
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime
 import random
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -1473,29 +1475,45 @@ def _overlap(one: dict, other: dict) -> bool:
     return one["starts_on"] <= other["ends_on"] and other["starts_on"] <= one["ends_on"]
 
 
+def _similar_pair(one: dict, other: dict) -> bool:
+    """Whether two ordinary awards of one year and region could be a double funding pair: two administrators, two
+    recipients, overlapping periods and amounts within 70% of each other."""
+    return (
+        one["admin"] != other["admin"]
+        and one["recipient"] != other["recipient"]
+        and _overlap(one, other)
+        and min(one["amount"], other["amount"]) >= Decimal("0.7") * max(one["amount"], other["amount"])
+    )
+
+
+def _double_funding_pairs(rng: random.Random, candidates: list[dict]) -> Iterator[tuple[dict, dict]]:
+    """Every ordered pair of `candidates` of one year and region that `_similar_pair` accepts, in a random order.
+    The pairs grow with the square of the data (tens of millions at ten times the national size), so they are held
+    as int64 codes (index of the one * len(candidates) + index of the other, 8 bytes a pair instead of a tuple's
+    64) and decoded as they are read. random.shuffle's permutation depends only on the sequence's length, so the
+    order is the one a list of the same pairs, made in the same order, would have."""
+    n = len(candidates)
+    by_place: dict[tuple, list[int]] = defaultdict(list)
+    for index, award in enumerate(candidates):
+        by_place[(award["awarded_on"].year, award["region"])].append(index)
+    codes = array("q")
+    for group in by_place.values():
+        for i in group:
+            one = candidates[i]
+            codes.extend(i * n + j for j in group if _similar_pair(one, candidates[j]))
+    rng.shuffle(codes)
+    for code in codes:
+        yield candidates[code // n], candidates[code % n]
+
+
 def _plant_double_funding(builder: Builder, count: int) -> None:
     """Double funding (DOMAIN §5: same recipient, similar project, two administrators, overlapping periods):
     `count` pairs of ordinary social-order awards of one year and region, from two administrators, with
     overlapping periods and amounts within 70% of each other; the second goes to the first's recipient, on the
     first's field and with its title. The ordinary records never pair so (Builder.clear)."""
-    rng = builder.rng
     candidates = [a for a in _lot_awards(builder) if a["ends_on"] is not None]
-    by_place: dict[tuple, list[dict]] = defaultdict(list)
-    for award in candidates:
-        by_place[(award["awarded_on"].year, award["region"])].append(award)
-    pairs = [
-        (one, other)
-        for group in by_place.values()
-        for one in group
-        for other in group
-        if one["admin"] != other["admin"]
-        and one["recipient"] != other["recipient"]
-        and _overlap(one, other)
-        and min(one["amount"], other["amount"]) >= Decimal("0.7") * max(one["amount"], other["amount"])
-    ]
-    rng.shuffle(pairs)
     used: set[int] = set()
-    for one, other in pairs:
+    for one, other in _double_funding_pairs(builder.rng, candidates):
         if count <= 0:
             break
         org = builder.by_id[one["recipient"]]
@@ -1636,31 +1654,37 @@ def _spread_concentration(builder: Builder) -> None:
     budget in the same region and year whose own year stays below 2,500, the swap that lowers the index most,
     until the year is below it. Yearly totals, each region's money and the budgets' shares are unchanged."""
     hhi = _Concentration(builder)
-    ordinary = _swappable(builder)
+    # The ordinary awards by administrator-year (a year's own) and by budget, year and region (its partners), each
+    # in the order of _swappable; swaps change amounts only, never these keys.
+    mine_of: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    partners_of: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
+    for award in _swappable(builder):
+        mine_of[(award["admin"], award["awarded_on"].year)].append(award)
+        partners_of[(_level(award["admin"]), award["awarded_on"].year, award["region"])].append(award)
     for group in sorted(hhi.groups):
         for _attempt in range(5):
             now = hhi.of(group)
             if now < 2500:
                 break
-            mine = [a for a in ordinary if (a["admin"], a["awarded_on"].year) == group]
-            swaps = [
+            swaps = (
                 (hhi.of(group, hhi.swapped(one, other)), one["amount"], other["amount"], one, other)
-                for one in mine
-                for other in ordinary
-                if other["admin"] != group[0]
-                and _level(other["admin"]) == _level(group[0])
-                and other["awarded_on"].year == group[1]
-                and other["region"] == one["region"]
-                and other["amount"] != one["amount"]
-            ]
-            swaps = [
-                swap
-                for swap in sorted(swaps, key=lambda swap: swap[:3])
-                if swap[0] < now and hhi.of((swap[4]["admin"], group[1]), hhi.swapped(swap[3], swap[4])) < 2500
-            ]
-            if not swaps:
+                for one in mine_of.get(group, ())
+                for other in partners_of.get((_level(group[0]), group[1], one["region"]), ())
+                if other["admin"] != group[0] and other["amount"] != one["amount"]
+            )
+            # The lowest (index, amounts), the first of equals in the order made: what a stable sort puts first.
+            best = min(
+                (
+                    swap
+                    for swap in swaps
+                    if swap[0] < now and hhi.of((swap[4]["admin"], group[1]), hhi.swapped(swap[3], swap[4])) < 2500
+                ),
+                key=lambda swap: swap[:3],
+                default=None,
+            )
+            if best is None:
                 break
-            _swap_amounts(swaps[0][3], swaps[0][4])
+            _swap_amounts(best[3], best[4])
 
 
 def _plant_concentration(builder: Builder) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
+from demo import people
 from demo.people import NameBook
 from funding.models import AdministratorOfficial, CommissionMember, CommissionScore
 from registry.demo import AS_OF
@@ -128,3 +129,77 @@ def test_a_namesake_is_beyond_the_fuzzy_threshold_and_a_variant_within_it():
     assert key_edits(key, person_name_key(book.namesake(name).ru)) is None
     assert key_edits(key, person_name_key(name.variant("kazakh")["name_kk"])) == 0
     assert key_edits(key, person_name_key(name.variant("latin")["name_en"])) == 1
+
+
+class _Bounded(random.Random):
+    """A random stream that gives up after `limit` draws (the pools' old rejection sampling, once they were used
+    up, looped forever)."""
+
+    def __init__(self, seed: int, limit: int):
+        super().__init__(seed)
+        self.left = limit
+
+    def randrange(self, *args):
+        self.left -= 1
+        if self.left < 0:
+            raise RuntimeError("the name pools are used up")
+        return super().randrange(*args)
+
+
+def _drawn_as_before(book: NameBook, seed: int, count: int) -> list[tuple]:
+    """The first `count` names as NameBook.new drew them before double surnames: sex, then surname, first name
+    and patronymic at random from the pools until the combination is new."""
+    rng, used, drawn = random.Random(seed), set(), []
+    for _ in range(count):
+        female = rng.random() < 0.55
+        surnames, firsts, roots = book.pools[female]
+        while True:
+            combo = (female, rng.randrange(len(surnames)), rng.randrange(len(firsts)), rng.randrange(len(roots)))
+            if combo not in used:
+                break
+        used.add(combo)
+        drawn.append(combo)
+    return drawn
+
+
+def test_names_outlast_the_pools_the_first_ones_drawn_as_before(monkeypatch):
+    """Ten times the national size needs more names than the pools hold (248,496). Here pools of 48 names a sex
+    and 300 names drawn: unique, never matching one another, and those drawn before a pool is 60% used exactly
+    as the pools alone drew them."""
+    monkeypatch.setattr(people, "SURNAME_ROOTS", people.SURNAME_ROOTS[:5])
+    monkeypatch.setattr(people, "MALE_NAMES", people.MALE_NAMES[:2])
+    monkeypatch.setattr(people, "FEMALE_NAMES", people.FEMALE_NAMES[:2])
+    monkeypatch.setattr(people, "PATRONYMIC_ROOTS", people.PATRONYMIC_ROOTS[:2])
+    book = NameBook(_Bounded(21, limit=100_000))
+    assert {len(s) * len(f) * len(r) for s, f, r in book.pools.values()} == {48}
+    names = [book.new() for _ in range(300)]
+    keys = [person_name_key(name.ru) for name in names]
+    assert len(set(keys)) == len(keys) == 300
+    assert all(key_edits(a, b) is None for i, a in enumerate(keys) for b in keys[i + 1 :])
+    # the draw as it was until the first pool reached its threshold (28 names of 48), then double surnames
+    plain = next(i for i, name in enumerate(names) if "-" in name.words[0])
+    assert plain >= min(book.extend_at(False), book.extend_at(True)) == 28
+    assert names[:plain] == [book._name(*combo) for combo in _drawn_as_before(book, 21, plain)]
+
+
+def test_a_double_surname_has_a_namesake_and_variants():
+    book = NameBook(random.Random(8))
+    book.drawn = {False: book.extend_at(False), True: book.extend_at(True)}  # as if the pools were 60% used
+    for _ in range(20):
+        name = book.new(latin_variant=True)
+        assert "-" in name.words[0] and "-" in name.en
+        key = person_name_key(name.ru)
+        namesake = book.namesake(name)
+        assert namesake.words[1:] == name.words[1:] and namesake.words[0] != name.words[0]
+        assert key_edits(key, person_name_key(namesake.ru)) is None
+        assert key_edits(key, person_name_key(name.variant("kazakh")["name_kk"])) == 0
+        assert key_edits(key, person_name_key(name.variant("latin")["name_en"])) == 1
+
+
+def test_names_at_the_national_size_stay_below_the_threshold():
+    """A national-size demo draws about 60,000 names (the Person table of `seed_demo --orgs 22300` less its planted
+    second records): well below 60% of either sex's pool, so its names are the ones the pools always gave."""
+    book = NameBook(random.Random(2026))
+    for _ in range(60_000):
+        book.new()
+    assert all(book.drawn[female] < book.extend_at(female) for female in (False, True))

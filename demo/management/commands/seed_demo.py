@@ -5,6 +5,8 @@ in one transaction (registry/demo.py, funding/demo.py, demo/people.py), and reco
 
 from __future__ import annotations
 
+import resource
+import sys
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -43,6 +45,21 @@ def _queries_not_kept():
 class Command(BaseCommand):
     help = "Load the deterministic, fictional demo registry and its funding into an empty database."
 
+    def _phases(self, verbosity: int):
+        """A callable that, at verbosity 2 and above, writes the seconds since the last phase ended and the peak
+        memory so far (Linux and macOS), after each phase's name."""
+        last = [time.monotonic()]
+
+        def phase(name: str) -> None:
+            now = time.monotonic()
+            if verbosity >= 2:
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+                peak_mb = peak // (2**20 if sys.platform == "darwin" else 2**10)
+                self.stdout.write(f"  {name}: {now - last[0]:.1f} s (peak memory so far {peak_mb} MB)")
+            last[0] = now
+
+        return phase
+
     def add_arguments(self, parser):
         parser.add_argument(
             "--orgs", type=int, default=DEFAULT_ORGS, help="number of organisations (default %(default)s)"
@@ -63,23 +80,30 @@ class Command(BaseCommand):
                 "(use --if-empty to skip quietly)."
             )
         started = time.monotonic()
+        phase = self._phases(options["verbosity"])
         with _queries_not_kept(), transaction.atomic():
             dataset = demo_registry_load(count=orgs, seed=seed)
+            phase("registry")
             # The manifest of every case planted on purpose, for tests and docs/demo.md (DemoDataset.planted).
             dataset.planted = demo_funding_load(seed=seed, scale=orgs / DEFAULT_ORGS)
+            phase("funding")
             # the people on both sides of the money, with the people flags' planted cases and near misses
             dataset.planted |= demo_people_load(seed=seed, scale=orgs / DEFAULT_ORGS)
             dataset.save(update_fields=["planted"])
+            phase("people")
             # The aggregates the public pages read, counted once from what was just written in bulk (bulk
             # writes announce nothing): the directory's count cube and the explorer's rollups.
             facet_cube_rebuild()
             funding_rollups_rebuild()
+            phase("count cube and rollups")
+        phase("commit")
         with connection.cursor() as cursor:
             # Planner statistics for the freshly filled tables; on PostgreSQL also the visibility map,
             # without which index-only scans read every heap page until autovacuum comes round.
             # (VACUUM can not run inside a transaction, as under the tests.)
             vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
             cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+        phase("planner statistics")
         cache.delete(DEMO_CACHE_KEY)
         self.stdout.write(
             self.style.SUCCESS(
