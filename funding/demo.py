@@ -585,11 +585,22 @@ class Builder:
         if state and not self._new_wanted(year):
             # Funded again this year: by the same administrator where it can (one NGO winning several of its
             # lots), so that a second administrator on the same theme (double funding) stays the exception.
-            funded = [o for o in self.funded[year] if o.id not in exclude and self.seasoned(o, day) and clear(o)]
-            own = [o for o in funded if o.id in self.funded_by[(admin, year)]]
-            local = [o for o in funded if o.region == place]
-            if own or local or funded:
-                return self._took(rng.choice(own or local or funded), year, state, admin=admin)
+            # The year's funded organisations that may take it, the administrator's own first, else those of the
+            # place, else any: each tier in the year's order, its cheap test first (the year's list is long at ten
+            # times the national size, and `clear` the costly part), and no organisation judged twice.
+            def fit(org: OrgInfo) -> bool:
+                return org.id not in exclude and self.seasoned(org, day) and clear(org)
+
+            ids = self.funded_by.get((admin, year), ())
+            tiers = (
+                lambda o: o.id in ids,
+                lambda o: o.id not in ids and o.region == place,
+                lambda o: o.id not in ids and o.region != place,
+            )
+            for tier in tiers:
+                fitting = [o for o in self.funded[year] if tier(o) and fit(o)]
+                if fitting:
+                    return self._took(rng.choice(fitting), year, state, admin=admin)
 
         def fresh(org: OrgInfo) -> bool:
             return (
