@@ -1,10 +1,14 @@
-"""The explorer's rollup (funding/models.py: AwardCell, RecipientCell, RollupState): built once, kept current by
-the change events, summed by the explorer (funding.selectors.funding_explorer).
+"""The explorer's rollup (funding/models.py: AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal,
+RollupState): built once, kept current by the change events, summed by the explorer
+(funding.selectors.funding_explorer).
 
+- RecipientCell sums a recipient's awards per cell (year, mechanism, administrator, region, field, and years of
+  activity); AwardPeriodCell and AwardCell are its sums over recipients, with and without the years of
+  activity (the views without a period sum the fewer AwardCells).
 - `funding_rollups_rebuild()` counts every award afresh: after seed_demo and any load that writes awards in
-  bulk without announcing them, and nightly (`manage.py rebuild_funding_rollups`) as a safety net.
+  bulk without announcing them, and nightly (scoring's summaries run) as a safety net.
 - `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients (their RecipientCells and
-  RecipientTotal), and the AwardCells those rows were and are in, from their awards; the receivers call it
+  RecipientTotal), and the AwardPeriodCells and AwardCells those rows were and are in; the receivers call it
   for every award_changed that can move a figure (a new award, an amended amount) and for a merge or its
   undo (the awards change recipient).
 
@@ -24,13 +28,15 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from funding.models import Award, AwardCell, RecipientCell, RecipientTotal, RollupState
+from funding.models import Award, AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, RollupState
 from funding.selectors import award_year
 
 BATCH = 5000
-# A cell's key, in the cells' column names.
-KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id", "start_year", "end_year")
-CellKey = tuple[int, str, int, str | None, str | None, int, int]
+# A cell's key, in the cells' column names: AwardCell's, and with the years of activity AwardPeriodCell's and
+# (with the recipient) RecipientCell's.
+TOTAL_KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id")
+KEY = (*TOTAL_KEY, "start_year", "end_year")
+CellKey = tuple
 # The years of an award's activity as the explorer's active_from/active_to read it (funding.filters.AwardFilter):
 # from its start, else the day it was awarded, to its end, else the day it was awarded. A cell keeps them, so a
 # period of whole years (from 1 January, to 31 December) is a sum of cells too.
@@ -49,15 +55,22 @@ def _lock() -> RollupState:
     return state
 
 
-def _grouped(awards: QuerySet[Award], *, by_recipient: bool):
-    """The awards summed per cell (and per recipient): dicts with the cell's columns, amount and awards."""
-    keys = ["mechanism", "administrator_id", "region_id", "field_id"] + (["recipient_id"] if by_recipient else [])
+def _grouped(awards: QuerySet[Award]):
+    """The awards summed per recipient cell: dicts with the cell's columns, amount and awards."""
     return (
         awards.order_by()
         .annotate(year=award_year(), **ACTIVITY_PERIOD)
-        .values("year", "start_year", "end_year", *keys)
+        .values(*KEY, "recipient_id")
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by()
+    )
+
+
+def _sum_recipient_cells(model, keys: tuple[str, ...], where: Q) -> None:
+    """Write `model`'s cells (AwardCell or AwardPeriodCell) under `where` as sums of the recipient cells."""
+    grouped = RecipientCell.objects.filter(where).values(*keys).annotate(total=Sum("amount"), n=Sum("awards"))
+    model.objects.bulk_create(
+        (_cell(model, row) for row in grouped.order_by().iterator(chunk_size=BATCH)), batch_size=BATCH
     )
 
 
@@ -78,17 +91,13 @@ def funding_rollups_rebuild() -> int:
     state = _lock()
     through = _latest_award()
     awards = Award.objects.filter(pk__lte=through)
-    RecipientCell.objects.all().delete()
-    AwardCell.objects.all().delete()
-    RecipientTotal.objects.all().delete()
+    for model in (RecipientCell, AwardCell, AwardPeriodCell, RecipientTotal):
+        model.objects.all().delete()
     RecipientCell.objects.bulk_create(
-        (_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True).iterator(chunk_size=BATCH)),
-        batch_size=BATCH,
+        (_cell(RecipientCell, row) for row in _grouped(awards).iterator(chunk_size=BATCH)), batch_size=BATCH
     )
-    AwardCell.objects.bulk_create(
-        (_cell(AwardCell, row) for row in _grouped(awards, by_recipient=False).iterator(chunk_size=BATCH)),
-        batch_size=BATCH,
-    )
+    _sum_recipient_cells(AwardCell, TOTAL_KEY, Q())
+    _sum_recipient_cells(AwardPeriodCell, KEY, Q())
     RecipientTotal.objects.bulk_create(
         (
             RecipientTotal(recipient_id=pk, amount=total)
@@ -97,10 +106,10 @@ def funding_rollups_rebuild() -> int:
         batch_size=BATCH,
     )
     state.awards_through, state.built_at = through, timezone.now()
-    state.longest_activity = _longest(AwardCell.objects.all())
+    state.longest_activity = _longest(AwardPeriodCell.objects.all())
     state.save(update_fields=["awards_through", "built_at", "longest_activity"])
     with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
-        for model in (AwardCell, RecipientCell, RecipientTotal):
+        for model in (AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
 
@@ -110,10 +119,10 @@ def _longest(cells: QuerySet) -> int:
     return cells.aggregate(longest=Max(F("end_year") - F("start_year")))["longest"] or 0
 
 
-def _cells_q(keys: Iterable[CellKey]) -> Q:
+def _cells_q(keys: Iterable[CellKey], names: tuple[str, ...]) -> Q:
     where = Q()
     for key in keys:
-        where |= Q(**dict(zip(KEY, key, strict=True)))  # a None region or field matches IS NULL
+        where |= Q(**dict(zip(names, key, strict=True)))  # a None region or field matches IS NULL
     return where
 
 
@@ -130,7 +139,7 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     touched: set[CellKey] = set(mine.values_list(*KEY))
     mine.delete()
     awards = Award.objects.filter(recipient_id__in=ids)
-    rows = [_cell(RecipientCell, row) for row in _grouped(awards, by_recipient=True)]
+    rows = [_cell(RecipientCell, row) for row in _grouped(awards)]
     RecipientCell.objects.bulk_create(rows, batch_size=BATCH)
     touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)
     longest = max((row.end_year - row.start_year for row in rows), default=0)
@@ -142,16 +151,12 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
         RecipientTotal(recipient_id=pk, amount=total)
         for pk, total in awards.order_by().values_list("recipient_id").annotate(Sum("amount"))
     )
-    if touched:
-        cells = _cells_q(touched)
-        AwardCell.objects.filter(cells).delete()
-        AwardCell.objects.bulk_create(
-            _cell(AwardCell, row)
-            for row in RecipientCell.objects.filter(cells)
-            .values(*KEY)
-            .annotate(total=Sum("amount"), n=Sum("awards"))
-            .order_by()
-        )
+    for model, names in ((AwardPeriodCell, KEY), (AwardCell, TOTAL_KEY)):
+        keys = {key[: len(names)] for key in touched}
+        if keys:
+            cells = _cells_q(keys, names)
+            model.objects.filter(cells).delete()
+            _sum_recipient_cells(model, names, cells)
     if created_award_id is not None:
         before = Award.objects.filter(pk__lt=created_award_id).aggregate(latest=Max("id"))["latest"] or 0
         if before == state.awards_through:

@@ -47,6 +47,7 @@ from funding.models import (
     Application,
     Award,
     AwardCell,
+    AwardPeriodCell,
     CommissionMember,
     CommissionScore,
     Competition,
@@ -146,7 +147,7 @@ def award_year() -> Year:
 
 # The totals below read either awards or the rollup's cells (AwardCell, RecipientCell: `amount` summed, `awards`
 # counted, `year` kept), which the explorer sums instead of the awards when it can (_rollup_cells).
-Awards = QuerySet[Award] | QuerySet[AwardCell] | QuerySet[RecipientCell]
+Awards = QuerySet[Award] | QuerySet[AwardCell] | QuerySet[AwardPeriodCell] | QuerySet[RecipientCell]
 
 
 def _count(queryset: Awards) -> Count | Sum:
@@ -415,7 +416,8 @@ def rollup_current() -> bool:
 
 
 def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientCell]] | None:
-    """The cells holding the filtered awards: (AwardCells for the additive totals, RecipientCells for the
+    """The cells holding the filtered awards: (AwardCells, or AwardPeriodCells under a period of activity, for
+    the additive totals, RecipientCells for the
     recipients), both RecipientCells under a recipient filter; None when the awards must be counted instead
     (ROLLUP_FILTERS). The filters as AwardFilter applies them to the awards, on the cells' columns."""
     if not filterset.is_valid():
@@ -443,7 +445,8 @@ def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientC
     if data.get("year_to") is not None:
         where &= Q(year__lte=data["year_to"])
     recipients = RecipientCell.objects.filter(where)
-    cells: QuerySet = AwardCell.objects.filter(where)
+    period = data.get("active_from") or data.get("active_to")
+    cells: QuerySet = (AwardPeriodCell if period else AwardCell).objects.filter(where)
     if data.get("recipient"):
         recipients = cells = recipients.filter(recipient=data["recipient"])
     if today:

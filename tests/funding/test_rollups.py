@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from funding import selectors, services
-from funding.models import Award, AwardCell, RecipientCell, RecipientTotal, RollupState
+from funding.models import Award, AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, RollupState
 from funding.rollups import funding_rollups_rebuild
 from funding.selectors import funding_explorer, rollup_current
 from registry import services as registry_services
@@ -61,22 +61,14 @@ def _funder_from_awards(code: str, monkeypatch) -> tuple:
         return _funder(code)
 
 
-def _cells() -> tuple[set, set, set]:
-    keys = (
-        "year",
-        "mechanism",
-        "administrator_id",
-        "region_id",
-        "field_id",
-        "start_year",
-        "end_year",
-        "amount",
-        "awards",
-    )
+def _cells() -> tuple[set, ...]:
+    keys = ("year", "mechanism", "administrator_id", "region_id", "field_id", "amount", "awards")
     return (
         set(AwardCell.objects.values_list(*keys)),
-        set(RecipientCell.objects.values_list("recipient_id", *keys)),
+        set(AwardPeriodCell.objects.values_list("start_year", "end_year", *keys)),
+        set(RecipientCell.objects.values_list("recipient_id", "start_year", "end_year", *keys)),
         set(RecipientTotal.objects.values_list("recipient_id", "amount")),
+        RollupState.objects.values_list("longest_activity", flat=True).get(),
     )
 
 
@@ -185,7 +177,7 @@ def test_a_rebuild_finds_what_the_events_made(built, django_capture_on_commit_ca
             acting_user=clerk(),
         )
     incremental = _cells()
-    assert rollup_current() and len(incremental[1]) == 4 and len(incremental[2]) == 3
+    assert rollup_current() and len(incremental[0]) == len(incremental[1]) == 4 and len(incremental[3]) == 3
     funding_rollups_rebuild()
     assert _cells() == incremental
 
@@ -244,7 +236,8 @@ def test_whole_years_of_activity_are_sums_of_cells(built, django_capture_on_comm
     ]
     for query in queries:
         filterset = selectors.AwardFilter(QueryDict(query), queryset=Award.objects.all())
-        assert selectors._rollup_cells(filterset) is not None, query
+        cells = selectors._rollup_cells(filterset)
+        assert cells is not None and cells[0].model is AwardPeriodCell, query
         assert _figures(query) == _counted_from_awards(query), query
     assert _figures("active_to=2019-12-31")[:3] == (Decimal(0), 0, 0)
     assert _figures("active_from=2020-01-01&active_to=2020-12-31")[:3] == (Decimal("1250000"), 2, 2)
@@ -357,6 +350,6 @@ def test_a_recipient_filter_reads_its_own_cells_on_the_demo(demo):
 
 def test_the_rebuild_counts_every_demo_award_once(demo):
     awards = Award.objects.aggregate(n=Count("id"), total=Sum("amount"))
-    for cells in (AwardCell.objects, RecipientCell.objects):
+    for cells in (AwardCell.objects, AwardPeriodCell.objects, RecipientCell.objects):
         assert cells.aggregate(n=Sum("awards"), total=Sum("amount")) == awards
     assert RollupState.objects.get().awards_through == Award.objects.order_by("-pk").first().pk
