@@ -1,21 +1,27 @@
 #!/usr/bin/env python
 """Whole pages over HTTP, as a reader waits for them, beside datasette (issue 18). `make bench` runs this.
 
-For each scale (1x = 22,300 organisations, 10x = 223,000; SQLite files under bench/out/) a child process:
-  - migrates the file (and seeds it, and computes its summaries, only where they are missing);
+For each database (SQLite by default; PostgreSQL with DATABASE_URL=postgres://..., or both with
+`--databases sqlite,postgres --postgres-url postgres://...`) and each scale (1x = 22,300 organisations, 10x =
+223,000: SQLite files under bench/out/, or databases `qogam_bench_{scale}x` on the PostgreSQL server, created
+when missing) a child process:
+  - migrates the database (and seeds it, and computes its summaries, only where they are missing);
   - finds real codes and ids in it (the ORM, read only) for every public page;
   - serves it with gunicorn, 2 sync workers (config.wsgi, config.settings.bench: what production runs), and
-    with datasette on another port, both started here, waited for, and stopped on exit;
+    with datasette on another port (SQLite only: datasette serves SQLite files), both started here, waited
+    for, and stopped on exit;
   - times every public page over HTTP: cold (the first request after a data change: the data version moved
     on before each sample, as every service's announcement does) and warm (the same request repeated);
-  - asks datasette the directory's facet question and the explorer's totals, interleaved with the same
-    Qogam pages, both cold;
+  - on SQLite, asks datasette the directory's facet question and the explorer's totals, interleaved with the
+    same Qogam pages, both cold;
   - at the largest scale, runs a bounded load: N client threads for a fixed time against the directory and
     two API lists, counting requests per second, p50/p95 and every refusal (429) or error apart.
-The parent writes bench/out/results-http.json, prints the tables, and with --write-docs rewrites the issue 18
-section at the top of docs/benchmarks.md. The client is http.client, a new connection per request (gunicorn's
-sync workers close every connection), in the harness's own process: on this 2-core machine the client, the
-two workers and datasette share the cores, which the load figures include.
+The parent writes bench/out/results-http.json (SQLite) or results-http-postgres.json (PostgreSQL), prints the
+tables of every database with a results file (side by side), and with --write-docs rewrites the issue 18 section
+at the top of docs/benchmarks.md (or, with --section-out FILE, writes that section alone to FILE). The client
+is http.client, a new connection per request (gunicorn's sync workers close every connection), in the
+harness's own process: on this 2-core machine the client, the two workers and datasette (or the PostgreSQL
+server) share the cores, which the load figures include.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -52,8 +58,24 @@ DIRECTORY_RATE = 100.0  # target 3: requests per second at 10x, 2 workers
 API_RATE = 300.0
 
 
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
 def database_file(scale: int) -> Path:
     return OUT / f"bench-{scale}x.sqlite3"
+
+
+def results_file(database: str) -> Path:
+    return OUT / ("results-http.json" if database == "sqlite" else f"results-http-{database}.json")
+
+
+def scale_url(database: str, scale: int, postgres_url: str | None) -> str:
+    """The DATABASE_URL of one scale: its SQLite file, or `qogam_bench_{scale}x` on the PostgreSQL server."""
+    from bench.run import database_url
+
+    if database == "postgres":
+        return database_url(scale, postgres_url)
+    return f"sqlite:///{database_file(scale)}"
 
 
 # ------------------------------------------------------------------ HTTP: one request, timed
@@ -138,13 +160,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_qogam(scale: int) -> Server:
+def start_qogam(scale: int, database: str) -> Server:
+    """Gunicorn on the database this process was given (DATABASE_URL, set by the parent for this scale)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-        "DATABASE_URL": f"sqlite:///{database_file(scale)}",
-    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
     command = [
         str(VENV_BIN / "gunicorn"),
         "config.wsgi:application",
@@ -153,7 +172,8 @@ def start_qogam(scale: int) -> Server:
         f"--bind=127.0.0.1:{port}",
         "--timeout=300",  # a slow page under load must be measured, not killed
     ]
-    return Server(f"gunicorn-{scale}x", command, port, "/", env)
+    name = f"gunicorn-{scale}x" if database == "sqlite" else f"gunicorn-{database}-{scale}x"
+    return Server(name, command, port, "/", env)
 
 
 def start_datasette(scale: int) -> Server:
@@ -455,8 +475,12 @@ def load(server: Server, url: str, clients: int, seconds: float) -> dict:
 
 
 def prepare(scale: int) -> dict:
-    """Migrate the file; seed it and compute its summaries only where they are missing."""
+    """Migrate the database; seed it and compute its summaries only where they are missing."""
     from django.core.management import call_command, get_commands
+    from django.db import connection
+
+    where = connection.settings_dict["NAME"]
+    remedy = "delete it" if connection.vendor == "sqlite" else "drop that database"
 
     from funding.models import Award
     from registry.models import Organisation
@@ -469,16 +493,16 @@ def prepare(scale: int) -> dict:
     seeded = None
     if have != wanted:
         if have:
-            raise SystemExit(f"{database_file(scale)} holds {have} organisations, not {wanted}; delete it")
+            raise SystemExit(f"{where} holds {have} organisations, not {wanted}; {remedy}")
         started = time.perf_counter()
         call_command("seed_demo", orgs=wanted, verbosity=0)
         seeded = time.perf_counter() - started
     if not Award.objects.exists():
-        raise SystemExit(f"{database_file(scale)} has no funding data (made before funding existed); delete it")
+        raise SystemExit(f"{where} has no funding data (made before funding existed); {remedy}")
     started = time.perf_counter()
     call_command("regenerate_summaries", if_missing=True, verbosity=0)
     summaries_seconds = time.perf_counter() - started
-    # The explorer's rollup is kept current by the change events; a file written before it existed (or in bulk,
+    # The explorer's rollup is kept current by the change events; data written before it existed (or in bulk,
     # unannounced) is rebuilt as after a restore, else the explorer counts the awards themselves.
     rollup_seconds = None
     if "rebuild_funding_rollups" in get_commands():
@@ -488,7 +512,7 @@ def prepare(scale: int) -> dict:
             started = time.perf_counter()
             call_command("rebuild_funding_rollups", verbosity=0)
             rollup_seconds = time.perf_counter() - started
-    # The directory's count cube likewise: built when missing (a file made before it), as the first page would.
+    # The directory's count cube likewise: built when missing (data made before it), as the first page would.
     from registry.cube import facet_cube_ready
 
     started = time.perf_counter()
@@ -505,29 +529,46 @@ def prepare(scale: int) -> dict:
     }
 
 
-def measure_scale(scale: int, samples: int, load_seconds: float, clients: int) -> dict:
+def measure_scale(scale: int, database: str, samples: int, load_seconds: float, clients: int) -> dict:
     import django
 
     django.setup()
     from django.conf import settings
     from django.db import connection
 
-    results: dict = {"scale": scale, "date": time.strftime("%Y-%m-%d"), "commit": _commit(), **prepare(scale)}
+    results: dict = {
+        "scale": scale,
+        "database": database,
+        "database_name": connection.settings_dict["NAME"],
+        "date": time.strftime("%Y-%m-%d"),
+        "commit": _commit(),
+        **prepare(scale),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        server_version = cursor.fetchone()[0]
     cases = page_cases()
-    connection.close()  # the servers read the file from here on; this process only moves the version on
+    connection.close()  # the servers read the database from here on; this process only moves the version on
     atexit.register(stop_all)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    qogam, datasette = start_qogam(scale), start_datasette(scale)
+    # Datasette serves SQLite files only: on PostgreSQL there is nothing to compare it with, and no datasette.
+    qogam = start_qogam(scale, database)
+    datasette = start_datasette(scale) if database == "sqlite" else None
     try:
         qogam.wait_ready()
-        datasette.wait_ready()
-        print(f"{scale}x: gunicorn on {qogam.port}, datasette on {datasette.port}", file=sys.stderr)
+        if datasette:
+            datasette.wait_ready()
+        beside = f", datasette on {datasette.port}" if datasette else ""
+        print(f"{DATABASES[database]} {scale}x: gunicorn on {qogam.port}{beside}", file=sys.stderr)
         results["load_average"] = os.getloadavg()[0]  # other work on the machine when the timing began
-        results["versions"] = {"gunicorn": _version("gunicorn"), "datasette": _version("datasette")}
+        results["versions"] = {"gunicorn": _version("gunicorn"), database: server_version}
+        if datasette:
+            results["versions"]["datasette"] = _version("datasette")
         results["pages"] = time_pages(qogam, cases, samples)
-        results["datasette"] = compare(qogam, datasette, database_file(scale).stem, samples)
+        results["datasette"] = compare(qogam, datasette, database_file(scale).stem, samples) if datasette else {}
         if load_seconds:
-            datasette.stop()  # the load is Qogam's alone: datasette's process would only take a core's share
+            if datasette:
+                datasette.stop()  # the load is Qogam's alone: datasette's process would only take a core's share
             results["api_anonymous_rate"] = settings.API_ANONYMOUS_RATE
             results["load"] = {
                 "directory (warm)": load(qogam, "/organisations/", clients, load_seconds),
@@ -583,99 +624,183 @@ def met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def report(results: list[dict], samples: int) -> str:
-    by_scale = {r["scale"]: r for r in results}
-    largest = by_scale[max(by_scale)]
-    ratios = growth(results)
+def _database(result: dict) -> str:
+    return result.get("database", "sqlite")  # results written before PostgreSQL was measured are SQLite's
+
+
+def _run_line(database: str, results: list[dict]) -> str:
+    """One database's run: where, when, at which commit, how many samples, and how busy the machine was."""
     first = results[0]
-    lines = [
-        f"Run on {first['date']} at commit {first['commit']}. "
-        f"Measured with `make bench` (bench/http_pages.py): gunicorn {first['versions']['gunicorn']}, 2 sync workers, "
-        f"and datasette {first['versions']['datasette']} on the same SQLite file, each page the median of {samples} "
-        "requests over HTTP from a client on the same 2-core machine. **Cold** is the first request after a data "
-        "change (the data version moved on before each sample); **warm** the same request repeated. datasette "
-        "runs mutable (the live file, counted each time) with facet suggestions off; its requests carry a "
-        "changing `_nocache` parameter. The machine's load average (1 minute, 2 cores) as each scale began: "
+    version = first["versions"].get(database)
+    name = DATABASES[database] + (f" {version}" if version else "")
+    where = "files under bench/out/" if database == "sqlite" else "databases `qogam_bench_{scale}x`"
+    commits = sorted({r["commit"] for r in results})
+    return (
+        f"{name} ({where}): run on {first['date']} at commit {', '.join(commits)}, each page the median of "
+        f"{first['samples']} requests; load average (1 minute, 2 cores) as each scale began: "
         + ", ".join(f"{r['scale']}x {r['load_average']:.1f}" for r in results)
-        + " (above about 0.5, other work shared the cores and the figures are noisy).",
+    )
+
+
+def report(runs: dict[str, list[dict]]) -> str:
+    """The section: `runs` holds each measured database's results, one per scale, SQLite's first."""
+    databases = [d for d in DATABASES if runs.get(d)]
+    labels = {d: DATABASES[d] for d in databases}
+    both = len(databases) > 1
+    gunicorn = runs[databases[0]][0]["versions"]["gunicorn"]
+    sqlite = runs.get("sqlite") or []
+    datasette_version = sqlite[0]["versions"].get("datasette") if sqlite else None
+    lines = [
+        f"Measured with `make bench` (bench/http_pages.py): gunicorn {gunicorn}, 2 sync workers "
+        "(config/settings/bench.py), serving each database in turn, over HTTP from a client on the same 2-core "
+        "machine. " + "; ".join(_run_line(d, runs[d]) for d in databases) + " (above about 0.5, other work "
+        "shared the cores and the figures are noisy). **Cold** is the first request after a data change (the "
+        "data version moved on before each sample); **warm** the same request repeated."
+        + (
+            f" On SQLite, datasette {datasette_version} serves the same file beside it: mutable (the live file, "
+            "counted each time), facet suggestions off, its requests carrying a changing `_nocache` parameter."
+            if datasette_version
+            else ""
+        )
+        + (
+            " Datasette serves SQLite files only: PostgreSQL has no datasette comparison, everything else is "
+            "measured alike."
+            if "postgres" in databases
+            else ""
+        ),
         "",
         "### Targets",
         "",
-        "| target | measured | met |",
-        "|---|---|---|",
+        "| target | database | measured | met |",
+        "|---|---|---|---|",
     ]
-    scale = largest["scale"]
-    at = f"at {scale}x"
-    if 10 not in by_scale:
-        lines.append("| all | not measured at 10x in this run | — |")
-    for name, c in largest["datasette"].items():
-        lines.append(
-            f"| 2. {name} {at}, cold, at least as fast as datasette | Qogam {c['qogam_ms']:.0f} ms, datasette "
-            f"{c['datasette_ms']:.0f} ms | {met(c['qogam_ms'] <= c['datasette_ms'])} |"
-        )
-    for name, r in largest.get("load", {}).items():
-        if name.startswith("minimal"):
-            continue
-        goal = DIRECTORY_RATE if name.startswith("directory") else API_RATE
-        refused = f", {r['throttled_429']} refused (429)" if r["throttled_429"] else ""
-        others = sum(r["other_status"].values()) + r["connection_errors"]
-        failed = f", {others} other failures" if others else ""
-        lines.append(
-            f"| 3. {name} {at}, {r['clients']} clients, >= {goal:.0f} requests/s | {r['requests_per_second']:.1f}/s "
-            f"(p50 {_ms(r['p50_ms'])}, p95 {_ms(r['p95_ms'])}{refused}{failed}; one client alone: "
-            f"{_ms(r['single_client_p50_ms'])}) | "
-            f"{met(r['requests_per_second'] >= goal and not r['throttled_429'] and not others)} |"
-        )
-    if ratios:
-        worst = max(ratios.items(), key=lambda kv: max(kv[1].values()))
-        lines.append(
-            f"| 1. every page grows at most {GROWTH_LIMIT}x from 1x to 10x, cold and warm | worst: {worst[0]}, "
-            f"{max(worst[1].values()):.1f}x | {met(max(worst[1].values()) <= GROWTH_LIMIT)} |"
-        )
+    for d in databases:
+        by_scale = {r["scale"]: r for r in runs[d]}
+        ratios = growth(runs[d])
+        if 10 not in by_scale:
+            lines.append(f"| all | {labels[d]} | not measured at 10x in this run | — |")
+        if ratios:
+            worst = max(ratios.items(), key=lambda kv: max(kv[1].values()))
+            over = sum(1 for g in ratios.values() if max(g.values()) > GROWTH_LIMIT)
+            beyond = f" ({over} of {len(ratios)} pages beyond it)" if over else ""
+            lines.append(
+                f"| 1. every page grows at most {GROWTH_LIMIT}x from 1x to 10x, cold and warm | {labels[d]} | "
+                f"worst: {worst[0]}, {max(worst[1].values()):.1f}x{beyond} | "
+                f"{met(max(worst[1].values()) <= GROWTH_LIMIT)} |"
+            )
+    for d in databases:
+        largest = max(runs[d], key=lambda r: r["scale"])
+        at = f"at {largest['scale']}x"
+        if not largest.get("datasette"):
+            lines.append(
+                f"| 2. directory facets and explorer totals at least as fast as datasette | {labels[d]} | "
+                "not compared: datasette serves SQLite files only | — |"
+            )
+        for name, c in largest.get("datasette", {}).items():
+            lines.append(
+                f"| 2. {name} {at}, cold, at least as fast as datasette | {labels[d]} | Qogam {c['qogam_ms']:.0f} "
+                f"ms, datasette {c['datasette_ms']:.0f} ms | {met(c['qogam_ms'] <= c['datasette_ms'])} |"
+            )
+    for d in databases:
+        largest = max(runs[d], key=lambda r: r["scale"])
+        for name, r in largest.get("load", {}).items():
+            if name.startswith("minimal"):
+                continue
+            goal = DIRECTORY_RATE if name.startswith("directory") else API_RATE
+            refused = f", {r['throttled_429']} refused (429)" if r["throttled_429"] else ""
+            others = sum(r["other_status"].values()) + r["connection_errors"]
+            failed = f", {others} other failures" if others else ""
+            ok = r["requests_per_second"] >= goal and not r["throttled_429"] and not others
+            lines.append(
+                f"| 3. {name} at {largest['scale']}x, {r['clients']} clients, >= {goal:.0f} requests/s | "
+                f"{labels[d]} | {r['requests_per_second']:.1f}/s (p50 {_ms(r['p50_ms'])}, p95 {_ms(r['p95_ms'])}"
+                f"{refused}{failed}) | {met(ok)} |"
+            )
     lines.append(
         "| 5. bench runs datasette beside Qogam and writes the comparison and every page's growth here | "
-        "this section | met |"
+        f"{', '.join(labels.values())} | this section | met |"
     )
-    lines += ["", "### Every public page, p50 ms", ""]
-    header = "| page | " + " | ".join(f"{s}x cold | {s}x warm" for s in sorted(by_scale))
-    header += " | growth cold | growth warm |" if ratios else " |"
-    lines += [header, "|---|" + "---:|" * (2 * len(by_scale) + (2 if ratios else 0))]
-    for name, case in by_scale[min(by_scale)]["pages"].items():
-        cells = []
-        for s in sorted(by_scale):
-            page = by_scale[s]["pages"].get(name)
-            cells += [f"{page['cold_ms']:.0f}", f"{page['warm_ms']:.0f}"] if page else ["", ""]
-        if ratios:
-            g = ratios.get(name)
-            cells += [f"{g['cold']:.2f}x", f"{g['warm']:.2f}x"] if g else ["", ""]
-        lines.append(f"| {name} (`{unquote(case['url'])}`) | " + " | ".join(cells) + " |")
-    lines += ["", "### Beside datasette, interleaved, both cold, p50 ms", ""]
-    lines += ["| question | scale | Qogam | datasette | Qogam / datasette |", "|---|---:|---:|---:|---:|"]
-    for s in sorted(by_scale):
-        for name, c in by_scale[s]["datasette"].items():
-            lines.append(
-                f"| {name} | {s}x | {c['qogam_ms']:.0f} | {c['datasette_ms']:.0f} | "
-                f"{c['qogam_ms'] / c['datasette_ms']:.2f} |"
-            )
-    lines += [
-        "",
-        "The directory's question to datasette: one table request with four facets and the count over the "
-        "organisations not merged into another, plus one SQL query for the field facet (a join table). The "
-        "explorer's: four SQL queries (headline totals, administrator x year, by mechanism, by region). Each "
-        "datasette time is the sum of its requests, made one after another.",
-    ]
-    if largest.get("load"):
-        ceiling = largest["load"]["minimal view (the ceiling)"]
+    lines += ["", f"### Every public page, p50 ms ({' and '.join(labels.values())})", ""]
+    header, columns, names = ["page"], 0, []
+    for d in databases:
+        prefix = f"{labels[d]} " if both else ""
+        for s in sorted(r["scale"] for r in runs[d]):
+            header += [f"{prefix}{s}x cold", f"{prefix}{s}x warm"]
+            columns += 2
+        if growth(runs[d]):
+            header += [f"{prefix}growth cold", f"{prefix}growth warm"]
+            columns += 2
+        for name in min(runs[d], key=lambda r: r["scale"])["pages"]:
+            if name not in names:
+                names.append(name)
+    lines += ["| " + " | ".join(header) + " |", "|---|" + "---:|" * columns]
+    for name in names:
+        cells, urls = [], {}
+        for d in databases:
+            by_scale = {r["scale"]: r for r in runs[d]}
+            for s in sorted(by_scale):
+                page = by_scale[s]["pages"].get(name)
+                cells += [f"{page['cold_ms']:.0f}", f"{page['warm_ms']:.0f}"] if page else ["", ""]
+                if page:
+                    urls.setdefault(d, unquote(page["url"]))
+            ratios = growth(runs[d])
+            if ratios:
+                g = ratios.get(name)
+                cells += [f"{g['cold']:.2f}x", f"{g['warm']:.2f}x"] if g else ["", ""]
+        # Codes and ids come from each database's own data: where two databases differ, each URL is named.
+        if len(set(urls.values())) == 1:
+            where = f"`{next(iter(urls.values()))}`"
+        else:
+            where = ", ".join(f"{labels[d]} `{url}`" for d, url in urls.items())
+        lines.append(f"| {name} ({where}) | " + " | ".join(cells) + " |")
+    lines += ["", "### Beside datasette (SQLite), interleaved, both cold, p50 ms", ""]
+    compared = [r for r in sqlite if r.get("datasette")]
+    if compared:
+        lines += ["| question | scale | Qogam | datasette | Qogam / datasette |", "|---|---:|---:|---:|---:|"]
+        for r in sorted(compared, key=lambda r: r["scale"]):
+            for name, c in r["datasette"].items():
+                lines.append(
+                    f"| {name} | {r['scale']}x | {c['qogam_ms']:.0f} | {c['datasette_ms']:.0f} | "
+                    f"{c['qogam_ms'] / c['datasette_ms']:.2f} |"
+                )
         lines += [
             "",
-            f"Load at {scale}x: each list for its duration with {largest['api_anonymous_rate']} as the anonymous "
-            "API rate (config/settings/bench.py); refusals (429) and errors are counted apart from answers, and "
-            "requests/s counts answers (200) only. The client threads run on the same two cores as the workers, "
-            "and kept "
-            + ", ".join(f"{r['client_cpu_cores']:.2f}" for r in largest["load"].values())
-            + " of a core busy in the runs above and the next. The ceiling on this machine, a view that only "
-            f'answers "ok" through the same middleware (bench/urls.py): {ceiling["requests_per_second"]:.0f} '
-            f"requests/s (p50 {_ms(ceiling['p50_ms'])}; one client alone {_ms(ceiling['single_client_p50_ms'])}).",
+            "The directory's question to datasette: one table request with four facets and the count over the "
+            "organisations not merged into another, plus one SQL query for the field facet (a join table). The "
+            "explorer's: four SQL queries (headline totals, administrator x year, by mechanism, by region). Each "
+            "datasette time is the sum of its requests, made one after another.",
+        ]
+    else:
+        lines.append("Not measured in this run (SQLite was not measured; datasette serves SQLite files only).")
+    loads = [(d, max(runs[d], key=lambda r: r["scale"])) for d in databases]
+    loads = [(d, r) for d, r in loads if r.get("load")]
+    if loads:
+        lines += [
+            "",
+            "### Load, 2 gunicorn workers",
+            "",
+            "| list | database | scale | clients | requests/s | p50 | p95 | one client alone | refused (429) | "
+            "other failures | client CPU (cores) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for d, largest in loads:
+            for name, r in largest["load"].items():
+                others = sum(r["other_status"].values()) + r["connection_errors"]
+                lines.append(
+                    f"| {name} (`{r['url']}`) | {labels[d]} | {largest['scale']}x | {r['clients']} | "
+                    f"{r['requests_per_second']:.1f} | {_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | "
+                    f"{_ms(r['single_client_p50_ms'])} | {r['throttled_429']} | {others} | "
+                    f"{r['client_cpu_cores']:.2f} |"
+                )
+        rates = sorted({r["api_anonymous_rate"] for _d, r in loads})
+        lines += [
+            "",
+            f"Each list for the same bounded time, with {', '.join(rates)} as the anonymous API rate "
+            "(config/settings/bench.py); refusals (429) and "
+            "errors are counted apart from answers, and requests/s counts answers (200) only. The client threads "
+            "run on the same two cores as the workers (and, on PostgreSQL, the database server): the last column "
+            'is the share of a core the client itself kept busy. The minimal view only answers "ok" through the '
+            "same middleware (bench/urls.py): the ceiling on this machine.",
         ]
     return "\n".join(lines)
 
@@ -684,64 +809,104 @@ def _ms(value: float | None) -> str:
     return f"{value:.0f} ms" if value is not None else "—"
 
 
-def write_docs(body: str) -> None:
+def section(body: str) -> str:
+    """The issue 18 section of docs/benchmarks.md, from its title to its end marker."""
     body = "\n".join(
         line if line.startswith(("|", "#")) or len(line) <= 115 else textwrap.fill(line, 115, break_long_words=False)
         for line in body.split("\n")
     )
+    text = f"{SECTION}\n\n{body}\n\nThe sections below are the in-process timings of issues 2 and 3\n"
+    return text + '(`make bench BENCH_ARGS="--in-process"`).\n\n' + SECTION_END + "\n"
+
+
+def write_docs(body: str) -> None:
     text = DOCS.read_text()
-    section = f"{SECTION}\n\n{body}\n\nThe sections below are the in-process timings of issues 2 and 3\n"
-    section += '(`make bench BENCH_ARGS="--in-process"`).\n\n' + SECTION_END + "\n"
     if SECTION in text:
         before, rest = text.split(SECTION, 1)
         after = rest.split(SECTION_END, 1)[1].lstrip("\n")
-        text = before + section + "\n" + after
+        text = before + section(body) + "\n" + after
     else:
         title, rest = text.split("\n", 1)
-        text = f"{title}\n\n{section}\n{rest.lstrip(chr(10))}"
+        text = f"{title}\n\n{section(body)}\n{rest.lstrip(chr(10))}"
     DOCS.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> None:
+    from_env = os.environ.get("DATABASE_URL", "")
+    on_postgres = from_env.startswith("postgres")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10", help="comma-separated multiples of 22,300 organisations")
+    parser.add_argument(
+        "--databases",
+        default="postgres" if on_postgres else "sqlite",
+        help="comma-separated, of sqlite and postgres (default: postgres when DATABASE_URL is a postgres:// URL, "
+        "else sqlite)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=from_env if on_postgres else None,
+        help="the PostgreSQL server (default: DATABASE_URL); each scale uses its database qogam_bench_{scale}x on it",
+    )
     parser.add_argument("--samples", type=int, default=9, help="requests per page, cold and warm (median reported)")
     parser.add_argument("--load-seconds", type=float, default=15, help="duration of each load run (0: none)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients in the load runs")
     parser.add_argument("--write-docs", action="store_true", help="rewrite the issue 18 section of docs/benchmarks.md")
+    parser.add_argument("--section-out", type=Path, help="write the issue 18 section to this file (docs untouched)")
     parser.add_argument(
-        "--report-only", action="store_true", help="measure nothing: report bench/out/results-http.json again"
+        "--report-only", action="store_true", help="measure nothing: report the results files in bench/out/ again"
     )
     parser.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one-database", choices=DATABASES, help=argparse.SUPPRESS)
+    parser.add_argument("--one-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
     if args.one_scale:
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
-        os.environ["DATABASE_URL"] = f"sqlite:///{database_file(args.one_scale)}"
-        print(json.dumps(measure_scale(args.one_scale, args.samples, args.load_seconds, args.clients)))
+        os.environ["DATABASE_URL"] = args.one_url  # gunicorn, started from here, inherits it
+        results = measure_scale(args.one_scale, args.one_database, args.samples, args.load_seconds, args.clients)
+        print(json.dumps(results))
         return
 
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("the HTTP comparison runs on SQLite (datasette serves SQLite files); unset DATABASE_URL")
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = [d for d in databases if d not in DATABASES]
+    if unknown or not databases:
+        raise SystemExit(f"--databases takes {' and '.join(DATABASES)}, not {args.databases!r}")
+    if "postgres" in databases and not (args.postgres_url or "").startswith("postgres"):
+        raise SystemExit("PostgreSQL needs a server: --postgres-url postgres://... (or DATABASE_URL)")
     OUT.mkdir(parents=True, exist_ok=True)
     scales = [int(s) for s in args.scales.split(",")]
-    results = json.loads((OUT / "results-http.json").read_text()) if args.report_only else []
-    for scale in [] if args.report_only else scales:
-        started = time.perf_counter()
-        print(f"scale {scale}x: {database_file(scale)}", file=sys.stderr)
-        command = [sys.executable, __file__, "--one-scale", str(scale), "--samples", str(args.samples)]
-        command += ["--clients", str(args.clients)]
-        command += ["--load-seconds", str(args.load_seconds if scale == max(scales) else 0)]
-        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
-        if done.returncode:
-            raise SystemExit(done.returncode)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        results[-1] |= {"wall_seconds": time.perf_counter() - started, "samples": args.samples}
-    (OUT / "results-http.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    body = report(results, results[0]["samples"])
+    for database in [] if args.report_only else databases:
+        results = []
+        for scale in scales:
+            started = time.perf_counter()
+            url = scale_url(database, scale, args.postgres_url)
+            if database == "postgres":
+                from bench.run import ensure_postgres_database
+
+                ensure_postgres_database(url)
+            parts = urlsplit(url)  # shown without its password
+            where = f"{parts.hostname}:{parts.port}{parts.path}" if parts.hostname else parts.path
+            print(f"{DATABASES[database]} {scale}x: {where}", file=sys.stderr)
+            command = [sys.executable, __file__, "--one-scale", str(scale), "--one-database", database]
+            command += ["--one-url", url, "--samples", str(args.samples), "--clients", str(args.clients)]
+            command += ["--load-seconds", str(args.load_seconds if scale == max(scales) else 0)]
+            done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
+            if done.returncode:
+                raise SystemExit(done.returncode)
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            results[-1] |= {"wall_seconds": time.perf_counter() - started, "samples": args.samples}
+            print(f"{DATABASES[database]} {scale}x: {results[-1]['wall_seconds']:.0f} s", file=sys.stderr)
+        results_file(database).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    # Every database with a results file, the ones just measured and any measured before (each says its run).
+    runs = {d: json.loads(results_file(d).read_text()) for d in DATABASES if results_file(d).exists()}
+    if not runs:
+        raise SystemExit(f"no results in {OUT}: run without --report-only first")
+    body = report(runs)
     print(body)
-    if args.write_docs:
+    if args.section_out:
+        args.section_out.write_text(section(body))
+    elif args.write_docs:
         write_docs(body)
 
 

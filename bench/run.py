@@ -36,8 +36,10 @@ OUT = ROOT / "bench" / "out"
 BASE_ORGS = 22_300
 
 
-def database_url(scale: int) -> str:
-    server = os.environ.get("DATABASE_URL")
+def database_url(scale: int, server: str | None = None) -> str:
+    """The database of one scale: `qogam_bench_{scale}x` on the PostgreSQL server of `server` (by default
+    DATABASE_URL) when that is a postgres:// URL, else a SQLite file under bench/out/."""
+    server = server or os.environ.get("DATABASE_URL")
     if server and server.startswith("postgres"):
         parts = urlsplit(server)
         return urlunsplit(parts._replace(path=f"/qogam_bench_{scale}x"))
