@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from api.planner import planner_statistics_refresh
@@ -33,6 +33,9 @@ BATCH = 5000
 
 # (fields, region, legal_form, status, territorial_level, reporting, has_bin): where one organisation is counted
 Position = tuple[str, str, str, str, str, str, bool]
+# The cells of organisations working in all of 1, 2 and 3 given fields: a filter on up to three fields is
+# their sum by inclusion-exclusion (_holding).
+INTERSECTIONS = {1: FacetCell.Kind.FIELD, 2: FacetCell.Kind.PAIR, 3: FacetCell.Kind.TRIPLE}
 CellKey = tuple[str, ...]  # (kind, fields, *the dimensions)
 
 
@@ -61,13 +64,18 @@ def _positions(organisations: QuerySet[Organisation], year: int) -> dict[int, Po
 
 
 def _cells(position: Position) -> list[CellKey]:
-    """The cells one organisation is counted in: the whole cube, its set of fields, and each field of it."""
+    """The cells one organisation is counted in: the whole cube, its set of fields, each field of it and each
+    two and three of them."""
     fieldset, region, legal_form, status, level, reporting, has_bin = position
     dims = (region, legal_form, status, level, reporting)
+    codes = [code for code in fieldset.strip(",").split(",") if code]
     # Only the home page asks about BINs, and only of the whole cube: the field cells leave it out (fewer cells).
     keys: list[CellKey] = [(FacetCell.Kind.ALL.value, "", *dims, "1" if has_bin else "")]
     keys.append((FacetCell.Kind.FIELDS.value, fieldset, *dims, "1"))
-    keys += [(FacetCell.Kind.FIELD.value, code, *dims, "1") for code in fieldset.strip(",").split(",") if code]
+    keys += [(FacetCell.Kind.FIELD.value, code, *dims, "1") for code in codes]
+    for size in (2, 3):
+        kind = INTERSECTIONS[size].value
+        keys += [(kind, _fieldset(some), *dims, "1") for some in itertools.combinations(codes, size)]
     return keys
 
 
@@ -184,16 +192,28 @@ def facet_cube_ready() -> None:
         facet_cube_rebuild()
 
 
-def _holding(fields: list[str]) -> QuerySet[FacetCell]:
-    """The cells that count each organisation working in any of `fields` once (all of them for none)."""
+def _holding(fields: list[str]) -> QuerySet:
+    """The organisations working in any of `fields` (all of them for none), summed by the other five facets.
+
+    Up to three fields, by inclusion-exclusion over the cells of each field, each two and each three of them
+    (a + b - ab for two; a + b + c - ab - ac - bc + abc for three): cells that grow with the combinations in
+    use, not with the registry. Four or more: the cells of every whole set of fields holding one of them."""
     if not fields:
-        return FacetCell.objects.filter(kind=FacetCell.Kind.ALL)
-    if len(fields) == 1:
-        return FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, fields=fields[0])
-    any_of = Q()
-    for code in fields:  # its whole set of fields holds one of them
-        any_of |= Q(fields__contains=f",{code},")
-    return FacetCell.objects.filter(any_of, kind=FacetCell.Kind.FIELDS)
+        cells = FacetCell.objects.filter(kind=FacetCell.Kind.ALL)
+    elif len(fields) <= len(INTERSECTIONS):
+        some = Q()
+        for size in range(1, len(fields) + 1):
+            kind = INTERSECTIONS[size]
+            keys = [codes[0] if size == 1 else _fieldset(codes) for codes in itertools.combinations(fields, size)]
+            some |= Q(kind=kind, fields__in=keys)
+        signed = Sum(Case(When(kind=INTERSECTIONS[2], then=-F("n")), default=F("n")))
+        return FacetCell.objects.filter(some).values_list(*FACET_DIMENSIONS).annotate(total=signed).order_by()
+    else:
+        any_of = Q()
+        for code in fields:  # its whole set of fields holds one of them
+            any_of |= Q(fields__contains=f",{code},")
+        cells = FacetCell.objects.filter(any_of, kind=FacetCell.Kind.FIELDS)
+    return cells.values_list(*FACET_DIMENSIONS).annotate(total=Sum("n")).order_by()
 
 
 def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, dict[str, int]], int]:
@@ -205,8 +225,7 @@ def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, d
     fields = sorted(chosen.pop("field", ()))
     counts: dict[str, Counter[str]] = {key: Counter() for key in (*FACET_DIMENSIONS, "field")}
     total = 0
-    rows = _holding(fields).values_list(*FACET_DIMENSIONS).annotate(total=Sum("n")).order_by()
-    for *values, n in rows:
+    for *values, n in _holding(fields):
         missed = [i for i, key in enumerate(FACET_DIMENSIONS) if key in chosen and values[i] not in chosen[key]]
         if not missed:
             total += n

@@ -7,8 +7,10 @@ growing long before the registry does. The cube is kept current by the registry'
 (registry/cube.py), never recounted per request.
 
 Each organisation the directory lists (not merged into another) is counted in one FacetCell of kind "all",
-in one of kind "fields" (its whole set of fields, for filters on two or more fields), and in one of kind
-"field" per field it works in (for the field facet, and for a filter on one field). FacetMember remembers where
+in one of kind "fields" (its whole set of fields, for filters on four or more fields), in one of kind
+"field" per field it works in (for the field facet, and for a filter on one field) and in one of kind "pair" or
+"triple" per two or three of its fields (a filter on two or three fields sums the cells of each field, pair and
+triple of them by inclusion-exclusion). FacetMember remembers where
 each organisation was last counted, so a change moves it from its old cells to its new ones.
 """
 
@@ -22,9 +24,12 @@ class FacetCell(models.Model):
         ALL = "all"
         FIELD = "field"
         FIELDS = "fields"
+        PAIR = "pair"
+        TRIPLE = "triple"
 
     kind = models.CharField(max_length=6, choices=Kind.choices)
-    # kind "field": one field's code; kind "fields": every field's code, sorted, as ",a,b," (",," for none)
+    # kind "field": one field's code; kind "fields": every field's code, sorted, as ",a,b," (",," for none);
+    # kinds "pair" and "triple": two or three of an organisation's fields, sorted, as ",a,b," or ",a,b,c,"
     fields = models.CharField(max_length=400, default="", blank=True)
     region = models.CharField(max_length=10, default="", blank=True)
     legal_form = models.CharField(max_length=40, default="", blank=True)
