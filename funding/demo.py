@@ -482,6 +482,9 @@ class Builder:
         self.funded: dict[int, list[OrgInfo]] = defaultdict(list)
         self.funded_ids: dict[int, set[int]] = defaultdict(set)
         self.funded_by: dict[tuple[str, int], set[int]] = defaultdict(set)
+        # The same lists as self.funded looked up: each one's place in its year's list, and the year's by region.
+        self.funded_at: dict[tuple[int, int], int] = {}
+        self.funded_in: dict[tuple[int, str], list[OrgInfo]] = defaultdict(list)
         self.target: dict[int, int] = {}
         self.remaining: Counter[int] = Counter()
         self.planted: dict[str, list] = defaultdict(list)  # flag code -> award specs planted on purpose
@@ -552,7 +555,9 @@ class Builder:
             if org.id not in self.funded_ids[year]:
                 self.funded_ids[year].add(org.id)
                 if again:
+                    self.funded_at[(year, org.id)] = len(self.funded[year])
                     self.funded[year].append(org)
+                    self.funded_in[(year, org.region)].append(org)
         return org
 
     def pick_recipient(
@@ -586,19 +591,20 @@ class Builder:
             # Funded again this year: by the same administrator where it can (one NGO winning several of its
             # lots), so that a second administrator on the same theme (double funding) stays the exception.
             # The year's funded organisations that may take it, the administrator's own first, else those of the
-            # place, else any: each tier in the year's order, its cheap test first (the year's list is long at ten
-            # times the national size, and `clear` the costly part), and no organisation judged twice.
+            # place, else any, each tier in the year's order: found through their indexes, since the year's list
+            # is long at ten times the national size (and `clear` the costly part).
             def fit(org: OrgInfo) -> bool:
                 return org.id not in exclude and self.seasoned(org, day) and clear(org)
 
-            ids = self.funded_by.get((admin, year), ())
+            ids = self.funded_by.get((admin, year), set())
+            positions = sorted(self.funded_at[(year, i)] for i in ids - exclude if (year, i) in self.funded_at)
             tiers = (
-                lambda o: o.id in ids,
-                lambda o: o.id not in ids and o.region == place,
-                lambda o: o.id not in ids and o.region != place,
+                (self.funded[year][at] for at in positions),
+                (o for o in self.funded_in.get((year, place), ()) if o.id not in ids),
+                (o for o in self.funded[year] if o.region != place and o.id not in ids),
             )
             for tier in tiers:
-                fitting = [o for o in self.funded[year] if tier(o) and fit(o)]
+                fitting = [o for o in tier if fit(o)]
                 if fitting:
                     return self._took(rng.choice(fitting), year, state, admin=admin)
 
