@@ -893,11 +893,12 @@ def main(argv: list[str] | None = None) -> None:
             command += ["--load-seconds", str(args.load_seconds if scale == max(scales) else 0)]
             done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
             if done.returncode:
-                raise SystemExit(done.returncode)
+                raise SystemExit(f"{DATABASES[database]} {scale}x failed ({done.returncode}): see above")
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
             results[-1] |= {"wall_seconds": time.perf_counter() - started, "samples": args.samples}
             print(f"{DATABASES[database]} {scale}x: {results[-1]['wall_seconds']:.0f} s", file=sys.stderr)
-        results_file(database).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+            # Written after every scale: a later scale that fails leaves this run's earlier ones reported.
+            results_file(database).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     # Every database with a results file, the ones just measured and any measured before (each says its run).
     runs = {d: json.loads(results_file(d).read_text()) for d in DATABASES if results_file(d).exists()}
     if not runs:
