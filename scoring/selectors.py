@@ -87,6 +87,11 @@ def summary_run_current() -> SummaryRun | None:
     return SummaryRun.objects.filter(current=True).first()
 
 
+# The default of the selectors that read the current run unless their caller has read it (None is a reading:
+# there is no current run).
+_UNREAD: Any = object()
+
+
 def summary_run_running() -> SummaryRun | None:
     """The regeneration under way, with its progress from the cache (None when none is running)."""
     run = SummaryRun.objects.filter(status=SummaryRun.Status.RUNNING).order_by("-started_at").first()
@@ -287,9 +292,10 @@ def sector_table() -> tuple[list[str], Iterator[list]]:
 FLAG_SORTS = {"amount": ("-amount", "id"), "year": ("-year", "id"), "code": ("code", "id")}
 
 
-def flags_filtered(*, data: QueryDict) -> FlagFilter:
-    """The current run's flags under the request's filters (an unbound-looking empty set without a run)."""
-    run = summary_run_current()
+def flags_filtered(*, data: QueryDict, run: SummaryRun | None = _UNREAD) -> FlagFilter:
+    """The current run's flags under the request's filters (an unbound-looking empty set without a run).
+    `run`: the current run, when the caller has read it already."""
+    run = summary_run_current() if run is _UNREAD else run
     queryset = Flag.objects.filter(run=run) if run else Flag.objects.none()
     return FlagFilter(data, queryset=queryset)
 
@@ -300,6 +306,7 @@ class TransparencyOverview:
     top: dict[str, int]
     total: int
     concentration: list[Concentration]
+    administrators: dict[str, Administrator]  # those both tables name, by code
 
 
 BREAKDOWNS = (
@@ -320,14 +327,15 @@ def _breakdowns(rows: QuerySet, count: Any, money: Any) -> dict[str, list[dict]]
 
 
 def transparency_overview(
-    *, flags: QuerySet[Flag], year: int | None, filters: dict | None = None
+    *, flags: QuerySet[Flag], year: int | None, filters: dict | None = None, run: SummaryRun | None = _UNREAD
 ) -> TransparencyOverview:
     """Counts and money by flag, administrator, region and year over the filtered flags, and the most
     concentrated administrators of the year (the latest year when none is chosen).
 
     `filters` (the valid filters, by name) lets the breakdowns be summed from the run's flag cells when they
-    are all dimensions of the cells; otherwise the flags are counted."""
-    run = summary_run_current()
+    are all dimensions of the cells; otherwise the flags are counted. `run`: the current run, when the caller
+    has read it already."""
+    run = summary_run_current() if run is _UNREAD else run
     active = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
     if filters is not None and run is not None and set(active) <= CELL_FILTERS:
         by = _breakdowns(FlagCell.objects.filter(run=run, **active), Sum("n"), Sum("money"))
@@ -359,6 +367,7 @@ def transparency_overview(
         top={key: max((r["n"] for r in rows), default=0) for key, rows in by.items()},
         total=sum(row["n"] for row in by["code"]),
         concentration=concentration,
+        administrators=administrators,
     )
 
 
@@ -397,9 +406,12 @@ def flag_hits(*, code: str, subject_type: str, subject_key: str) -> list[Flag]:
     return list(Flag.objects.filter(run=run, code=code, subject_type=subject_type, subject_key=subject_key))
 
 
-def flags_on_record(*, subject_type: str, subject_key: str, organisation_id: int | None = None) -> list[Flag]:
-    """The current run's flags on a record, for its page's "worth a look" box."""
-    run = summary_run_current()
+def flags_on_record(
+    *, subject_type: str, subject_key: str, organisation_id: int | None = None, run: SummaryRun | None = _UNREAD
+) -> list[Flag]:
+    """The current run's flags on a record, for its page's "worth a look" box (`run`: the current run, when the
+    caller has read it already)."""
+    run = summary_run_current() if run is _UNREAD else run
     if run is None:
         return []
     if subject_type == "person":
@@ -433,8 +445,8 @@ def _flags_naming_person(run, person_key: str) -> list[Flag]:
     return named[:30]
 
 
-def flags_on_records_of(*, administrator: str) -> int:
-    run = summary_run_current()
+def flags_on_records_of(*, administrator: str, run: SummaryRun | None = _UNREAD) -> int:
+    run = summary_run_current() if run is _UNREAD else run
     if run is None:
         return 0
     cells = FlagCell.objects.filter(run=run, administrator=administrator).exclude(subject_type="administrator")

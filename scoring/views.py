@@ -214,8 +214,11 @@ def _mechanisms() -> list[tuple[str, str]]:
 @cached_anonymous_page
 def transparency(request: HttpRequest) -> HttpResponse:
     """Red flags by type, administrator, region and year, the flagged records, concentration and the rules."""
-    filterset = flags_filtered(data=request.GET)
     run = summary_run_current()
+    filterset = flags_filtered(data=request.GET, run=run)
+    # The administrator choices, read once: the select reads a callable's choices again for its required attribute.
+    widget = filterset.form.fields["administrator"].widget
+    widget.choices = list(widget.choices)
     context = {"form": filterset.form, "run": run, "rules": _rules_with_subjects()}
     status = filters_status(filterset)
     page_number = query_int(request.GET, "page", minimum=1)
@@ -224,15 +227,16 @@ def transparency(request: HttpRequest) -> HttpResponse:
     flags = filterset.qs
     year = filterset.form.cleaned_data.get("year") if filterset.is_valid() else None
     filters = dict(filterset.form.cleaned_data) if filterset.is_valid() else None
-    overview = transparency_overview(flags=flags, year=int(year) if year else None, filters=filters)
+    overview = transparency_overview(flags=flags, year=int(year) if year else None, filters=filters, run=run)
     sort = request.GET.get("sort", "amount")
     paginator = Paginator(flags.order_by(*FLAG_SORTS.get(sort, FLAG_SORTS["amount"])), 50)
     paginator.count = overview.total  # counted with the flags by type already
     page = paginator.get_page(page_number)
     page.object_list = list(page.object_list)
-    administrators = Administrator.objects.in_bulk(
-        {flag.administrator for flag in page.object_list if flag.administrator}, field_name="code"
-    )
+    administrators = dict(overview.administrators)  # read for the breakdowns: only the others are looked up
+    missing = {flag.administrator for flag in page.object_list if flag.administrator} - administrators.keys()
+    if missing:
+        administrators |= Administrator.objects.in_bulk(missing, field_name="code")
     for flag in flags_titled(page.object_list, administrators):  # titles in the reader's language, names for codes
         flag.subject_label = SUBJECT_LABELS.get(flag.subject_type, flag.subject_type)
         flag.administrator_record = administrators.get(flag.administrator)

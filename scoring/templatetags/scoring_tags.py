@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from scoring.flags.figures import flags_titled
 from scoring.indicators import CSI_INDICATORS
-from scoring.selectors import concerns_on_record, flags_on_record, flags_on_records_of
+from scoring.selectors import concerns_on_record, flags_on_record, flags_on_records_of, summary_run_current
 
 register = template.Library()
 
@@ -16,11 +16,13 @@ register = template.Library()
 def worth_a_look(subject_type: str, subject_key: str, organisation_id: int | None = None) -> dict:
     """The current run's red flags on a record, worded as worth a look, each linking to its rule; for an
     administrator also how many flags its awards and competitions carry, linking to them."""
-    records = flags_on_records_of(administrator=subject_key) if subject_type == "administrator" else 0
+    run = summary_run_current()
+    records = flags_on_records_of(administrator=subject_key, run=run) if subject_type == "administrator" else 0
+    flags = flags_on_record(
+        subject_type=subject_type, subject_key=str(subject_key), organisation_id=organisation_id, run=run
+    )
     return {
-        "flags": flags_titled(
-            flags_on_record(subject_type=subject_type, subject_key=str(subject_key), organisation_id=organisation_id)
-        ),
+        "flags": flags_titled(flags),
         "records": records,
         "key": subject_key,
         "subject_type": subject_type,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -168,3 +169,15 @@ def test_a_year_end_rush_page_shows_labelled_figures_and_why_the_thresholds(clie
 def test_a_funders_flags_are_summed_from_the_cells(split):
     flags = Flag.objects.filter(run__current=True, administrator="district").exclude(subject_type="administrator")
     assert flags_on_records_of(administrator="district") == flags.count() > 0
+
+
+def test_the_flag_pages_run_no_statement_twice(client, split):
+    """The current run is read once per page (the issue's finding: /transparency/ ran the same query twice), and
+    the administrator filter's choices once (the select read them again for its required attribute)."""
+    award = split[0]
+    for url in ("/transparency/", "/transparency/?year=2024", award.administrator.get_absolute_url()):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        statements = Counter(query["sql"] for query in queries.captured_queries)
+        assert [sql for sql, n in statements.items() if n > 1] == [], url
