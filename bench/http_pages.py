@@ -631,7 +631,7 @@ def _database(result: dict) -> str:
 def _run_line(database: str, results: list[dict]) -> str:
     """One database's run: where, when, at which commit, how many samples, and how busy the machine was."""
     first = results[0]
-    version = first["versions"].get(database)
+    version = (first["versions"].get(database) or "").split(" ")[0]  # "15.18 (Debian 15.18-0+deb12u1)": 15.18
     name = DATABASES[database] + (f" {version}" if version else "")
     where = "files under bench/out/" if database == "sqlite" else "databases `qogam_bench_{scale}x`"
     commits = sorted({r["commit"] for r in results})
