@@ -886,7 +886,7 @@ def main(argv: list[str] | None = None) -> None:
 
                 ensure_postgres_database(url)
             parts = urlsplit(url)  # shown without its password
-            where = f"{parts.hostname}:{parts.port}{parts.path}" if parts.hostname else parts.path
+            where = f"{parts.hostname}:{parts.port}{parts.path}" if database == "postgres" else database_file(scale)
             print(f"{DATABASES[database]} {scale}x: {where}", file=sys.stderr)
             command = [sys.executable, __file__, "--one-scale", str(scale), "--one-database", database]
             command += ["--one-url", url, "--samples", str(args.samples), "--clients", str(args.clients)]
