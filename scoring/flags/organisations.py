@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Sum
 from django.db.models.functions import ExtractYear
 
 from funding.models import STATE_MECHANISMS, Application, Award, Lot
@@ -105,9 +105,13 @@ def shared_contacts_find(*, today: datetime.date) -> list[Hit]:
     """Two passes over the applicants and recipients: the first counts each normalised contact by its hash,
     the second keeps only the contacts seen more than once, so memory follows the shared contacts, not the
     registry (a hash collision only adds a candidate that the group size then drops)."""
+    # EXISTS, not IN: PostgreSQL turns an OR of two IN subqueries it can not hash in work_mem into a rescan of
+    # every application per organisation (20 minutes at ten times the national size; EXISTS: 1.8 s).
+    funded = Exists(Award.objects.filter(recipient_id=OuterRef("pk")))
+    applied = Exists(Application.objects.filter(applicant_id=OuterRef("pk")))
     orgs = (
         Organisation.objects.filter(merged_into__isnull=True)
-        .filter(Q(pk__in=Award.objects.values("recipient_id")) | Q(pk__in=Application.objects.values("applicant_id")))
+        .filter(funded | applied)
         .values("id", "phone", "email", "address", "parent_id")
     )
     seen: Counter[int] = Counter()
