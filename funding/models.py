@@ -883,6 +883,17 @@ class RecipientTotal(models.Model):
         return f"{self.recipient_id}: {self.amount}"
 
 
+class YearRecipients(models.Model):
+    """How many distinct recipients the awards of one year went to: the explorer's by-year recipients without a
+    filter, read instead of counting the recipient cells of every year (funding/rollups.py keeps it with them)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    recipients = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.recipients}"
+
+
 class RollupState(models.Model):
     """One row: up to which award the cells count every award (None: never built). Writers lock it, so two
     processes refreshing the same cells, or a rebuild racing a refresh, can not count an award twice; readers

@@ -4,7 +4,8 @@ RollupState): built once, kept current by the change events, summed by the explo
 
 - RecipientCell sums a recipient's awards per cell (year, mechanism, administrator, region, field, and years of
   activity); AwardPeriodCell and AwardCell are its sums over recipients, with and without the years of
-  activity (the views without a period sum the fewer AwardCells).
+  activity (the views without a period sum the fewer AwardCells); YearRecipients counts each year's distinct
+  recipients (the explorer without a filter).
 - `funding_rollups_rebuild()` counts every award afresh: after seed_demo and any load that writes awards in
   bulk without announcing them, and nightly (scoring's summaries run) as a safety net.
 - `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients (their RecipientCells and
@@ -28,7 +29,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from funding.models import Award, AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, RollupState
+from funding.models import Award, AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, RollupState, YearRecipients
 from funding.selectors import award_year
 
 BATCH = 5000
@@ -91,13 +92,14 @@ def funding_rollups_rebuild() -> int:
     state = _lock()
     through = _latest_award()
     awards = Award.objects.filter(pk__lte=through)
-    for model in (RecipientCell, AwardCell, AwardPeriodCell, RecipientTotal):
+    for model in (RecipientCell, AwardCell, AwardPeriodCell, RecipientTotal, YearRecipients):
         model.objects.all().delete()
     RecipientCell.objects.bulk_create(
         (_cell(RecipientCell, row) for row in _grouped(awards).iterator(chunk_size=BATCH)), batch_size=BATCH
     )
     _sum_recipient_cells(AwardCell, TOTAL_KEY, Q())
     _sum_recipient_cells(AwardPeriodCell, KEY, Q())
+    _count_year_recipients(None)
     RecipientTotal.objects.bulk_create(
         (
             RecipientTotal(recipient_id=pk, amount=total)
@@ -109,9 +111,19 @@ def funding_rollups_rebuild() -> int:
     state.longest_activity = _longest(AwardPeriodCell.objects.all())
     state.save(update_fields=["awards_through", "built_at", "longest_activity"])
     with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
-        for model in (AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal):
+        for model in (AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, YearRecipients):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
+
+
+def _count_year_recipients(years: set[int] | None) -> None:
+    """Recount the distinct recipients of these years (every year for None) from the recipient cells."""
+    cells = RecipientCell.objects.all() if years is None else RecipientCell.objects.filter(year__in=years)
+    (YearRecipients.objects.all() if years is None else YearRecipients.objects.filter(year__in=years)).delete()
+    YearRecipients.objects.bulk_create(
+        YearRecipients(year=year, recipients=n)
+        for year, n in cells.order_by().values_list("year").annotate(n=Count("recipient_id", distinct=True))
+    )
 
 
 def _longest(cells: QuerySet) -> int:
@@ -151,6 +163,8 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
         RecipientTotal(recipient_id=pk, amount=total)
         for pk, total in awards.order_by().values_list("recipient_id").annotate(Sum("amount"))
     )
+    if touched:
+        _count_year_recipients({key[0] for key in touched})
     for model, names in ((AwardPeriodCell, KEY), (AwardCell, TOTAL_KEY)):
         keys = {key[: len(names)] for key in touched}
         if keys:

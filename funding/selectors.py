@@ -61,6 +61,7 @@ from funding.models import (
     RecipientCell,
     RecipientTotal,
     RollupState,
+    YearRecipients,
 )
 from registry.i18n import active_language, localized, localized_reader, localized_row
 from registry.models import Organisation, OrganisationRole, Person
@@ -163,9 +164,12 @@ def _sums(queryset: Awards, key: str) -> QuerySet:
     return queryset.order_by().values(key).annotate(total=Sum("amount"), n=_count(queryset)).order_by("-total", key)
 
 
-def totals_by_year(queryset: Awards, recipients: QuerySet[RecipientCell] | None = None) -> list[YearRow]:
+def totals_by_year(
+    queryset: Awards, recipients: QuerySet[RecipientCell] | dict[int, int] | None = None
+) -> list[YearRow]:
     """By year, from awards or from cells. An AwardCell does not know its recipients: with AwardCells,
-    `recipients` (the same cells split by recipient) counts them, in a query of its own."""
+    `recipients` (the same cells split by recipient) counts them, in a query of its own, or is already
+    counted ({year: recipients}: YearRecipients, without a filter)."""
     per_year = {
         "total": Sum("amount"),
         "republican": Sum("amount", filter=REPUBLICAN),
@@ -175,6 +179,8 @@ def totals_by_year(queryset: Awards, recipients: QuerySet[RecipientCell] | None 
     if recipients is None:
         per_year["recipients"] = Count("recipient", distinct=True)
         counted = {}
+    elif isinstance(recipients, dict):
+        counted = recipients
     else:
         counted = dict(recipients.order_by().values_list("year").annotate(n=Count("recipient", distinct=True)))
     rows = (
@@ -459,8 +465,9 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
     queryset = filterset.qs
     rollup = _rollup_cells(filterset)
     cells, recipients = rollup or (queryset, queryset)
-    # Every award (today's regions or not): every recipient has its RecipientTotal.
-    if rollup and not any(v for k, v in filterset.form.cleaned_data.items() if k != "region_view"):
+    # Every award (today's regions or not): every recipient has its RecipientTotal, every year its YearRecipients.
+    unfiltered = rollup and not any(v for k, v in filterset.form.cleaned_data.items() if k != "region_view")
+    if unfiltered:
         overall = cells.order_by().aggregate(total=Sum("amount"), n=_count(cells))
         overall["recipients"] = RecipientTotal.objects.count()
     else:
@@ -468,7 +475,8 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
             total=Sum("amount"), n=_count(recipients), recipients=Count("recipient", distinct=True)
         )
     shows_published = _shows_published(filterset)
-    by_year = _every_year(totals_by_year(cells, recipients if rollup else None), filterset, shows_published)
+    per_year = dict(YearRecipients.objects.values_list("year", "recipients")) if unfiltered else recipients
+    by_year = _every_year(totals_by_year(cells, per_year if rollup else None), filterset, shows_published)
     # The awards listed were awarded in the years the totals found them in: the list walks the date index from
     # the last of them (a period of activity years ago otherwise passes every later award first).
     years = [row.year for row in by_year if row.count]

@@ -15,7 +15,15 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from funding import selectors, services
-from funding.models import Award, AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, RollupState
+from funding.models import (
+    Award,
+    AwardCell,
+    AwardPeriodCell,
+    RecipientCell,
+    RecipientTotal,
+    RollupState,
+    YearRecipients,
+)
 from funding.rollups import funding_rollups_rebuild
 from funding.selectors import funding_explorer, rollup_current
 from registry import services as registry_services
@@ -69,6 +77,7 @@ def _cells() -> tuple[set, ...]:
         set(RecipientCell.objects.values_list("recipient_id", "start_year", "end_year", *keys)),
         set(RecipientTotal.objects.values_list("recipient_id", "amount")),
         RollupState.objects.values_list("longest_activity", flat=True).get(),
+        set(YearRecipients.objects.values_list("year", "recipients")),
     )
 
 
