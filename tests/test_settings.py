@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from config.celery import app as celery_app
@@ -86,3 +87,26 @@ def test_without_redis_tasks_run_in_process():
         env={"DJANGO_SETTINGS_MODULE": "config.settings.dev", "REDIS_URL": "redis://127.0.0.1:6379/0"},
     )
     assert with_redis.stdout.strip().endswith("False"), with_redis.stderr
+
+
+def test_postgresql_connections_compile_no_queries():
+    """JIT off on every PostgreSQL connection the site opens (the production settings read the same base)."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.settings_dict['OPTIONS'].get('options'))",
+        env={**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "-c jit=off"
+
+
+@pytest.mark.django_db
+def test_the_connection_in_use_has_jit_off_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: .ci/run runs the suite on it")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
