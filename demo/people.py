@@ -329,11 +329,12 @@ class NameBook:
     """Fictional names, each combination of surname, first name and patronymic used once.
 
     A sex's pool (its surnames x first names x patronymics: 138,880 men's and 109,616 women's names) is drawn from
-    as it always was until EXTEND_AT of it is used (a 1x demo uses about a quarter of the women's); beyond that,
-    names take a double surname ("Ахметов-Омаров": two surnames of different roots, each pair once in the pools'
-    order), 7,000 and more times as many, so that ten times the national size and more find new names at once. A
-    double surname's key has one word more than a single's (the hyphen parts two words), and every word of one
-    sex's pools is at least two letters from every other: two different names never match, even fuzzily."""
+    as it always was until EXTEND_AT of it is used (a 1x demo uses 30% of the women's, so every size that loaded
+    before keeps its names); beyond that, names take a double surname ("Ахметов-Омаров": two surnames of different
+    roots, each pair once, in the pools' order): 7,503 of them a sex, 60 times the single surnames, so that ten
+    times the national size finds new names at once. A double surname's key has one word more than a single's (the
+    hyphen parts two words), and every word of one sex's pools is at least two letters from every other: two
+    different names never match, even fuzzily."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng

@@ -171,6 +171,7 @@ CAPTIVE_PER_FULL_SIZE = 20  # about 2 at the 1/10 size, at least 1
 # planted: same recipient, field and region, two administrators, overlapping periods, comparable amounts.
 ORDINARY_HORIZON_DAYS = 350
 DOUBLE_FUNDING_PER_FULL_SIZE = 30  # pairs: about 3 at the 1/10 size, at least 1
+SIMILAR_AMOUNTS = Decimal("0.7")  # a double funding pair's smaller amount is at least this share of the larger
 # Funding concentration (DOMAIN §5): one local department-year with 5+ recipients where one takes most of the money
 # (an HHI of at least this, on the 0-10,000 scale; the flag's threshold is 2,500).
 PLANTED_HHI = 3000
@@ -1492,35 +1493,40 @@ def _overlap(one: dict, other: dict) -> bool:
     return one["starts_on"] <= other["ends_on"] and other["starts_on"] <= one["ends_on"]
 
 
-def _similar_pair(one: dict, other: dict) -> bool:
-    """Whether two ordinary awards of one year and region could be a double funding pair: two administrators, two
-    recipients, overlapping periods and amounts within 70% of each other."""
-    return (
-        one["admin"] != other["admin"]
-        and one["recipient"] != other["recipient"]
-        and _overlap(one, other)
-        and min(one["amount"], other["amount"]) >= Decimal("0.7") * max(one["amount"], other["amount"])
-    )
-
-
 def _double_funding_pairs(rng: random.Random, candidates: list[dict]) -> Iterator[tuple[dict, dict]]:
-    """Every ordered pair of `candidates` of one year and region that `_similar_pair` accepts, in a random order.
-    The pairs grow with the square of the data (tens of millions at ten times the national size), so they are held
-    as int64 codes (index of the one * len(candidates) + index of the other, 8 bytes a pair instead of a tuple's
-    64) and decoded as they are read. random.shuffle's permutation depends only on the sequence's length, so the
-    order is the one a list of the same pairs, made in the same order, would have."""
-    n = len(candidates)
-    by_place: dict[tuple, list[int]] = defaultdict(list)
-    for index, award in enumerate(candidates):
-        by_place[(award["awarded_on"].year, award["region"])].append(index)
-    codes = array("q")
-    for group in by_place.values():
-        for i in group:
-            one = candidates[i]
-            codes.extend(i * n + j for j in group if _similar_pair(one, candidates[j]))
+    """Every ordered pair of `candidates` of one year and region that could be a double funding pair (two
+    administrators, two recipients, overlapping periods, amounts within 70% of each other), in a random order.
+    The pairs grow with the square of the data (about 28 million at ten times the national size), so each is held
+    as one number in an array, not as a tuple (64 bytes): the one's index in `candidates` times the largest group's
+    size plus the other's place in their group, 4 bytes while that fits (8 beyond), decoded as read.
+    random.shuffle's permutation depends only on the sequence's length, so the order is the one a list of the same
+    pairs, made in the same order, would have."""
+    by_place: dict[tuple, list[tuple]] = defaultdict(list)
+    for index, a in enumerate(candidates):
+        facts = (index, a["admin"], a["recipient"], a["starts_on"], a["ends_on"], a["amount"])
+        by_place[(a["awarded_on"].year, a["region"])].append(facts)
+    groups = list(by_place.values())
+    width = max(map(len, groups), default=1)
+    group_of = [0] * len(candidates)  # each candidate's group, by number
+    for number, group in enumerate(groups):
+        for facts in group:
+            group_of[facts[0]] = number
+    codes = array("i" if len(candidates) * width < 2**31 else "q")
+    for group in groups:
+        for i, admin, recipient, starts, ends, amount in group:
+            codes.extend(
+                i * width + place
+                for place, (_, admin2, recipient2, starts2, ends2, amount2) in enumerate(group)
+                if admin != admin2
+                and recipient != recipient2
+                and starts <= ends2
+                and starts2 <= ends
+                and min(amount, amount2) >= SIMILAR_AMOUNTS * max(amount, amount2)
+            )
     rng.shuffle(codes)
     for code in codes:
-        yield candidates[code // n], candidates[code % n]
+        i, place = divmod(code, width)
+        yield candidates[i], candidates[groups[group_of[i]][place][0]]
 
 
 def _plant_double_funding(builder: Builder, count: int) -> None:
@@ -1529,6 +1535,12 @@ def _plant_double_funding(builder: Builder, count: int) -> None:
     overlapping periods and amounts within 70% of each other; the second goes to the first's recipient, on the
     first's field and with its title. The ordinary records never pair so (Builder.clear)."""
     candidates = [a for a in _lot_awards(builder) if a["ends_on"] is not None]
+    # The state projects with an end, by recipient (kept as recipients change below): what the check that a pair
+    # is the whole case reads, instead of every award for every pair tried.
+    projects: dict[int, list[dict]] = defaultdict(list)
+    for award in builder.awards:
+        if award["mechanism"] in STATE_MECHANISMS and award["ends_on"] is not None:
+            projects[award["recipient"]].append(award)
     used: set[int] = set()
     for one, other in _double_funding_pairs(builder.rng, candidates):
         if count <= 0:
@@ -1537,14 +1549,12 @@ def _plant_double_funding(builder: Builder, count: int) -> None:
         if {id(one), id(other), one["recipient"], other["recipient"]} & used:
             continue
         # No other project of the recipient in that region and time, so the pair is the whole case.
-        if any(
-            s is not one and s["recipient"] == org.id and s["region"] == one["region"] and _overlap(s, other)
-            for s in builder.awards
-            if s["mechanism"] in STATE_MECHANISMS and s["ends_on"] is not None
-        ):
+        if any(s is not one and s["region"] == one["region"] and _overlap(s, other) for s in projects.get(org.id, ())):
             continue
         if not _reassignable(builder, other, org):
             continue
+        projects[other["recipient"]].remove(other)
+        projects[org.id].append(other)
         _reassign(builder, other, org, one["field"])
         other["title"] = one["title"]
         builder.planted["double_funding"] += [one, other]
