@@ -82,3 +82,19 @@ def test_home_figures_follow_a_change_at_the_next_request(anonymous, sector, dja
     again = anonymous.get(reverse("registry:home"))
     assert again.context["overview"].registered == first.registered + 1
     assert "Figures as of" in again.content.decode()
+
+
+def test_the_demo_banner_reads_the_seed_not_the_manifest(anonymous):
+    """Every page shows the demo banner: its marker must not carry the manifest of planted cases (4.3 MB of JSON
+    at ten times the national size, parsed on every page whose marker was not cached)."""
+    from django.core.cache import cache
+
+    from registry.models import DemoDataset
+    from registry.selectors import DEMO_CACHE_KEY, demo_dataset
+
+    DemoDataset.objects.create(seed=7, organisations=3, planted={"shared_contacts": [{"subject_key": "1"}] * 1000})
+    cache.delete(DEMO_CACHE_KEY)
+    marker = demo_dataset()
+    assert marker is not None and marker.seed == 7 and "planted" in marker.get_deferred_fields()
+    cache.delete(DEMO_CACHE_KEY)
+    assert "seed_demo --seed 7" in anonymous.get(reverse("registry:home")).content.decode()
