@@ -15,7 +15,7 @@ from registry.selectors import (
     directory_base,
     latest_due_report_year,
     reference_data,
-    reporting_status_expression,
+    reporting_status_q,
 )
 
 SORT_CHOICES = [
@@ -79,8 +79,7 @@ class OrganisationFilter(FilterSet):
     def filter_reporting(self, queryset, name, values):
         if not values:
             return queryset
-        expression = reporting_status_expression(latest_due_report_year())
-        return queryset.alias(reporting=expression).filter(reporting__in=values)
+        return queryset.filter(reporting_status_q(latest_due_report_year(), values))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied in filter_queryset, after every filter, whatever the value

@@ -49,6 +49,7 @@ from registry.models.reports import (  # the report rules, here for the pages th
     REPORTING_CHOICES,
     latest_due_report_year,
     reporting_status_expression,  # noqa: F401 - re-exported
+    reporting_status_q,  # noqa: F401 - re-exported
 )
 from registry.search import person_name_key
 

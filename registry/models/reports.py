@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import operator
+from collections.abc import Iterable
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -279,3 +282,21 @@ def reporting_status_expression(year: int):
         default=Value("overdue"),
         output_field=CharField(),
     )
+
+
+def reporting_status_q(year: int, statuses: Iterable[str]) -> Q:
+    """Organisations whose status for `year`'s report is one of `statuses`: what filtering on
+    reporting_status_expression selects, written as conditions the planner can estimate. PostgreSQL guessed
+    73 rows for a CASE that 19,288 organisations satisfy and sorted them all instead of walking the name index
+    (516 ms against 3 ms at 223,000 organisations)."""
+    reports = YearlyReport.objects.filter(organisation=OuterRef("pk"), year=year)
+    required = report_required(year)
+    on_time = Exists(reports.filter(submitted_on__lte=report_due_on(year)))
+    filed = Exists(reports)
+    conditions = {
+        "not_required": ~required,
+        "on_time": required & Q(on_time),
+        "late": required & ~Q(on_time) & Q(filed),
+        "overdue": required & ~Q(filed),
+    }
+    return reduce(operator.or_, (conditions[status] for status in dict.fromkeys(statuses)), Q(pk__in=[]))

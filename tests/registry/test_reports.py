@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,13 @@ from django.urls import reverse
 
 from registry import services
 from registry.models import ChangeRecord, Membership, Organisation, YearlyReport
-from registry.selectors import latest_due_report_year, organisation_reports, reporting_status_expression
+from registry.selectors import (
+    REPORTING_CHOICES,
+    latest_due_report_year,
+    organisation_reports,
+    reporting_status_expression,
+    reporting_status_q,
+)
 from tests.registry.factories import make_organisation, person
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +108,28 @@ def test_directory_filter_and_facet_for_the_latest_due_year(anonymous, org):
     )
     assert counts == expected == {"on_time": 1, "late": 1, "overdue": 1, "not_required": 1}
     assert str(year) in facet.label
+
+
+def test_the_reporting_filter_selects_what_the_status_expression_says(org):
+    """The directory filters on conditions the planner can estimate (reporting_status_q); they must choose
+    exactly the organisations whose computed status is among those asked for, for every set of statuses,
+    including organisations without a registration date, liquidated ones and forms that owe no report."""
+    year = latest_due_report_year()
+    file(make_organisation(registered_on=datetime.date(2015, 5, 1)), year, datetime.date(year + 1, 3, 1))
+    file(make_organisation(), year, datetime.date(year + 1, 3, 31))  # no registration date: required
+    file(make_organisation(registered_on=datetime.date(2015, 5, 1)), year, datetime.date(year + 1, 4, 1))
+    file(make_organisation(registered_on=datetime.date(2015, 5, 1)), year - 1, datetime.date(year, 3, 1))
+    make_organisation(registered_on=datetime.date(year + 1, 1, 2))  # registered after the year: not owed
+    make_organisation(legal_form="religious_association")
+    liquidated = make_organisation(registered_on=datetime.date(2015, 5, 1))
+    Organisation.objects.filter(pk=liquidated.pk).update(status=Organisation.Status.LIQUIDATED)
+    status = dict(Organisation.objects.annotate(r=reporting_status_expression(year)).values_list("pk", "r"))
+    assert set(status.values()) == {"on_time", "late", "overdue", "not_required"}
+    values = [value for value, _label in REPORTING_CHOICES]
+    for size in range(1, len(values) + 1):
+        for chosen in itertools.combinations(values, size):
+            selected = set(Organisation.objects.filter(reporting_status_q(year, chosen)).values_list("pk", flat=True))
+            assert selected == {pk for pk, r in status.items() if r in chosen}, chosen
 
 
 def test_manager_files_the_report_through_the_page(client, org, django_user_model):
