@@ -820,6 +820,49 @@ class AwardCell(_AwardCells):
         ]
 
 
+class _AwardMargin(models.Model):
+    """AwardCells summed over two of administrator, region and field: what the explorer sums for the totals
+    and breakdowns that neither filter nor group by those two (its unfiltered view, years and mechanisms). The
+    combinations of (year, mechanism, administrator, region, field) grow with the awards (10,510 cells at the
+    national size, 29,516 at ten times); each margin's barely do (1,617 -> 1,819 by administrator, 1,022 ->
+    1,100 by region, 510 -> 550 by field). Derived, like the cells (funding/rollups.py)."""
+
+    year = models.PositiveSmallIntegerField()
+    mechanism = models.CharField(max_length=20, choices=Mechanism.choices)
+    amount = models.DecimalField(**MONEY)
+    awards = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class AdministratorMargin(_AwardMargin):
+    """The awards of one (year, mechanism, administrator), whatever their region and field."""
+
+    administrator = models.ForeignKey(Administrator, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.mechanism} {self.administrator_id}: {self.awards}"
+
+
+class RegionMargin(_AwardMargin):
+    """The awards of one (year, mechanism, region), whatever their administrator and field."""
+
+    region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.mechanism} {self.region_id}: {self.awards}"
+
+
+class FieldMargin(_AwardMargin):
+    """The awards of one (year, mechanism, field), whatever their administrator and region."""
+
+    field = models.ForeignKey(FieldOfActivity, null=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.mechanism} {self.field_id}: {self.awards}"
+
+
 class AwardPeriodCell(_AwardCells):
     """An AwardCell split by the years of its awards' activity (funding.rollups.ACTIVITY_PERIOD), which the
     explorer sums under active_from/active_to on whole years (41,049 cells at ten times the national size: kept

@@ -1,15 +1,17 @@
-"""The explorer's rollup (funding/models.py: AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal,
-RollupState): built once, kept current by the change events, summed by the explorer
+"""The explorer's rollup (funding/models.py: AwardCell, AwardPeriodCell, the margins, RecipientCell,
+RecipientTotal, RollupState): built once, kept current by the change events, summed by the explorer
 (funding.selectors.funding_explorer).
 
 - RecipientCell sums a recipient's awards per cell (year, mechanism, administrator, region, field, and years of
   activity); AwardPeriodCell and AwardCell are its sums over recipients, with and without the years of
-  activity (the views without a period sum the fewer AwardCells); YearRecipients counts each year's distinct
+  activity (the views without a period sum the fewer AwardCells); AdministratorMargin, RegionMargin and
+  FieldMargin sum the AwardCells over two of those three (the views that neither filter nor group by them
+  sum these, whose number barely grows with the awards); YearRecipients counts each year's distinct
   recipients (the explorer without a filter).
 - `funding_rollups_rebuild()` counts every award afresh: after seed_demo and any load that writes awards in
   bulk without announcing them, and nightly (scoring's summaries run) as a safety net.
 - `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients (their RecipientCells and
-  RecipientTotal), and the AwardPeriodCells and AwardCells those rows were and are in; the receivers call it
+  RecipientTotal), and the AwardPeriodCells, AwardCells and margins those rows were and are in; the receivers call it
   for every award_changed that can move a figure (a new award, an amended amount) and for a merge or its
   undo (the awards change recipient).
 
@@ -29,7 +31,18 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from funding.models import Award, AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, RollupState, YearRecipients
+from funding.models import (
+    AdministratorMargin,
+    Award,
+    AwardCell,
+    AwardPeriodCell,
+    FieldMargin,
+    RecipientCell,
+    RecipientTotal,
+    RegionMargin,
+    RollupState,
+    YearRecipients,
+)
 from funding.selectors import award_year
 
 BATCH = 5000
@@ -37,6 +50,9 @@ BATCH = 5000
 # (with the recipient) RecipientCell's.
 TOTAL_KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id")
 KEY = (*TOTAL_KEY, "start_year", "end_year")
+# The margins (AwardCells summed over two of administrator, region and field) and the one each keeps.
+MARGINS = ((AdministratorMargin, "administrator_id"), (RegionMargin, "region_id"), (FieldMargin, "field_id"))
+DERIVED = (RecipientCell, AwardCell, AwardPeriodCell, AdministratorMargin, RegionMargin, FieldMargin)
 CellKey = tuple
 # The years of an award's activity as the explorer's active_from/active_to read it (funding.filters.AwardFilter):
 # from its start, else the day it was awarded, to its end, else the day it was awarded. A cell keeps them, so a
@@ -67,9 +83,10 @@ def _grouped(awards: QuerySet[Award]):
     )
 
 
-def _sum_recipient_cells(model, keys: tuple[str, ...], where: Q) -> None:
-    """Write `model`'s cells (AwardCell or AwardPeriodCell) under `where` as sums of the recipient cells."""
-    grouped = RecipientCell.objects.filter(where).values(*keys).annotate(total=Sum("amount"), n=Sum("awards"))
+def _sum_cells(model, keys: tuple[str, ...], where: Q, source=RecipientCell) -> None:
+    """Write `model`'s cells under `where` as sums of the `source` cells: AwardCells and AwardPeriodCells of the
+    recipient cells, the margins of the AwardCells."""
+    grouped = source.objects.filter(where).values(*keys).annotate(total=Sum("amount"), n=Sum("awards"))
     model.objects.bulk_create(
         (_cell(model, row) for row in grouped.order_by().iterator(chunk_size=BATCH)), batch_size=BATCH
     )
@@ -92,13 +109,15 @@ def funding_rollups_rebuild() -> int:
     state = _lock()
     through = _latest_award()
     awards = Award.objects.filter(pk__lte=through)
-    for model in (RecipientCell, AwardCell, AwardPeriodCell, RecipientTotal, YearRecipients):
+    for model in (*DERIVED, RecipientTotal, YearRecipients):
         model.objects.all().delete()
     RecipientCell.objects.bulk_create(
         (_cell(RecipientCell, row) for row in _grouped(awards).iterator(chunk_size=BATCH)), batch_size=BATCH
     )
-    _sum_recipient_cells(AwardCell, TOTAL_KEY, Q())
-    _sum_recipient_cells(AwardPeriodCell, KEY, Q())
+    _sum_cells(AwardCell, TOTAL_KEY, Q())
+    _sum_cells(AwardPeriodCell, KEY, Q())
+    for margin, column in MARGINS:
+        _sum_cells(margin, ("year", "mechanism", column), Q(), source=AwardCell)
     _count_year_recipients(None)
     RecipientTotal.objects.bulk_create(
         (
@@ -111,7 +130,7 @@ def funding_rollups_rebuild() -> int:
     state.longest_activity = _longest(AwardPeriodCell.objects.all())
     state.save(update_fields=["awards_through", "built_at", "longest_activity"])
     with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
-        for model in (AwardCell, AwardPeriodCell, RecipientCell, RecipientTotal, YearRecipients):
+        for model in (*DERIVED, RecipientTotal, YearRecipients):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
 
@@ -165,12 +184,15 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     )
     if touched:
         _count_year_recipients({key[0] for key in touched})
-    for model, names in ((AwardPeriodCell, KEY), (AwardCell, TOTAL_KEY)):
-        keys = {key[: len(names)] for key in touched}
+    # The margins last: they sum the AwardCells.
+    steps = [(AwardPeriodCell, KEY, RecipientCell), (AwardCell, TOTAL_KEY, RecipientCell)]
+    steps += [(margin, ("year", "mechanism", column), AwardCell) for margin, column in MARGINS]
+    for model, names, source in steps:
+        keys = {tuple(key[KEY.index(name)] for name in names) for key in touched}
         if keys:
             cells = _cells_q(keys, names)
             model.objects.filter(cells).delete()
-            _sum_recipient_cells(model, names, cells)
+            _sum_cells(model, names, cells, source=source)
     if created_award_id is not None:
         before = Award.objects.filter(pk__lt=created_award_id).aggregate(latest=Max("id"))["latest"] or 0
         if before == state.awards_through:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +45,7 @@ from funding.filters import (
 )
 from funding.models import (
     Administrator,
+    AdministratorMargin,
     AdministratorOfficial,
     Application,
     Award,
@@ -52,6 +55,7 @@ from funding.models import (
     CommissionScore,
     Competition,
     Evaluation,
+    FieldMargin,
     FundingChange,
     Lot,
     Mechanism,
@@ -60,6 +64,7 @@ from funding.models import (
     PublishedTotal,
     RecipientCell,
     RecipientTotal,
+    RegionMargin,
     RollupState,
     YearRecipients,
 )
@@ -421,11 +426,34 @@ def rollup_current() -> bool:
     return RollupState.objects.filter(pk=1, awards_through=counted).exists()
 
 
+def _dimension_filters(data: dict) -> dict[str, Q]:
+    """The rollup filters as AwardFilter applies them to the awards, on the cells' columns, by dimension:
+    "years" (award years and years of activity), "mechanism", "administrator" (and budget), "region", "field"."""
+    today = data.get("region_view") == REGIONS_TODAY
+    years = _activity_years(data)
+    if data.get("year_from") is not None:
+        years &= Q(year__gte=data["year_from"])
+    if data.get("year_to") is not None:
+        years &= Q(year__lte=data["year_to"])
+    filters = {"years": years, "mechanism": Q(), "administrator": Q(), "region": Q(), "field": Q()}
+    if data.get("mechanism"):
+        filters["mechanism"] = Q(mechanism__in=data["mechanism"])
+    if data.get("administrator"):
+        filters["administrator"] &= Q(administrator__in=administrator_family(data["administrator"]) or [])
+    if data.get("budget"):
+        filters["administrator"] &= Q(administrator__budget_level__in=data["budget"])
+    if data.get("region"):
+        filters["region"] = Q(region__in=regions_mapped_to(data["region"]) if today else data["region"])
+    if data.get("field"):
+        filters["field"] = Q(field__in=data["field"])
+    return filters
+
+
 def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientCell]] | None:
     """The cells holding the filtered awards: (AwardCells, or AwardPeriodCells under a period of activity, for
     the additive totals, RecipientCells for the
     recipients), both RecipientCells under a recipient filter; None when the awards must be counted instead
-    (ROLLUP_FILTERS). The filters as AwardFilter applies them to the awards, on the cells' columns."""
+    (ROLLUP_FILTERS)."""
     if not filterset.is_valid():
         return None
     data = filterset.form.cleaned_data
@@ -434,30 +462,43 @@ def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientC
         return None
     if not rollup_current():
         return None
-    today = data.get("region_view") == REGIONS_TODAY
-    where = _activity_years(data)
-    if data.get("mechanism"):
-        where &= Q(mechanism__in=data["mechanism"])
-    if data.get("administrator"):
-        where &= Q(administrator__in=administrator_family(data["administrator"]) or [])
-    if data.get("budget"):
-        where &= Q(administrator__budget_level__in=data["budget"])
-    if data.get("region"):
-        where &= Q(region__in=regions_mapped_to(data["region"]) if today else data["region"])
-    if data.get("field"):
-        where &= Q(field__in=data["field"])
-    if data.get("year_from") is not None:
-        where &= Q(year__gte=data["year_from"])
-    if data.get("year_to") is not None:
-        where &= Q(year__lte=data["year_to"])
+    where = reduce(operator.and_, _dimension_filters(data).values())
     recipients = RecipientCell.objects.filter(where)
     period = data.get("active_from") or data.get("active_to")
     cells: QuerySet = (AwardPeriodCell if period else AwardCell).objects.filter(where)
     if data.get("recipient"):
         recipients = cells = recipients.filter(recipient=data["recipient"])
-    if today:
+    if data.get("region_view") == REGIONS_TODAY:
         cells = cells.annotate(**{REGION_TODAY: region_today_expression()})
     return cells, recipients
+
+
+# The margin that keeps each dimension (funding.models._AwardMargin): it answers the totals that neither filter
+# nor group by the other two. "totals": the overall figures and those by year, mechanism and administrator.
+MARGIN_OF = {
+    "totals": ("administrator", AdministratorMargin),
+    "region": ("region", RegionMargin),
+    "field": ("field", FieldMargin),
+}
+
+
+def _margins(filterset: AwardFilter, cells: QuerySet) -> dict[str, QuerySet]:
+    """What each part of the explorer sums ("totals", "region", "field"): the AwardCells, or where the filters
+    leave two of administrator, region and field free, the margin that keeps the third: its far fewer rows grow
+    little with the awards (the unfiltered explorer summed 29,516 cells per breakdown at ten times the national
+    size; the margins hold 1,819, 1,100 and 550)."""
+    views = dict.fromkeys(MARGIN_OF, cells)
+    if cells.model is not AwardCell:
+        return views
+    filters = _dimension_filters(filterset.form.cleaned_data)
+    for part, (kept, margin) in MARGIN_OF.items():
+        summed_out = [name for name in ("administrator", "region", "field") if name != kept]
+        if any(filters[name] for name in summed_out):
+            continue
+        views[part] = margin.objects.filter(filters["years"] & filters["mechanism"] & filters[kept])
+        if part == "region" and regions_today(cells):
+            views[part] = views[part].annotate(**{REGION_TODAY: region_today_expression()})
+    return views
 
 
 def funding_explorer(data: QueryDict, page_number) -> Explorer:
@@ -465,10 +506,11 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
     queryset = filterset.qs
     rollup = _rollup_cells(filterset)
     cells, recipients = rollup or (queryset, queryset)
+    views = _margins(filterset, cells) if rollup else dict.fromkeys(MARGIN_OF, cells)
     # Every award (today's regions or not): every recipient has its RecipientTotal, every year its YearRecipients.
     unfiltered = rollup and not any(v for k, v in filterset.form.cleaned_data.items() if k != "region_view")
     if unfiltered:
-        overall = cells.order_by().aggregate(total=Sum("amount"), n=_count(cells))
+        overall = views["totals"].order_by().aggregate(total=Sum("amount"), n=_count(cells))
         overall["recipients"] = RecipientTotal.objects.count()
     else:
         overall = recipients.order_by().aggregate(
@@ -476,7 +518,7 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         )
     shows_published = _shows_published(filterset)
     per_year = dict(YearRecipients.objects.values_list("year", "recipients")) if unfiltered else recipients
-    by_year = _every_year(totals_by_year(cells, per_year if rollup else None), filterset, shows_published)
+    by_year = _every_year(totals_by_year(views["totals"], per_year if rollup else None), filterset, shows_published)
     # The awards listed were awarded in the years the totals found them in: the list walks the date index from
     # the last of them (a period of activity years ago otherwise passes every later award first).
     years = [row.year for row in by_year if row.count]
@@ -500,10 +542,10 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         count=overall["n"] or 0,
         recipients=overall["recipients"],
         by_year=by_year,
-        by_mechanism=totals_by(cells, "mechanism"),
-        by_administrator=totals_by_administrator(cells),
-        by_region=totals_by(cells, "region"),
-        by_field=totals_by(cells, "field"),
+        by_mechanism=totals_by(views["totals"], "mechanism"),
+        by_administrator=totals_by_administrator(views["totals"]),
+        by_region=totals_by(views["region"], "region"),
+        by_field=totals_by(views["field"], "field"),
         top_recipients=top_recipients(recipients, awards=overall["n"] or 0),
         shows_published=shows_published,
         regions_today=today,
@@ -804,7 +846,7 @@ def funder_page(code: str) -> FunderPage:
     cells: QuerySet = awards
     recipients: QuerySet = awards
     if rollup_current():
-        cells = AwardCell.objects.filter(administrator__in=family)
+        cells = AdministratorMargin.objects.filter(administrator__in=family)
         recipients = RecipientCell.objects.filter(administrator__in=family)
     overall = cells.order_by().aggregate(total=Sum("amount"), n=_count(cells))
     programmes = list(
@@ -821,7 +863,7 @@ def funder_page(code: str) -> FunderPage:
     return FunderPage(
         administrator=administrator,
         family_size=len(family),
-        by_year=totals_by_year(cells, recipients if cells.model is AwardCell else None),
+        by_year=totals_by_year(cells, recipients if cells.model is not Award else None),
         by_mechanism=totals_by(cells, "mechanism"),
         top_recipients=top_recipients(recipients, awards=overall["n"] or 0),
         programmes=programmes,

@@ -24,7 +24,7 @@ from funding.models import (
     RollupState,
     YearRecipients,
 )
-from funding.rollups import funding_rollups_rebuild
+from funding.rollups import MARGINS, funding_rollups_rebuild
 from funding.selectors import funding_explorer, rollup_current
 from registry import services as registry_services
 from registry.models import Merge
@@ -78,6 +78,10 @@ def _cells() -> tuple[set, ...]:
         set(RecipientTotal.objects.values_list("recipient_id", "amount")),
         RollupState.objects.values_list("longest_activity", flat=True).get(),
         set(YearRecipients.objects.values_list("year", "recipients")),
+        *(
+            set(margin.objects.values_list("year", "mechanism", column, "amount", "awards"))
+            for margin, column in MARGINS
+        ),
     )
 
 
@@ -89,6 +93,25 @@ def built():
     second = make_award(administrator=department, amount="500000", awarded_on=datetime.date(2021, 4, 1))
     funding_rollups_rebuild()
     return {"department": department, "first": first, "second": second}
+
+
+@pytest.mark.parametrize(
+    ("query", "summed"),
+    [
+        ("", {"totals": "AdministratorMargin", "region": "RegionMargin", "field": "FieldMargin"}),
+        ("year_from=2020&mechanism=state_grant", {"totals": "AdministratorMargin", "region": "RegionMargin"}),
+        ("budget=local", {"totals": "AdministratorMargin", "region": "AwardCell", "field": "AwardCell"}),
+        ("region=KZ-75", {"totals": "AwardCell", "region": "RegionMargin", "field": "AwardCell"}),
+        ("field=health", {"totals": "AwardCell", "region": "AwardCell", "field": "FieldMargin"}),
+        ("region=KZ-75&field=health", {"totals": "AwardCell", "region": "AwardCell", "field": "AwardCell"}),
+        ("active_from=2020-01-01", {"totals": "AwardPeriodCell", "field": "AwardPeriodCell"}),
+    ],
+)
+def test_each_part_sums_the_fewest_rows_that_answer_it(built, query, summed):
+    filterset = selectors.AwardFilter(QueryDict(query), queryset=Award.objects.all())
+    cells, _recipients = selectors._rollup_cells(filterset)
+    views = selectors._margins(filterset, cells)
+    assert {part: views[part].model.__name__ for part in summed} == summed
 
 
 def test_the_explorer_reads_the_rollup_once_built(built):
@@ -326,6 +349,11 @@ DEMO_QUERIES = [
     "active_from=2016-01-01&mechanism=state_grant",
     "active_to=2012-12-31&region_view=today",
     "active_from=2019-03-15&active_to=2019-12-31",  # counted from the awards (a day inside the year)
+    # Each margin alone under its own dimension's filter, the others summing the cells.
+    "field=health&year_to=2020",
+    "mechanism=social_order&region=KZ-75",
+    "administrator=akimat-kz-75&mechanism=social_order",
+    "region_view=today&region=KZ-63&year_from=2016",
 ]
 
 
