@@ -475,7 +475,7 @@ def _rollup_cells(filterset: AwardFilter) -> tuple[QuerySet, QuerySet[RecipientC
 
 # The margin that keeps each dimension (funding.models._AwardMargin): it answers the totals that neither filter
 # nor group by the other two. "totals": the overall figures and those by year, mechanism and administrator.
-MARGIN_OF = {
+MARGIN_OF: dict[str, tuple[str, type[AdministratorMargin | RegionMargin | FieldMargin]]] = {
     "totals": ("administrator", AdministratorMargin),
     "region": ("region", RegionMargin),
     "field": ("field", FieldMargin),
