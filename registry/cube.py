@@ -15,11 +15,14 @@ moving the same organisation, or a rebuild racing a refresh, can not count it tw
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import reduce
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from api.planner import planner_statistics_refresh
@@ -93,7 +96,7 @@ def _cell_values(key: CellKey) -> dict:
     }
 
 
-def _member(pk: int, position: Position) -> FacetMember:
+def _member(pk: int, position: Position, cell_id: int) -> FacetMember:
     fieldset, region, legal_form, status, level, reporting, has_bin = position
     return FacetMember(
         organisation_id=pk,
@@ -104,7 +107,25 @@ def _member(pk: int, position: Position) -> FacetMember:
         territorial_level=level,
         reporting=reporting,
         has_bin=has_bin,
+        cell_id=cell_id,
     )
+
+
+def _own_cell(position: Position) -> tuple[str, ...]:
+    """The key of an organisation's cell of kind "fields" (its set of fields and the five facets), which its
+    FacetMember points at: (fields, region, legal_form, status, territorial_level, reporting)."""
+    return position[:-1]
+
+
+def _own_cell_ids(keys: set[tuple[str, ...]] | None = None) -> dict[tuple[str, ...], int]:
+    """The ids of these cells of kind "fields" (all of them for None), by _own_cell key."""
+    names = ("fields", *FACET_DIMENSIONS)
+    cells = FacetCell.objects.filter(kind=FacetCell.Kind.FIELDS)
+    if keys is not None:
+        if not keys:
+            return {}
+        cells = cells.filter(reduce(operator.or_, (Q(**dict(zip(names, key, strict=True))) for key in keys)))
+    return {tuple(row[1:]): row[0] for row in cells.values_list("id", *names).iterator(chunk_size=BATCH)}
 
 
 def _lock() -> FacetState | None:
@@ -133,10 +154,11 @@ def facet_cube_rebuild() -> int:
     positions = _positions(Organisation.objects.all(), year)
     for position in positions.values():
         counts.update(_cells(position))
-    FacetMember.objects.all().delete()
-    _insert(FacetMember, ((pk, *position) for pk, position in positions.items()))
     FacetCell.objects.all().delete()
     _insert(FacetCell, ((*key[:-1], key[-1] == "1", n) for key, n in counts.items()))
+    cell_ids = _own_cell_ids()
+    FacetMember.objects.all().delete()
+    _insert(FacetMember, ((pk, *position, cell_ids[_own_cell(position)]) for pk, position in positions.items()))
     if state is None:
         FacetState.objects.create(pk=1, year=year, built_at=timezone.now())
     else:
@@ -174,8 +196,6 @@ def facet_cube_refresh(organisation_ids: Iterable[int]) -> None:
             delta.subtract(_cells(before[pk]))
         if pk in now:
             delta.update(_cells(now[pk]))
-    FacetMember.objects.filter(organisation_id__in=moved).delete()
-    FacetMember.objects.bulk_create(_member(pk, now[pk]) for pk in moved if pk in now)
     for key, change in delta.items():
         if not change:
             continue
@@ -183,6 +203,10 @@ def facet_cube_refresh(organisation_ids: Iterable[int]) -> None:
         cell, created = FacetCell.objects.get_or_create(**values, defaults={"n": change})
         if not created:
             FacetCell.objects.filter(pk=cell.pk).update(n=cell.n + change)
+    # After the cells: a member points at its own cell, which the loop above may just have created.
+    cell_ids = _own_cell_ids({_own_cell(now[pk]) for pk in moved if pk in now})
+    FacetMember.objects.filter(organisation_id__in=moved).delete()
+    FacetMember.objects.bulk_create(_member(pk, now[pk], cell_ids[_own_cell(now[pk])]) for pk in moved if pk in now)
 
 
 def facet_cube_ready() -> None:
@@ -240,41 +264,58 @@ def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, d
 
 def _tally(rows: Iterable[tuple], chosen: Mapping[str, set[str]]) -> tuple[dict[str, dict[str, int]], int]:
     """Every facet's counts and the total from rows of (set of fields, the five facets' values, n), as a
-    facet counts: under every filter but its own."""
+    facet counts: under every filter but its own. A broad search brings tens of thousands of rows: each set of
+    fields is split once, and the dimensions' counts are summed per value tuple before they are spread."""
     wanted_fields = chosen.get("field") or set()
-    dimensions = {key: values for key, values in chosen.items() if key != "field"}
-    counts: dict[str, Counter[str]] = {key: Counter() for key in (*FACET_DIMENSIONS, "field")}
-    total = 0
+    dimensions = [(i, chosen[key]) for i, key in enumerate(FACET_DIMENSIONS) if key in chosen]
+    field_counts: Counter[str] = Counter()
+    inside: Counter[tuple] = Counter()  # the rows under every filter, by their five values
+    outside: list[Counter[str]] = [Counter() for _key in FACET_DIMENSIONS]  # outside one facet's filter only
+    fieldsets: dict[str, tuple[list[str], bool]] = {}
     for fieldset, *values, n in rows:
-        codes = [code for code in fieldset.strip(",").split(",") if code]
-        in_fields = not wanted_fields or any(code in wanted_fields for code in codes)
-        missed = [i for i, key in enumerate(FACET_DIMENSIONS) if key in dimensions and values[i] not in dimensions[key]]
+        if fieldset not in fieldsets:
+            codes = [code for code in fieldset.strip(",").split(",") if code]
+            fieldsets[fieldset] = (codes, not wanted_fields or any(code in wanted_fields for code in codes))
+        codes, in_fields = fieldsets[fieldset]
+        missed = [i for i, wanted in dimensions if values[i] not in wanted]
         if not missed:
             for code in codes:
-                counts["field"][code] += n
+                field_counts[code] += n
             if in_fields:
-                total += n
-                for key, value in zip(FACET_DIMENSIONS, values, strict=True):
-                    counts[key][value] += n
+                inside[tuple(values)] += n
         elif len(missed) == 1 and in_fields:
-            counts[FACET_DIMENSIONS[missed[0]]][values[missed[0]]] += n
+            outside[missed[0]][values[missed[0]]] += n
+    counts: dict[str, Counter[str]] = {key: outside[i] for i, key in enumerate(FACET_DIMENSIONS)}
+    counts["field"] = field_counts
+    for values, n in inside.items():
+        for key, value in zip(FACET_DIMENSIONS, values, strict=True):
+            counts[key][value] += n
+    total = sum(inside.values())
     return {key: {v: n for v, n in c.items() if v and n} for key, c in counts.items()}, total
 
 
 def facet_counts_among(
-    organisations: QuerySet[Organisation], filters: Mapping[str, Iterable[str]]
+    organisations: QuerySet[Organisation] | RawSQL, filters: Mapping[str, Iterable[str]]
 ) -> tuple[dict[str, dict[str, int]], int]:
-    """What facet_cube_facets answers, over some organisations only (a text search's matches): their cube
-    positions (FacetMember) grouped in one query and tallied here, instead of one COUNT per facet, each
-    running the search again."""
+    """What facet_cube_facets answers, over some organisations only (a text search's matches, as organisations
+    or as a subquery of their ids, merged ones ignored: they have no member): their cube positions
+    (FacetMember) grouped in one query and tallied here, instead of one COUNT per facet, each running the
+    search again."""
     chosen = {key: {str(v) for v in values} for key, values in filters.items() if values}
-    rows = (
-        FacetMember.objects.filter(organisation_id__in=organisations.order_by().values("id"))
-        .values_list("fields", *FACET_DIMENSIONS)
-        .annotate(n=Count("organisation_id"))
-        .order_by()
+    ids = organisations.order_by().values("id") if isinstance(organisations, QuerySet) else organisations
+    # The matches grouped by their own cell's id (one integer), then each group's values read from its cell:
+    # grouping by the six text columns sorted them all (548 -> about 300 ms for 99,641 matches at 223,000).
+    groups = FacetMember.objects.filter(organisation_id__in=ids).values("cell_id").annotate(n=Count("organisation_id"))
+    groups_sql, params = groups.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"c.{quote(name)}" for name in ("fields", *FACET_DIMENSIONS))
+    sql = (
+        f"SELECT {columns}, g.n FROM ({groups_sql}) g "  # noqa: S608 - identifiers from the models, quoted
+        f"JOIN {quote(FacetCell._meta.db_table)} c ON c.{quote('id')} = g.{quote('cell_id')}"
     )
-    return _tally(rows, chosen)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _tally(cursor.fetchall(), chosen)
 
 
 def facet_cube_listed_by_form() -> dict[str, int]:

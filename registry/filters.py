@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from api.common import FilterSet
 from registry.i18n import active_language, localized_column
 from registry.models import Organisation, OrganisationField, registered_sort_key
-from registry.search import relevance, search_filter
+from registry.search import relevance, search_filter, search_index_ids
 from registry.selectors import (
     REPORTING_CHOICES,
     directory_base,
@@ -69,6 +69,13 @@ class OrganisationFilter(FilterSet):
         if value.isdigit() and len(value) == 12:
             return queryset.filter(bin=value)
         return search_filter(queryset, value)
+
+    def match_ids(self, value: str):
+        """The ids `filter_q` selects, as a subquery, for tables that hold only listed organisations (merged
+        ones may be among them): from the full-text index alone where it can answer (search_index_ids)."""
+        value = value.strip()
+        ids = None if value.isdigit() and len(value) == 12 else search_index_ids(value)
+        return ids if ids is not None else self.filter_q(Organisation.objects.all(), "q", value).values("id")
 
     def filter_field(self, queryset, name, value: str):  # the codes chosen; the hint names the type for OpenAPI
         if not value:

@@ -144,15 +144,30 @@ def search_filter(queryset: QuerySet, query: str) -> QuerySet:
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
     if _is_sqlite(queryset) and long_terms:
-        match = " AND ".join('"{}"'.format(t.replace('"', '""')) for t in long_terms)
-        queryset = queryset.filter(
-            id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S611
-        )
+        queryset = queryset.filter(id__in=_fts_matches(long_terms))
     else:
         short_terms = terms
     for term in short_terms:
         queryset = queryset.filter(search_text__contains=term)
     return queryset
+
+
+def _fts_matches(terms: list[str]) -> RawSQL:
+    """The rowids (organisation ids) the SQLite full-text index finds for every one of these 3+ letter words."""
+    match = " AND ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S611
+
+
+def search_index_ids(query: str, using: str = "default") -> RawSQL | None:
+    """The ids of the organisations matching `query`, merged ones included, straight from the full-text index
+    without reading an organisation's row: on SQLite when every word has 3+ letters; None otherwise (the
+    caller filters the organisations instead). For what holds only listed organisations anyway (the count
+    cube's members): 99,641 matches at 223,000 organisations were looked up in the organisations' table
+    first, a third of the facet count's time."""
+    terms = search_terms(query)
+    if connections[using].vendor != "sqlite" or not terms or any(len(t) < 3 for t in terms):
+        return None
+    return _fts_matches(terms)
 
 
 def relevance(query: str) -> Case:

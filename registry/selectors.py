@@ -342,8 +342,7 @@ def organisation_facets(filterset) -> tuple[list[Facet], int]:
     chosen = _chosen(filterset)
     facet_cube_ready()
     if _searching(filterset):  # the matches' own cube positions, read once
-        matches = filterset.filter_q(directory_base(), "q", filterset.form.cleaned_data["q"])
-        all_counts, total = facet_counts_among(matches, chosen)
+        all_counts, total = facet_counts_among(filterset.match_ids(filterset.form.cleaned_data["q"]), chosen)
     else:
         all_counts, total = facet_cube_facets(chosen)
     facets = []
