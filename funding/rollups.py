@@ -31,6 +31,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from api.planner import key_filters
 from funding.models import (
     AdministratorMargin,
     Award,
@@ -150,13 +151,6 @@ def _longest(cells: QuerySet) -> int:
     return cells.aggregate(longest=Max(F("end_year") - F("start_year")))["longest"] or 0
 
 
-def _cells_q(keys: Iterable[CellKey], names: tuple[str, ...]) -> Q:
-    where = Q()
-    for key in keys:
-        where |= Q(**dict(zip(names, key, strict=True)))  # a None region or field matches IS NULL
-    return where
-
-
 @transaction.atomic
 def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: int | None = None) -> None:
     """Recount these recipients' rows and the cells they were or are in. A new award (`created_award_id`)
@@ -189,8 +183,7 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     steps += [(margin, ("year", "mechanism", column), AwardCell) for margin, column in MARGINS]
     for model, names, source in steps:
         keys = {tuple(key[KEY.index(name)] for name in names) for key in touched}
-        if keys:
-            cells = _cells_q(keys, names)
+        for cells in key_filters(keys, names):
             model.objects.filter(cells).delete()
             _sum_cells(model, names, cells, source=source)
     if created_award_id is not None:

@@ -14,6 +14,7 @@ from django.db.models import Count, Sum
 from django.http import QueryDict
 from django.urls import reverse
 
+from api import planner
 from funding import selectors, services
 from funding.models import (
     Award,
@@ -24,7 +25,7 @@ from funding.models import (
     RollupState,
     YearRecipients,
 )
-from funding.rollups import MARGINS, funding_rollups_rebuild
+from funding.rollups import MARGINS, funding_rollups_rebuild, funding_rollups_refresh
 from funding.selectors import funding_explorer, rollup_current
 from registry import services as registry_services
 from registry.models import Merge
@@ -212,6 +213,21 @@ def test_a_rebuild_finds_what_the_events_made(built, django_capture_on_commit_ca
     assert rollup_current() and len(incremental[0]) == len(incremental[1]) == 4 and len(incremental[3]) == 3
     funding_rollups_rebuild()
     assert _cells() == incremental
+
+
+@pytest.mark.parametrize("per_query", [200, 1])
+def test_a_refresh_moves_an_award_out_of_its_old_cells_and_margins(built, monkeypatch, per_query):
+    """An award moved to another region, field and administrator leaves its old cells and margin rows (and
+    the refresh reads and rewrites the touched keys in statements of at most KEYS_PER_QUERY keys)."""
+    monkeypatch.setattr(planner, "KEYS_PER_QUERY", per_query)
+    other = make_administrator(code="ministry", kind="central_ministry", region=None)
+    award = built["first"]
+    Award.objects.filter(pk=award.pk).update(region="KZ-11", field="culture_education", administrator=other)
+    funding_rollups_refresh([award.recipient_id])
+    refreshed = _cells()
+    assert any(row[2] == other.pk for row in refreshed[6])  # AdministratorMargin
+    funding_rollups_rebuild()
+    assert _cells() == refreshed
 
 
 def test_an_award_written_without_announcement_sends_the_explorer_back_to_the_awards(built):
