@@ -926,6 +926,29 @@ class RecipientTotal(models.Model):
         return f"{self.recipient_id}: {self.amount}"
 
 
+class RecipientShare(models.Model):
+    """What one recipient received, over all its awards, from one administrator, in one region or in one field:
+    under a filter on that one value, a bound on its filtered total far tighter than RecipientTotal, so the
+    top recipients are found among the first few rows of this value's ranking (funding.selectors._leaders)
+    instead of grouping every recipient cell the filter selects."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATOR = "administrator", "administrator"
+        REGION = "region", "region"
+        FIELD = "field", "field"
+
+    kind = models.CharField(max_length=13, choices=Kind.choices)
+    key = models.CharField(max_length=40)  # the administrator's id, the region's or the field's code
+    recipient = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "-amount", "recipient"], name="recipient_share_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.recipient_id}: {self.amount}"
+
+
 class YearRecipients(models.Model):
     """How many distinct recipients the awards of one year went to: the explorer's by-year recipients without a
     filter, read instead of counting the recipient cells of every year (funding/rollups.py keeps it with them)."""

@@ -6,8 +6,9 @@ RecipientTotal, RollupState): built once, kept current by the change events, sum
   activity); AwardPeriodCell and AwardCell are its sums over recipients, with and without the years of
   activity (the views without a period sum the fewer AwardCells); AdministratorMargin, RegionMargin and
   FieldMargin sum the AwardCells over two of those three (the views that neither filter nor group by them
-  sum these, whose number barely grows with the awards); YearRecipients counts each year's distinct
-  recipients (the explorer without a filter).
+  sum these, whose number barely grows with the awards); RecipientShare sums each recipient's cells per
+  administrator, region and field (the top recipients' bound under a filter on one of them); YearRecipients
+  counts each year's distinct recipients (the explorer without a filter).
 - `funding_rollups_rebuild()` counts every award afresh: after seed_demo and any load that writes awards in
   bulk without announcing them, and nightly (scoring's summaries run) as a safety net.
 - `funding_rollups_refresh(recipient_ids)` recounts the rows of these recipients (their RecipientCells and
@@ -39,6 +40,7 @@ from funding.models import (
     AwardPeriodCell,
     FieldMargin,
     RecipientCell,
+    RecipientShare,
     RecipientTotal,
     RegionMargin,
     RollupState,
@@ -53,7 +55,13 @@ TOTAL_KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id")
 KEY = (*TOTAL_KEY, "start_year", "end_year")
 # The margins (AwardCells summed over two of administrator, region and field) and the one each keeps.
 MARGINS = ((AdministratorMargin, "administrator_id"), (RegionMargin, "region_id"), (FieldMargin, "field_id"))
-DERIVED = (RecipientCell, AwardCell, AwardPeriodCell, AdministratorMargin, RegionMargin, FieldMargin)
+DERIVED = (RecipientCell, AwardCell, AwardPeriodCell, AdministratorMargin, RegionMargin, FieldMargin, RecipientShare)
+# Each recipient's totals per value of these (RecipientShare), from its recipient cells' columns.
+SHARES = (
+    (RecipientShare.Kind.ADMINISTRATOR, "administrator_id"),
+    (RecipientShare.Kind.REGION, "region_id"),
+    (RecipientShare.Kind.FIELD, "field_id"),
+)
 CellKey = tuple
 # The years of an award's activity as the explorer's active_from/active_to read it (funding.filters.AwardFilter):
 # from its start, else the day it was awarded, to its end, else the day it was awarded. A cell keeps them, so a
@@ -93,6 +101,19 @@ def _sum_cells(model, keys: tuple[str, ...], where: Q, source=RecipientCell) -> 
     )
 
 
+def _write_shares(cells: QuerySet[RecipientCell]) -> None:
+    """The RecipientShares of these recipient cells' recipients (every recipient cell of theirs)."""
+    for kind, column in SHARES:
+        rows = cells.exclude(**{column: None}).values_list(column, "recipient_id").annotate(total=Sum("amount"))
+        RecipientShare.objects.bulk_create(
+            (
+                RecipientShare(kind=kind, key=str(value), recipient_id=pk, amount=total)
+                for value, pk, total in rows.order_by().iterator(chunk_size=BATCH)
+            ),
+            batch_size=BATCH,
+        )
+
+
 def _cell(model, row: dict):
     """A cell from a grouped row (an annotation may not reuse a field's name)."""
     total, n = row.pop("total"), row.pop("n")
@@ -120,6 +141,7 @@ def funding_rollups_rebuild() -> int:
     for margin, column in MARGINS:
         _sum_cells(margin, ("year", "mechanism", column), Q(), source=AwardCell)
     _count_year_recipients(None)
+    _write_shares(RecipientCell.objects.all())
     RecipientTotal.objects.bulk_create(
         (
             RecipientTotal(recipient_id=pk, amount=total)
@@ -171,6 +193,8 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     if longest > state.longest_activity:  # a longer activity widens the range a period reads
         state.longest_activity = longest
         state.save(update_fields=["longest_activity"])
+    RecipientShare.objects.filter(recipient_id__in=ids).delete()
+    _write_shares(RecipientCell.objects.filter(recipient_id__in=ids))
     RecipientTotal.objects.filter(recipient_id__in=ids).delete()
     RecipientTotal.objects.bulk_create(
         RecipientTotal(recipient_id=pk, amount=total)

@@ -21,6 +21,7 @@ from funding.models import (
     AwardCell,
     AwardPeriodCell,
     RecipientCell,
+    RecipientShare,
     RecipientTotal,
     RollupState,
     YearRecipients,
@@ -83,6 +84,7 @@ def _cells() -> tuple[set, ...]:
             set(margin.objects.values_list("year", "mechanism", column, "amount", "awards"))
             for margin, column in MARGINS
         ),
+        set(RecipientShare.objects.values_list("kind", "key", "recipient_id", "amount")),
     )
 
 
