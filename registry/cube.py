@@ -17,7 +17,9 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import cast
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.expressions import RawSQL
@@ -25,15 +27,16 @@ from django.utils import timezone
 
 from api.planner import key_filters, planner_statistics_refresh
 from registry.models import Organisation, OrganisationField
-from registry.models.facets import FacetCell, FacetMember, FacetState
+from registry.models.facets import WORD_MAX_LENGTH, FacetCell, FacetMember, FacetState, FacetWord, FacetWordCell
 from registry.models.reports import latest_due_report_year, reporting_status_expression
 
 # The facets a cell holds besides the field (held as `fields`), in FacetCell's column names.
 FACET_DIMENSIONS = ("region", "legal_form", "status", "territorial_level", "reporting")
 BATCH = 5000
 
-# (fields, region, legal_form, status, territorial_level, reporting, has_bin): where one organisation is counted
-Position = tuple[str, str, str, str, str, str, bool]
+# (fields, region, legal_form, status, territorial_level, reporting, has_bin, words): where one organisation is
+# counted; words: the ids of the FacetWords its search text contains, as ",id,id," ("" for none)
+Position = tuple[str, str, str, str, str, str, bool, str]
 # The cells of organisations working in all of 1, 2 and 3 given fields: a filter on up to three fields is
 # their sum by inclusion-exclusion (_holding).
 INTERSECTIONS = {1: FacetCell.Kind.FIELD, 2: FacetCell.Kind.PAIR, 3: FacetCell.Kind.TRIPLE}
@@ -44,12 +47,20 @@ def _fieldset(codes: Iterable[str]) -> str:
     return "," + ",".join(sorted(codes)) + ","
 
 
-def _positions(organisations: QuerySet[Organisation], year: int) -> dict[int, Position]:
+def _words_in(text: str, words: Mapping[int, str]) -> str:
+    """The ids of the FacetWords `text` contains as a substring (as a search for each of them matches it)."""
+    ids = [str(pk) for pk, word in words.items() if word in text]
+    return f",{','.join(ids)}," if ids else ""
+
+
+def _positions(organisations: QuerySet[Organisation], year: int, words: Mapping[int, str]) -> dict[int, Position]:
     """Where each of these organisations belongs now (those merged into another belong nowhere)."""
     rows = (
         organisations.filter(merged_into__isnull=True)
         .annotate(reporting=reporting_status_expression(year))
-        .values_list("id", "region_id", "legal_form_id", "status", "territorial_level", "bin", "reporting")
+        .values_list(
+            "id", "region_id", "legal_form_id", "status", "territorial_level", "bin", "reporting", "search_text"
+        )
         .order_by()
     )
     links = OrganisationField.objects.filter(organisation__in=organisations.values("id")).values_list(
@@ -59,15 +70,24 @@ def _positions(organisations: QuerySet[Organisation], year: int) -> dict[int, Po
     for organisation_id, code in links.iterator(chunk_size=BATCH):
         fields.setdefault(organisation_id, []).append(code)
     return {
-        pk: (_fieldset(fields.get(pk, ())), region or "", form, status, level or "", reporting, bool(bin_))
-        for pk, region, form, status, level, bin_, reporting in rows.iterator(chunk_size=BATCH)
+        pk: (
+            _fieldset(fields.get(pk, ())),
+            region or "",
+            form,
+            status,
+            level or "",
+            reporting,
+            bool(bin_),
+            _words_in(text, words) if words else "",
+        )
+        for pk, region, form, status, level, bin_, reporting, text in rows.iterator(chunk_size=BATCH)
     }
 
 
 def _cells(position: Position) -> list[CellKey]:
     """The cells one organisation is counted in: the whole cube, its set of fields, each field of it and each
     two and three of them."""
-    fieldset, region, legal_form, status, level, reporting, has_bin = position
+    fieldset, region, legal_form, status, level, reporting, has_bin, _words = position
     dims = (region, legal_form, status, level, reporting)
     codes = [code for code in fieldset.strip(",").split(",") if code]
     # Only the home page asks about BINs, and only of the whole cube: the field cells leave it out (fewer cells).
@@ -78,6 +98,24 @@ def _cells(position: Position) -> list[CellKey]:
         kind = INTERSECTIONS[size].value
         keys += [(kind, _fieldset(some), *dims, "1") for some in itertools.combinations(codes, size)]
     return keys
+
+
+WordCellKey = tuple[int, str, str, str, str, str, str, str]  # (word id, kind, fields, *the dimensions)
+
+
+# The kinds of cell a word keeps: what the directory reads under no field filter or one. Its other kinds (for
+# filters on two or more fields) would hold three times as many cells; such a search counts its matches.
+WORD_KINDS = (FacetCell.Kind.ALL.value, FacetCell.Kind.FIELD.value)
+
+
+def _word_cells(position: Position) -> list[WordCellKey]:
+    """The FacetWordCells one organisation is counted in: its FacetCells of WORD_KINDS (BINs not told apart),
+    for each word."""
+    if not position[-1]:
+        return []
+    cells = [key[:-1] for key in _cells(position) if key[0] in WORD_KINDS]
+    words = [int(word) for word in position[-1].strip(",").split(",")]
+    return [cast(WordCellKey, (word, *key)) for word in words for key in cells]
 
 
 def _cell_values(key: CellKey) -> dict:
@@ -95,7 +133,7 @@ def _cell_values(key: CellKey) -> dict:
 
 
 def _member(pk: int, position: Position, cell_id: int) -> FacetMember:
-    fieldset, region, legal_form, status, level, reporting, has_bin = position
+    fieldset, region, legal_form, status, level, reporting, has_bin, words = position
     return FacetMember(
         organisation_id=pk,
         fields=fieldset,
@@ -106,13 +144,14 @@ def _member(pk: int, position: Position, cell_id: int) -> FacetMember:
         reporting=reporting,
         has_bin=has_bin,
         cell_id=cell_id,
+        words=words,
     )
 
 
 def _own_cell(position: Position) -> tuple[str, ...]:
     """The key of an organisation's cell of kind "fields" (its set of fields and the five facets), which its
     FacetMember points at: (fields, region, legal_form, status, territorial_level, reporting)."""
-    return position[:-1]
+    return position[:6]
 
 
 def _own_cell_ids(keys: set[tuple[str, ...]] | None = None) -> dict[tuple[str, ...], int]:
@@ -148,22 +187,47 @@ def _insert(model, rows: Iterable[tuple]) -> None:
             cursor.executemany(sql, batch)
 
 
+def _common_words() -> list[str]:
+    """The words (3+ letters) of the listed organisations' search texts that at least
+    settings.FACET_WORD_MIN_MATCHES of them contain, the commonest first, at most FACET_WORDS_AT_MOST."""
+    listed: Counter[str] = Counter()
+    texts = Organisation.objects.filter(merged_into__isnull=True).values_list("search_text", flat=True).order_by()
+    for text in texts.iterator(chunk_size=BATCH):
+        listed.update({word for word in text.split() if len(word) >= 3})
+    at_least = settings.FACET_WORD_MIN_MATCHES
+    common = [word for word, n in listed.most_common(settings.FACET_WORDS_AT_MOST) if n >= at_least]
+    return [word for word in common if len(word) <= WORD_MAX_LENGTH]
+
+
 @transaction.atomic
 def facet_cube_rebuild() -> int:
-    """Count every listed organisation afresh; returns the number of cells."""
+    """Count every listed organisation afresh, and choose the common words again; returns the number of cells."""
     year = latest_due_report_year()
     _lock()
+    common = _common_words()
+    FacetWordCell.objects.all().delete()
+    FacetWord.objects.exclude(word__in=common).delete()  # the others keep their ids, which members hold
+    kept = set(FacetWord.objects.values_list("word", flat=True))
+    FacetWord.objects.bulk_create(FacetWord(word=word) for word in common if word not in kept)
+    words = dict(FacetWord.objects.values_list("id", "word"))
     counts: Counter[CellKey] = Counter()
-    positions = _positions(Organisation.objects.all(), year)
+    word_counts: Counter[WordCellKey] = Counter()
+    positions = _positions(Organisation.objects.all(), year, words)
     for position in positions.values():
         counts.update(_cells(position))
+        word_counts.update(_word_cells(position))
     FacetCell.objects.all().delete()
     _insert(FacetCell, ((*key[:-1], key[-1] == "1", n) for key, n in counts.items()))
+    _insert(FacetWordCell, ((*key, True, n) for key, n in word_counts.items()))
     cell_ids = _own_cell_ids()
     FacetMember.objects.all().delete()
-    _insert(FacetMember, ((pk, *position, cell_ids[_own_cell(position)]) for pk, position in positions.items()))
+    _insert(
+        FacetMember,
+        ((pk, *position[:7], cell_ids[_own_cell(position)], position[7]) for pk, position in positions.items()),
+    )
     FacetState.objects.filter(pk=1).update(year=year, built_at=timezone.now())
-    planner_statistics_refresh([FacetCell, FacetMember])  # filled in bulk: the planner learns their sizes
+    # filled in bulk: the planner learns their sizes
+    planner_statistics_refresh([FacetCell, FacetMember, FacetWord, FacetWordCell])
     return len(counts)
 
 
@@ -185,17 +249,22 @@ def facet_cube_refresh(organisation_ids: Iterable[int]) -> None:
             m.territorial_level,
             m.reporting,
             m.has_bin,
+            m.words,
         )
         for m in FacetMember.objects.filter(organisation_id__in=ids)
     }
-    now = _positions(Organisation.objects.filter(pk__in=ids), year)
+    now = _positions(Organisation.objects.filter(pk__in=ids), year, dict(FacetWord.objects.values_list("id", "word")))
     delta: Counter[CellKey] = Counter()
+    word_delta: Counter[WordCellKey] = Counter()
     moved = [pk for pk in ids if before.get(pk) != now.get(pk)]
     for pk in moved:
         if pk in before:
             delta.subtract(_cells(before[pk]))
+            word_delta.subtract(_word_cells(before[pk]))
         if pk in now:
             delta.update(_cells(now[pk]))
+            word_delta.update(_word_cells(now[pk]))
+    _add_word_counts({key: change for key, change in word_delta.items() if change})
     for key, change in delta.items():
         if not change:
             continue
@@ -209,6 +278,29 @@ def facet_cube_refresh(organisation_ids: Iterable[int]) -> None:
     FacetMember.objects.bulk_create(_member(pk, now[pk], cell_ids[_own_cell(now[pk])]) for pk in moved if pk in now)
 
 
+def _add_word_counts(delta: Mapping[WordCellKey, int]) -> None:
+    """Add each change to its FacetWordCell, creating the cells a change is the first to reach: one upsert per
+    batch (INSERT ... ON CONFLICT DO UPDATE, on both databases), as a change moves one organisation in a cell
+    per word its name holds."""
+    if not delta:
+        return
+    quote = connection.ops.quote_name
+    table = quote(FacetWordCell._meta.db_table)
+    key = ["word_id", "kind", "fields", *FACET_DIMENSIONS]
+    columns = ", ".join(quote(c) for c in (*key, "has_bin", "n"))
+    row = f"({', '.join(['%s'] * (len(key) + 2))})"
+    unique = ", ".join(quote(c) for c in key)
+    add = f"{quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}"
+    rows = iter(delta.items())
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, 500)):
+            values = ", ".join([row] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({unique}) DO UPDATE SET {add}",  # noqa: S608 - quoted identifiers
+                [value for cell, change in batch for value in (*cell, True, change)],
+            )
+
+
 def facet_cube_ready() -> None:
     """Rebuild the cube when there is none, or when it counts the reports of a year no longer the latest due."""
     year = FacetState.objects.filter(pk=1).values_list("year", flat=True).first()
@@ -216,14 +308,14 @@ def facet_cube_ready() -> None:
         facet_cube_rebuild()
 
 
-def _holding(fields: list[str]) -> QuerySet:
+def _holding(fields: list[str], cube: QuerySet) -> QuerySet:
     """The organisations working in any of `fields` (all of them for none), summed by the other five facets.
 
     Up to three fields, by inclusion-exclusion over the cells of each field, each two and each three of them
     (a + b - ab for two; a + b + c - ab - ac - bc + abc for three): cells that grow with the combinations in
     use, not with the registry. Four or more: the cells of every whole set of fields holding one of them."""
     if not fields:
-        cells = FacetCell.objects.filter(kind=FacetCell.Kind.ALL)
+        cells = cube.filter(kind=FacetCell.Kind.ALL)
     elif len(fields) <= len(INTERSECTIONS):
         some = Q()
         for size in range(1, len(fields) + 1):
@@ -231,25 +323,29 @@ def _holding(fields: list[str]) -> QuerySet:
             keys = [codes[0] if size == 1 else _fieldset(codes) for codes in itertools.combinations(fields, size)]
             some |= Q(kind=kind, fields__in=keys)
         signed = Sum(Case(When(kind=INTERSECTIONS[2], then=-F("n")), default=F("n")))
-        return FacetCell.objects.filter(some).values_list(*FACET_DIMENSIONS).annotate(total=signed).order_by()
+        return cube.filter(some).values_list(*FACET_DIMENSIONS).annotate(total=signed).order_by()
     else:
         any_of = Q()
         for code in fields:  # its whole set of fields holds one of them
             any_of |= Q(fields__contains=f",{code},")
-        cells = FacetCell.objects.filter(any_of, kind=FacetCell.Kind.FIELDS)
+        cells = cube.filter(any_of, kind=FacetCell.Kind.FIELDS)
     return cells.values_list(*FACET_DIMENSIONS).annotate(total=Sum("n")).order_by()
 
 
-def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, dict[str, int]], int]:
+def facet_cube_facets(
+    filters: Mapping[str, Iterable[str]], word: int | None = None
+) -> tuple[dict[str, dict[str, int]], int]:
     """Every facet's counts, each under all the other filters of `filters` ({facet: chosen values}), and the
-    number of organisations under all of them. Two reads of the cube: the cells holding the chosen fields
+    number of organisations under all of them; with `word` (a FacetWord's id), of the organisations a search
+    for that word matches. Two reads of the cube: the cells holding the chosen fields
     summed by the other five facets (a few thousand rows at most, whatever the registry's size), tallied here,
     and the field facet's cells under the other filters."""
+    cube = FacetCell.objects.all() if word is None else FacetWordCell.objects.filter(word_id=word)
     chosen = {key: {str(v) for v in values} for key, values in filters.items() if values}
     fields = sorted(chosen.pop("field", ()))
     counts: dict[str, Counter[str]] = {key: Counter() for key in (*FACET_DIMENSIONS, "field")}
     total = 0
-    for *values, n in _holding(fields):
+    for *values, n in _holding(fields, cube):
         missed = [i for i, key in enumerate(FACET_DIMENSIONS) if key in chosen and values[i] not in chosen[key]]
         if not missed:
             total += n
@@ -257,9 +353,17 @@ def facet_cube_facets(filters: Mapping[str, Iterable[str]]) -> tuple[dict[str, d
                 counts[key][value] += n
         elif len(missed) == 1:  # outside one facet's filter only: what choosing that value would add
             counts[FACET_DIMENSIONS[missed[0]]][values[missed[0]]] += n
-    by_field = FacetCell.objects.filter(kind=FacetCell.Kind.FIELD, **{f"{k}__in": sorted(v) for k, v in chosen.items()})
+    by_field = cube.filter(kind=FacetCell.Kind.FIELD, **{f"{k}__in": sorted(v) for k, v in chosen.items()})
     counts["field"].update(dict(by_field.values_list("fields").annotate(total=Sum("n")).order_by()))
     return {key: {v: n for v, n in c.items() if v and n} for key, c in counts.items()}, total
+
+
+def facet_word(terms: list[str], fields: Iterable[str] = ()) -> int | None:
+    """The id of the FacetWord a search for these words (registry.search.search_terms) is, if it is one and
+    its cells answer a filter on these fields (one at most: WORD_KINDS)."""
+    if len(terms) != 1 or len(set(fields)) > 1:
+        return None
+    return FacetWord.objects.filter(word=terms[0]).values_list("id", flat=True).first()
 
 
 def _tally(rows: Iterable[tuple], chosen: Mapping[str, set[str]]) -> tuple[dict[str, dict[str, int]], int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
@@ -28,6 +29,7 @@ from registry.cube import (
     facet_cube_listed_by_form,
     facet_cube_ready,
     facet_cube_sector,
+    facet_word,
 )
 from registry.i18n import localized, localized_column
 from registry.models import (
@@ -51,7 +53,7 @@ from registry.models.reports import (  # the report rules, here for the pages th
     reporting_status_expression,  # noqa: F401 - re-exported
     reporting_status_q,  # noqa: F401 - re-exported
 )
-from registry.search import person_name_key
+from registry.search import person_name_key, relevance, search_terms
 
 DEMO_CACHE_KEY = "registry:demo:v1"
 REFERENCE_MEMO_SECONDS = 60
@@ -331,6 +333,16 @@ def _searching(filterset) -> bool:
     return bool((filterset.form.cleaned_data.get("q") or "").strip())
 
 
+def _search_word(filterset) -> int | None:
+    """The FacetWord the search is (one of the registry's commonest words, alone), if it is one; once per request."""
+    if not hasattr(filterset, "_search_word"):
+        query = (filterset.form.cleaned_data.get("q") or "").strip()
+        is_bin = query.isdigit() and len(query) == 12
+        fields = filterset.form.cleaned_data.get("field") or ()
+        filterset._search_word = None if is_bin or not query else facet_word(search_terms(query), fields)
+    return filterset._search_word
+
+
 def organisation_facets(filterset) -> tuple[list[Facet], int]:
     """Counts for each facet under every other active filter, so a reader sees what each choice would add,
     and the number of organisations under them all.
@@ -341,7 +353,9 @@ def organisation_facets(filterset) -> tuple[list[Facet], int]:
     filterset.is_valid()
     chosen = _chosen(filterset)
     facet_cube_ready()
-    if _searching(filterset):  # the matches' own cube positions, read once
+    if (word := _search_word(filterset)) is not None:  # a common word: its matches' counts are kept
+        all_counts, total = facet_cube_facets(chosen, word=word)
+    elif _searching(filterset):  # the matches' own cube positions, read once
         all_counts, total = facet_counts_among(filterset.match_ids(filterset.form.cleaned_data["q"]), chosen)
     else:
         all_counts, total = facet_cube_facets(chosen)
@@ -438,6 +452,79 @@ def page_ids_by_form(
     return ids
 
 
+# A form whose block would be walked further than this for a page of best matches is searched instead.
+WALK_AT_MOST = 5000
+
+
+def page_ids_by_relevance(
+    searched: QuerySet[Organisation],
+    unsearched: QuerySet[Organisation],
+    query: str,
+    matches: dict[str, int],
+    listed: dict[str, int],
+) -> Callable[[int, int], list[int] | None]:
+    """A search for one common word's page in best-match order (a word of the name starting with it first, then
+    by name), without sorting every match: the word's legal forms walked block by block, as page_ids_by_form.
+
+    `searched` is the directory's queryset, `unsearched` the same without the search; `matches` holds each
+    form's matches under the filters (the word's cube) and `listed` its organisations under them. The best
+    matches of a form with many matches are found by walking its (form, name) index through the first
+    row x listed / matches rows (each row's search text tells whether it is one); the forms with few matches
+    are searched and sorted together. None (the caller sorts every match) when the walk can not prove its
+    rows are the first: a form's window held fewer best matches than the page needs and not the whole form,
+    or the page reaches past the best matches."""
+    name = localized_column("name")
+    index = connection.ops.quote_name(f"org_form_{name}")
+    table = connection.ops.quote_name(Organisation._meta.db_table)
+    best = relevance(query)
+
+    def rows_sql(queryset: QuerySet[Organisation], limit: int, walked: bool) -> tuple[str, tuple]:
+        """(sort key, id, 0 for a best match) of these organisations in name order, the first `limit`."""
+        rows = queryset.annotate(sort_key=F(name), is_best=best).order_by(name, "pk")
+        sql, params = rows.values_list("sort_key", "pk", "is_best")[:limit].query.sql_with_params()
+        if walked and connection.vendor == "sqlite":  # through the form's own (form, name) index
+            sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {index}", 1)
+        return sql, params
+
+    def ids(bottom: int, top: int) -> list[int] | None:
+        if top > BY_FORM_UP_TO:
+            return None
+        windows: dict[int, int] = {}  # a walked part -> the rows it walks (the searched one is complete)
+        parts: list[str] = []
+        params: list[Any] = []
+        sparse = []
+        for form, n in sorted(matches.items()):
+            walk = top * listed.get(form, n) * 5 // (4 * n) + 25
+            if walk > WALK_AT_MOST:
+                sparse.append(form)
+                continue
+            sql, part_params = rows_sql(unsearched.filter(legal_form=form), walk, walked=True)
+            windows[len(parts)] = walk
+            parts.append(f"SELECT {len(parts)} AS part, w.* FROM ({sql}) AS w")  # noqa: S608 - the ORM's SQL
+            params.extend(part_params)
+        if sparse:
+            best_of_sparse = searched.filter(legal_form__in=sparse).alias(best=best).filter(best=0)
+            sql, part_params = rows_sql(best_of_sparse, top, walked=False)
+            parts.append(f"SELECT {len(parts)} AS part, s.* FROM ({sql}) AS s")  # noqa: S608 - the ORM's SQL
+            params.extend(part_params)
+        if not parts:
+            return None
+        merged = " UNION ALL ".join(parts)
+        sql = f"SELECT part, pk, is_best FROM ({merged}) AS page ORDER BY sort_key, pk"  # noqa: S608 - the ORM's SQL
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            read: list[tuple[int, int, int]] = cursor.fetchall()
+        seen = Counter(part for part, _pk, _best in read)
+        found = Counter(part for part, _pk, is_best in read if is_best == 0)
+        for part, walk in windows.items():
+            if seen[part] >= walk and found[part] < top:  # neither the whole form nor enough of its best matches
+                return None
+        page = [pk for _part, pk, is_best in read if is_best == 0]
+        return page[bottom:top] if len(page) >= top else None
+
+    return ids
+
+
 def organisation_directory(data: QueryDict, filterset_class, page_number: str | int | None) -> DirectoryResult:
     if not data.get("sort"):
         # Say which order applies, so the sort picker shows it: best match for a search, else by name.
@@ -452,6 +539,18 @@ def organisation_directory(data: QueryDict, filterset_class, page_number: str | 
         matches = {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
         sort = filterset.form.cleaned_data.get("sort") or "name"
         paginator.ids = page_ids_by_form(filterset.qs, sort, matches, facet_cube_listed_by_form())
+    elif _search_word(filterset) is not None and filterset.form.cleaned_data.get("sort") == "relevance":
+        chosen = set(_chosen(filterset).get("legal_form", ()))
+        by_form = next(f for f in facets if f.key == "legal_form")
+        matches = {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
+        unsearched = data.copy()
+        unsearched.pop("q", None)
+        others = filterset_class(unsearched, queryset=directory_base()).qs
+        query = filterset.form.cleaned_data["q"]
+        # each form's organisations under the other filters (the cube's), which a form's walk passes
+        listed = facet_cube_facets(_chosen(filterset))[0]["legal_form"] if _chosen(filterset) else None
+        listed = listed or facet_cube_listed_by_form()
+        paginator.ids = page_ids_by_relevance(filterset.qs, others, query, matches, listed)
     page = paginator.get_page(page_number)
     return DirectoryResult(filterset=filterset, page=page, facets=facets)
 

@@ -231,6 +231,10 @@ SUMMARIES_DEBOUNCE_SECONDS = env_int("SUMMARIES_DEBOUNCE_SECONDS", 60)
 # Red flags compare records across the whole data set, so they are recomputed whole, less eagerly.
 FLAGS_DEBOUNCE_SECONDS = env_int("FLAGS_DEBOUNCE_SECONDS", 600)
 DIRECTORY_PAGE_SIZE = 25
+# A search for a word that at least this many listed organisations' names contain (at most this many such words,
+# the commonest) has its counts kept by the count cube (registry.cube, FacetWordCell) instead of counted per request.
+FACET_WORD_MIN_MATCHES = 2000
+FACET_WORDS_AT_MOST = 48
 
 # The API (docs/api.md): read anonymously, write with a session or a token, through the pages' permissions.
 REST_FRAMEWORK = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from registry.models.accounts import EmailConfirmation, Invitation, Membership, OwnershipClaim, claim_document_path
 from registry.models.documents import Document, document_path
-from registry.models.facets import FacetCell, FacetMember, FacetState
+from registry.models.facets import FacetCell, FacetMember, FacetState, FacetWord, FacetWordCell
 from registry.models.history import ChangeRecord, Merge
 from registry.models.organisation import (
     MSG_NO_TERRITORIAL_LEVEL,
@@ -59,6 +59,8 @@ __all__ = [
     "FacetCell",
     "FacetMember",
     "FacetState",
+    "FacetWord",
+    "FacetWordCell",
     "FieldOfActivity",
     "Invitation",
     "LegalForm",

@@ -82,9 +82,71 @@ class FacetMember(models.Model):
     # search groups its matches by this one integer, then reads each group's values from the cell, instead of
     # grouping by six text columns (registry.cube.facet_counts_among). Null only until the next rebuild.
     cell_id = models.BigIntegerField(null=True)
+    # The FacetWords its search text contains, as ",id,id," ("" for none): what a change takes out of their cells.
+    # With a database default, so that a process of an earlier release can still write members.
+    words = models.CharField(max_length=400, default="", db_default="", blank=True)
 
     def __str__(self) -> str:
         return str(self.organisation_id)
+
+
+WORD_MAX_LENGTH = 100
+
+
+class FacetWord(models.Model):
+    """A word so common in the registry's names that a search for it matches a large share of all organisations
+    (the legal forms' words: "объединение" names 99,641 of 223,000). Counting such a search's matches by
+    their cells grows with the registry; their counts are kept in FacetWordCell instead. Chosen at every
+    rebuild (registry.cube.facet_cube_rebuild) from the words of the search column."""
+
+    word = models.CharField(max_length=WORD_MAX_LENGTH, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class FacetWordCell(models.Model):
+    """FacetCell's counts (same columns; kinds "all" and "field" only) over the organisations whose search text
+    contains one FacetWord: a search for that word alone, under no field filter or one, sums these as the
+    directory without a search sums FacetCell. BINs are not told apart (has_bin is always true)."""
+
+    word = models.ForeignKey(FacetWord, on_delete=models.CASCADE, db_constraint=False)
+    kind = models.CharField(max_length=6, choices=FacetCell.Kind.choices)
+    fields = models.CharField(max_length=400, default="", blank=True)
+    region = models.CharField(max_length=10, default="", blank=True)
+    legal_form = models.CharField(max_length=40, default="", blank=True)
+    status = models.CharField(max_length=12, default="", blank=True)
+    territorial_level = models.CharField(max_length=12, default="", blank=True)
+    reporting = models.CharField(max_length=12, default="", blank=True)
+    has_bin = models.BooleanField(default=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["word", "kind", "fields", "region", "legal_form", "status", "territorial_level", "reporting"],
+                name="facet_word_cell_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "word",
+                    "kind",
+                    "fields",
+                    "status",
+                    "region",
+                    "legal_form",
+                    "territorial_level",
+                    "reporting",
+                    "n",
+                ],
+                name="facet_word_cells_read",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word_id} {self.kind} {self.fields}: {self.n}"
 
 
 class FacetState(models.Model):
