@@ -927,8 +927,9 @@ class RecipientTotal(models.Model):
 
 
 class RecipientShare(models.Model):
-    """What one recipient received, over all its awards, from one administrator, in one region or in one field:
-    under a filter on that one value, a bound on its filtered total far tighter than RecipientTotal, so the
+    """What one recipient received, over all its awards, from one administrator, in one region, in one field or
+    for activity in one year (kind "active_year": its awards whose years of activity include that year): under
+    a filter on that one value, a bound on its filtered total far tighter than RecipientTotal, so the
     top recipients are found among the first few rows of this value's ranking (funding.selectors._leaders)
     instead of grouping every recipient cell the filter selects."""
 
@@ -936,6 +937,7 @@ class RecipientShare(models.Model):
         ADMINISTRATOR = "administrator", "administrator"
         REGION = "region", "region"
         FIELD = "field", "field"
+        ACTIVE_YEAR = "active_year", "active year"
 
     kind = models.CharField(max_length=13, choices=Kind.choices)
     key = models.CharField(max_length=40)  # the administrator's id, the region's or the field's code

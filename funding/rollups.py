@@ -25,7 +25,9 @@ Writers serialise on the RollupState row (PostgreSQL row lock; SQLite has one wr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
@@ -112,6 +114,26 @@ def _write_shares(cells: QuerySet[RecipientCell]) -> None:
             ),
             batch_size=BATCH,
         )
+    RecipientShare.objects.bulk_create(
+        (
+            RecipientShare(kind=RecipientShare.Kind.ACTIVE_YEAR, key=str(year), recipient_id=pk, amount=total)
+            for year, pk, total in _active_year_shares(cells)
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _active_year_shares(cells: QuerySet[RecipientCell]) -> Iterator[tuple[int, int, Decimal]]:
+    """(year, recipient, amount): each recipient's awards active in each year of their activity, from its cells
+    summed by (recipient, start year, end year), read in recipient order so that one recipient is held at once."""
+    rows = cells.values_list("recipient_id", "start_year", "end_year").annotate(total=Sum("amount"))
+    ordered = rows.order_by("recipient_id").iterator(chunk_size=BATCH)
+    for pk, spans in itertools.groupby(ordered, key=lambda row: row[0]):
+        shares: dict[int, Decimal] = {}
+        for _pk, start, end, total in spans:
+            for year in range(start, end + 1):
+                shares[year] = shares.get(year, Decimal(0)) + total
+        yield from ((year, pk, amount) for year, amount in sorted(shares.items()))
 
 
 def _cell(model, row: dict):

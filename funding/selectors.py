@@ -300,15 +300,19 @@ GROUP_AT_MOST_RANKED = 1_000
 
 
 def share_ranking(
-    administrators: Sequence[int] = (), regions: Sequence[str] = (), fields: Sequence[str] = ()
+    administrators: Sequence[int] = (),
+    regions: Sequence[str] = (),
+    fields: Sequence[str] = (),
+    active_years: Sequence[int] = (),
 ) -> QuerySet | None:
     """The recipients ranked by what they received from the one administrator, in the one region or in the one
-    field a filter chooses (RecipientShare), or None when no filter chooses exactly one (_leaders then ranks
-    by the recipients' overall totals)."""
+    field a filter chooses, or for activity in the one year a period of activity covers (RecipientShare), or
+    None when no filter chooses exactly one (_leaders then ranks by the recipients' overall totals)."""
     for kind, values in (
         (RecipientShare.Kind.ADMINISTRATOR, administrators),
         (RecipientShare.Kind.REGION, regions),
         (RecipientShare.Kind.FIELD, fields),
+        (RecipientShare.Kind.ACTIVE_YEAR, active_years),
     ):
         if len(values) == 1:
             shares = RecipientShare.objects.filter(kind=kind, key=str(values[0]))
@@ -457,12 +461,13 @@ def rollup_current() -> bool:
 class _Dimensions:
     """The rollup filters as AwardFilter applies them to the awards, on the cells' columns, by dimension
     ("years": award years and years of activity, "mechanism", "administrator" with budget, "region", "field"),
-    and the single administrators, regions and fields chosen (for share_ranking)."""
+    and the administrators, regions, fields and years of activity chosen (for share_ranking)."""
 
     filters: dict[str, Q]
     administrators: list[int]
     regions: list[str]
     fields: list[str]
+    active_years: list[int]
 
 
 def _dimensions(filterset: AwardFilter) -> _Dimensions:
@@ -492,7 +497,9 @@ def _dimensions(filterset: AwardFilter) -> _Dimensions:
         filters["region"] = Q(region__in=regions)
     if data.get("field"):
         filters["field"] = Q(field__in=data["field"])
-    known = _Dimensions(filters, administrators, regions, list(data.get("field") or ()))
+    since, until = data.get("active_from"), data.get("active_to")
+    active_years = list(range(since.year, until.year + 1)) if since and until and _whole_years(data) else []
+    known = _Dimensions(filters, administrators, regions, list(data.get("field") or ()), active_years)
     filterset._rollup_dimensions = known  # a per-request memo on the filterset
     return known
 
@@ -557,7 +564,7 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
     ranking = None
     if rollup:
         chosen = _dimensions(filterset)
-        ranking = share_ranking(chosen.administrators, chosen.regions, chosen.fields)
+        ranking = share_ranking(chosen.administrators, chosen.regions, chosen.fields, chosen.active_years)
     views = _margins(filterset, cells) if rollup else dict.fromkeys(MARGIN_OF, cells)
     # Every award (today's regions or not): every recipient has its RecipientTotal, every year its YearRecipients.
     unfiltered = rollup and not any(v for k, v in filterset.form.cleaned_data.items() if k != "region_view")

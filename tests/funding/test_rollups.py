@@ -295,6 +295,35 @@ def test_whole_years_of_activity_are_sums_of_cells(built, django_capture_on_comm
     assert _figures("active_from=2021-01-01&active_to=2021-12-31")[:3] == (Decimal("750000"), 2, 2)
 
 
+def test_each_recipient_has_a_share_for_every_year_its_awards_are_active(built, django_capture_on_commit_callbacks):
+    """RecipientShare of kind "active_year": a recipient's awards active in that year, the bound under a period of
+    activity of one whole year; kept by the events as a rebuild writes it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        long = make_award(
+            recipient=built["first"].recipient,
+            administrator=built["department"],
+            amount="250000",
+            awarded_on=datetime.date(2019, 11, 20),
+            starts_on=datetime.date(2020, 1, 10),
+            ends_on=datetime.date(2022, 6, 30),
+        )
+    shares = RecipientShare.objects.filter(kind=RecipientShare.Kind.ACTIVE_YEAR)
+    assert dict(shares.filter(recipient=long.recipient).values_list("key", "amount")) == {
+        "2020": Decimal("1250000"),  # the award of 2020 (awarded, no dates of activity) and the long one
+        "2021": Decimal("250000"),
+        "2022": Decimal("250000"),
+    }
+    assert dict(shares.filter(recipient=built["second"].recipient).values_list("key", "amount")) == {
+        "2021": Decimal("500000")
+    }
+    ranking = selectors.share_ranking(active_years=[2021])
+    assert list(ranking) == [(built["second"].recipient_id, Decimal("500000")), (long.recipient_id, Decimal("250000"))]
+    assert selectors.share_ranking(active_years=[2020, 2021]) is None  # two years: no one share bounds them
+    before = _cells()
+    funding_rollups_rebuild()
+    assert _cells() == before
+
+
 def test_the_top_recipients_are_looked_for_among_those_with_most_money(built, monkeypatch):
     """Among the recipients with most money overall while the bound closes; grouping every cell otherwise."""
     monkeypatch.setattr(selectors, "GROUP_AT_MOST", 0)
@@ -363,7 +392,9 @@ DEMO_QUERIES = [
     "region_view=today",
     "region_view=today&region=KZ-63",
     "administrator=akimat-kz-75&year_from=2017",
-    "active_from=2019-01-01&active_to=2019-12-31",
+    "active_from=2019-01-01&active_to=2019-12-31",  # one year of activity: its shares rank the recipients
+    "active_from=2020-01-01&active_to=2020-12-31&mechanism=social_order&budget=local",
+    "active_from=2018-01-01&active_to=2019-12-31",
     "active_from=2016-01-01&mechanism=state_grant",
     "active_to=2012-12-31&region_view=today",
     "active_from=2019-03-15&active_to=2019-12-31",  # counted from the awards (a day inside the year)
