@@ -962,6 +962,25 @@ class YearRecipients(models.Model):
         return f"{self.year}: {self.recipients}"
 
 
+class ActiveYearRecipients(models.Model):
+    """How many distinct recipients the awards active in one year went to (their years of activity as the
+    explorer's active_from/active_to read them, funding.rollups.ACTIVITY_PERIOD), by the year they were
+    awarded (`year`; 0 for every year): the explorer under a period of one whole year and no other filter reads
+    these instead of counting the recipient cells (funding/rollups.py keeps them with the cells)."""
+
+    active_year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField()  # awarded in; 0: any
+    recipients = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["active_year", "year"], name="active_year_recipients_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"active {self.active_year}, awarded {self.year or 'any year'}: {self.recipients}"
+
+
 class RollupState(models.Model):
     """One row: up to which award the cells count every award (None: never built). Writers lock it, so two
     processes refreshing the same cells, or a rebuild racing a refresh, can not count an award twice; readers

@@ -30,12 +30,13 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from api.planner import key_filters
 from funding.models import (
+    ActiveYearRecipients,
     AdministratorMargin,
     Award,
     AwardCell,
@@ -153,7 +154,7 @@ def funding_rollups_rebuild() -> int:
     state = _lock()
     through = _latest_award()
     awards = Award.objects.filter(pk__lte=through)
-    for model in (*DERIVED, RecipientTotal, YearRecipients):
+    for model in (*DERIVED, RecipientTotal, YearRecipients, ActiveYearRecipients):
         model.objects.all().delete()
     RecipientCell.objects.bulk_create(
         (_cell(RecipientCell, row) for row in _grouped(awards).iterator(chunk_size=BATCH)), batch_size=BATCH
@@ -163,6 +164,7 @@ def funding_rollups_rebuild() -> int:
     for margin, column in MARGINS:
         _sum_cells(margin, ("year", "mechanism", column), Q(), source=AwardCell)
     _count_year_recipients(None)
+    _count_active_year_recipients(None)
     _write_shares(RecipientCell.objects.all())
     RecipientTotal.objects.bulk_create(
         (
@@ -175,7 +177,7 @@ def funding_rollups_rebuild() -> int:
     state.longest_activity = _longest(AwardPeriodCell.objects.all())
     state.save(update_fields=["awards_through", "built_at", "longest_activity"])
     with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
-        for model in (*DERIVED, RecipientTotal, YearRecipients):
+        for model in (*DERIVED, RecipientTotal, YearRecipients, ActiveYearRecipients):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
 
@@ -188,6 +190,28 @@ def _count_year_recipients(years: set[int] | None) -> None:
         YearRecipients(year=year, recipients=n)
         for year, n in cells.order_by().values_list("year").annotate(n=Count("recipient_id", distinct=True))
     )
+
+
+def _count_active_year_recipients(years: set[int] | None) -> None:
+    """Recount the distinct recipients of the awards active in these years (every year any award is active in,
+    for None), by the year they were awarded and over every year, from the recipient cells: one statement per
+    active year."""
+    if years is None:
+        spans = RecipientCell.objects.aggregate(first=Min("start_year"), last=Max("end_year"))
+        years = set(range(spans["first"], spans["last"] + 1)) if spans["first"] is not None else set()
+        ActiveYearRecipients.objects.all().delete()
+    else:
+        ActiveYearRecipients.objects.filter(active_year__in=years).delete()
+    rows = []
+    for active in sorted(years):
+        cells = RecipientCell.objects.filter(start_year__lte=active, end_year__gte=active).order_by()
+        by_year = list(cells.values_list("year").annotate(n=Count("recipient_id", distinct=True)))
+        if not by_year:
+            continue
+        every = cells.aggregate(n=Count("recipient_id", distinct=True))["n"]
+        rows += [ActiveYearRecipients(active_year=active, year=year, recipients=n) for year, n in by_year]
+        rows.append(ActiveYearRecipients(active_year=active, year=0, recipients=every))
+    ActiveYearRecipients.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _longest(cells: QuerySet) -> int:
@@ -224,6 +248,8 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     )
     if touched:
         _count_year_recipients({key[0] for key in touched})
+        start, end = KEY.index("start_year"), KEY.index("end_year")
+        _count_active_year_recipients({year for key in touched for year in range(key[start], key[end] + 1)})
     # The margins last: they sum the AwardCells.
     steps = [(AwardPeriodCell, KEY, RecipientCell), (AwardCell, TOTAL_KEY, RecipientCell)]
     steps += [(margin, ("year", "mechanism", column), AwardCell) for margin, column in MARGINS]

@@ -44,6 +44,7 @@ from funding.filters import (
     regions_today,
 )
 from funding.models import (
+    ActiveYearRecipients,
     Administrator,
     AdministratorMargin,
     AdministratorOfficial,
@@ -566,17 +567,27 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         chosen = _dimensions(filterset)
         ranking = share_ranking(chosen.administrators, chosen.regions, chosen.fields, chosen.active_years)
     views = _margins(filterset, cells) if rollup else dict.fromkeys(MARGIN_OF, cells)
-    # Every award (today's regions or not): every recipient has its RecipientTotal, every year its YearRecipients.
-    unfiltered = rollup and not any(v for k, v in filterset.form.cleaned_data.items() if k != "region_view")
-    if unfiltered:
+    # Every award (today's regions or not): every recipient has its RecipientTotal, every year its YearRecipients;
+    # the awards active in one whole year, and no other filter: ActiveYearRecipients.
+    others = {k for k, v in filterset.form.cleaned_data.items() if v and k != "region_view"}
+    unfiltered = rollup and not others
+    active = _dimensions(filterset).active_years if rollup and others <= {"active_from", "active_to"} else []
+    per_year: QuerySet[RecipientCell] | dict[int, int] = recipients
+    if unfiltered or len(active) == 1:
         overall = views["totals"].order_by().aggregate(total=Sum("amount"), n=_count(cells))
-        overall["recipients"] = RecipientTotal.objects.count()
+        if unfiltered:
+            overall["recipients"] = RecipientTotal.objects.count()
+            per_year = dict(YearRecipients.objects.values_list("year", "recipients"))
+        else:
+            per_year = dict(
+                ActiveYearRecipients.objects.filter(active_year=active[0]).values_list("year", "recipients")
+            )
+            overall["recipients"] = per_year.pop(0, 0)
     else:
         overall = recipients.order_by().aggregate(
             total=Sum("amount"), n=_count(recipients), recipients=Count("recipient", distinct=True)
         )
     shows_published = _shows_published(filterset)
-    per_year = dict(YearRecipients.objects.values_list("year", "recipients")) if unfiltered else recipients
     by_year = _every_year(totals_by_year(views["totals"], per_year if rollup else None), filterset, shows_published)
     # The awards listed were awarded in the years the totals found them in: the list walks the date index from
     # the last of them (a period of activity years ago otherwise passes every later award first).

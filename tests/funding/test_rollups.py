@@ -17,6 +17,7 @@ from django.urls import reverse
 from api import planner
 from funding import selectors, services
 from funding.models import (
+    ActiveYearRecipients,
     Award,
     AwardCell,
     AwardPeriodCell,
@@ -85,6 +86,7 @@ def _cells() -> tuple[set, ...]:
             for margin, column in MARGINS
         ),
         set(RecipientShare.objects.values_list("kind", "key", "recipient_id", "amount")),
+        set(ActiveYearRecipients.objects.values_list("active_year", "year", "recipients")),
     )
 
 
