@@ -981,6 +981,24 @@ class ActiveYearRecipients(models.Model):
         return f"active {self.active_year}, awarded {self.year or 'any year'}: {self.recipients}"
 
 
+class AdministratorYearRecipients(models.Model):
+    """How many distinct recipients one administrator's awards of one year went to: a funder's page reads these
+    for its by-year recipients instead of counting its recipient cells (funding/rollups.py keeps them with the
+    cells)."""
+
+    administrator = models.ForeignKey(Administrator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    recipients = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administrator", "year"], name="administrator_year_recipients_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administrator_id} {self.year}: {self.recipients}"
+
+
 class RollupState(models.Model):
     """One row: up to which award the cells count every award (None: never built). Writers lock it, so two
     processes refreshing the same cells, or a rebuild racing a refresh, can not count an award twice; readers

@@ -38,6 +38,7 @@ from api.planner import key_filters
 from funding.models import (
     ActiveYearRecipients,
     AdministratorMargin,
+    AdministratorYearRecipients,
     Award,
     AwardCell,
     AwardPeriodCell,
@@ -66,6 +67,8 @@ SHARES = (
     (RecipientShare.Kind.FIELD, "field_id"),
 )
 CellKey = tuple
+# What is counted per recipient rather than summed from cells: each recipient's total and the distinct recipients.
+COUNTED = (RecipientTotal, YearRecipients, ActiveYearRecipients, AdministratorYearRecipients)
 # The years of an award's activity as the explorer's active_from/active_to read it (funding.filters.AwardFilter):
 # from its start, else the day it was awarded, to its end, else the day it was awarded. A cell keeps them, so a
 # period of whole years (from 1 January, to 31 December) is a sum of cells too.
@@ -154,7 +157,7 @@ def funding_rollups_rebuild() -> int:
     state = _lock()
     through = _latest_award()
     awards = Award.objects.filter(pk__lte=through)
-    for model in (*DERIVED, RecipientTotal, YearRecipients, ActiveYearRecipients):
+    for model in (*COUNTED, *DERIVED):
         model.objects.all().delete()
     RecipientCell.objects.bulk_create(
         (_cell(RecipientCell, row) for row in _grouped(awards).iterator(chunk_size=BATCH)), batch_size=BATCH
@@ -165,6 +168,7 @@ def funding_rollups_rebuild() -> int:
         _sum_cells(margin, ("year", "mechanism", column), Q(), source=AwardCell)
     _count_year_recipients(None)
     _count_active_year_recipients(None)
+    _count_administrator_recipients(None)
     _write_shares(RecipientCell.objects.all())
     RecipientTotal.objects.bulk_create(
         (
@@ -177,7 +181,7 @@ def funding_rollups_rebuild() -> int:
     state.longest_activity = _longest(AwardPeriodCell.objects.all())
     state.save(update_fields=["awards_through", "built_at", "longest_activity"])
     with connection.cursor() as cursor:  # planner statistics for the refilled tables, on either database
-        for model in (*DERIVED, RecipientTotal, YearRecipients, ActiveYearRecipients):
+        for model in (*COUNTED, *DERIVED):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RecipientCell.objects.count()
 
@@ -212,6 +216,24 @@ def _count_active_year_recipients(years: set[int] | None) -> None:
         rows += [ActiveYearRecipients(active_year=active, year=year, recipients=n) for year, n in by_year]
         rows.append(ActiveYearRecipients(active_year=active, year=0, recipients=every))
     ActiveYearRecipients.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _count_administrator_recipients(keys: set[tuple[int, int]] | None) -> None:
+    """Recount the distinct recipients of these (administrator, year)s (all of them for None)."""
+    names = ("administrator_id", "year")
+    wheres = [Q()] if keys is None else list(key_filters(keys, names))
+    for where in wheres:
+        AdministratorYearRecipients.objects.filter(where).delete()
+        counted = (
+            RecipientCell.objects.filter(where).values_list(*names).annotate(n=Count("recipient_id", distinct=True))
+        )
+        AdministratorYearRecipients.objects.bulk_create(
+            (
+                AdministratorYearRecipients(administrator_id=pk, year=year, recipients=n)
+                for pk, year, n in counted.order_by().iterator(chunk_size=BATCH)
+            ),
+            batch_size=BATCH,
+        )
 
 
 def _longest(cells: QuerySet) -> int:
@@ -250,6 +272,8 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
         _count_year_recipients({key[0] for key in touched})
         start, end = KEY.index("start_year"), KEY.index("end_year")
         _count_active_year_recipients({year for key in touched for year in range(key[start], key[end] + 1)})
+        administrator = KEY.index("administrator_id")
+        _count_administrator_recipients({(key[administrator], key[0]) for key in touched})
     # The margins last: they sum the AwardCells.
     steps = [(AwardPeriodCell, KEY, RecipientCell), (AwardCell, TOTAL_KEY, RecipientCell)]
     steps += [(margin, ("year", "mechanism", column), AwardCell) for margin, column in MARGINS]

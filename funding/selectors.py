@@ -48,6 +48,7 @@ from funding.models import (
     Administrator,
     AdministratorMargin,
     AdministratorOfficial,
+    AdministratorYearRecipients,
     Application,
     Award,
     AwardCell,
@@ -915,9 +916,13 @@ def funder_page(code: str) -> FunderPage:
     # The explorer's rollup when it counts every award (a funder is one of its dimensions), else the awards.
     cells: QuerySet = awards
     recipients: QuerySet = awards
+    per_year: QuerySet | dict[int, int] | None = None
     if rollup_current():
         cells = AdministratorMargin.objects.filter(administrator__in=family)
-        recipients = RecipientCell.objects.filter(administrator__in=family)
+        recipients = per_year = RecipientCell.objects.filter(administrator__in=family)
+        if len(family) == 1:  # distinct recipients do not add up over a family: counted for one funder only
+            counted = AdministratorYearRecipients.objects.filter(administrator__in=family)
+            per_year = dict(counted.values_list("year", "recipients"))
     overall = cells.order_by().aggregate(total=Sum("amount"), n=_count(cells))
     programmes = list(
         Programme.objects.filter(administrator__in=family)
@@ -933,7 +938,7 @@ def funder_page(code: str) -> FunderPage:
     return FunderPage(
         administrator=administrator,
         family_size=len(family),
-        by_year=totals_by_year(cells, recipients if cells.model is not Award else None),
+        by_year=totals_by_year(cells, per_year),
         by_mechanism=totals_by(cells, "mechanism"),
         top_recipients=top_recipients(recipients, awards=overall["n"] or 0, ranking=share_ranking(family)),
         programmes=programmes,

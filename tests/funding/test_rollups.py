@@ -18,6 +18,7 @@ from api import planner
 from funding import selectors, services
 from funding.models import (
     ActiveYearRecipients,
+    AdministratorYearRecipients,
     Award,
     AwardCell,
     AwardPeriodCell,
@@ -87,6 +88,7 @@ def _cells() -> tuple[set, ...]:
         ),
         set(RecipientShare.objects.values_list("kind", "key", "recipient_id", "amount")),
         set(ActiveYearRecipients.objects.values_list("active_year", "year", "recipients")),
+        set(AdministratorYearRecipients.objects.values_list("administrator_id", "year", "recipients")),
     )
 
 
