@@ -2,20 +2,22 @@
 """Whole pages over HTTP, as a reader waits for them, beside datasette (issue 18). `make bench` runs this.
 
 For each database (SQLite by default; PostgreSQL with DATABASE_URL=postgres://..., or both with
-`--databases sqlite,postgres --postgres-url postgres://...`) and each scale (1x = 22,300 organisations, 10x =
-223,000: SQLite files under bench/out/, or databases `qogam_bench_{scale}x` on the PostgreSQL server, created
-when missing) a child process:
-  - migrates the database (and seeds it, and computes its summaries, only where they are missing);
-  - finds real codes and ids in it (the ORM, read only) for every public page;
-  - serves it with gunicorn, 2 sync workers (config.wsgi, config.settings.bench: what production runs), and
-    with datasette on another port (SQLite only: datasette serves SQLite files), both started here, waited
-    for, and stopped on exit;
-  - times every public page over HTTP: cold (the first request after a data change: the data version moved
-    on before each sample, as every service's announcement does) and warm (the same request repeated);
-  - on SQLite, asks datasette the directory's facet question and the explorer's totals, interleaved with the
-    same Qogam pages, both cold;
-  - at the largest scale, runs a bounded load: N client threads for a fixed time against the directory and
-    two API lists, counting requests per second, p50/p95 and every refusal (429) or error apart.
+`--databases sqlite,postgres --postgres-url postgres://...`):
+  - a child process per scale (1x = 22,300 organisations, 10x = 223,000: SQLite files under bench/out/, or
+    databases `qogam_bench_{scale}x` on the PostgreSQL server, created when missing) migrates its database (and
+    seeds it, and computes its summaries, only where they are missing) and finds real codes and ids in it (the
+    ORM, read only) for every public page;
+  - the parent serves every scale at once with gunicorn, 2 sync workers each (config.wsgi,
+    config.settings.bench: what production runs), and times every public page over HTTP at every scale, the
+    scales' samples interleaved (1x, 10x, 10x, 1x, ...): cold (the first request after a data change: the data
+    version moved on before each sample, as every service's announcement does, asked of the server through the
+    bench's own URL) and warm (the same request repeated). Interleaving puts whatever else the machine does in
+    those minutes on both scales alike: the growth is measured, not the drift between two phases;
+  - on SQLite, serves each file with datasette too (on another port, started here, waited for and stopped) and
+    asks it the directory's facet question and the explorer's totals, interleaved with the same Qogam pages,
+    both cold;
+  - at the largest scale, served alone, runs a bounded load: N client threads for a fixed time against the
+    directory and two API lists, counting requests per second, p50/p95 and every refusal (429) or error apart.
 The parent writes bench/out/results-http.json (SQLite) or results-http-postgres.json (PostgreSQL), prints the
 tables of every database with a results file (side by side), and with --write-docs rewrites the issue 18 section
 at the top of docs/benchmarks.md (or, with --section-out FILE, writes that section alone to FILE). The client
@@ -81,12 +83,12 @@ def scale_url(database: str, scale: int, postgres_url: str | None) -> str:
 # ------------------------------------------------------------------ HTTP: one request, timed
 
 
-def fetch(port: int, path: str, timeout: float = 300) -> tuple[int, float, bytes]:
-    """GET path on 127.0.0.1:port over a new connection: status, seconds to the last byte, body."""
+def fetch(port: int, path: str, timeout: float = 300, method: str = "GET") -> tuple[int, float, bytes]:
+    """`method` path on 127.0.0.1:port over a new connection: status, seconds to the last byte, body."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path, headers={"Accept-Language": "ru"})
+        conn.request(method, path, headers={"Accept-Language": "ru"})
         response = conn.getresponse()
         body = response.read()
     finally:
@@ -160,10 +162,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_qogam(scale: int, database: str) -> Server:
-    """Gunicorn on the database this process was given (DATABASE_URL, set by the parent for this scale)."""
+def start_qogam(scale: int, database: str, url: str) -> Server:
+    """Gunicorn on one scale's database (`url`, its DATABASE_URL)."""
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.bench", "DATABASE_URL": url}
     command = [
         str(VENV_BIN / "gunicorn"),
         "config.wsgi:application",
@@ -352,34 +354,51 @@ def datasette_ask(server: Server, database: str, requests: list, nocache: int) -
 # ------------------------------------------------------------------ the measurements
 
 
-def bump() -> None:
+def bump(server: Server) -> None:
     """A data change as the site sees one: the data version moved on (api.changes, what every announcement
-    does after commit); every cached anonymous page is keyed by it (api.caching)."""
-    from api.changes import data_version_bump
+    does after commit); every cached anonymous page is keyed by it (api.caching). Asked of the server itself
+    (bench/urls.py), so that one harness moves on the version of every scale's database it serves."""
+    status, _seconds, body = fetch(server.port, "/bench/data-changed/", method="POST")
+    if status != 204:
+        raise RuntimeError(f"the data version of {server.name} did not move on ({status}): {body[:300]!r}")
 
-    data_version_bump()
 
-
-def time_pages(server: Server, cases: dict[str, str], samples: int) -> dict[str, dict]:
-    results = {}
-    for name, url in cases.items():
-        fetch_ok(server.port, url)  # the page works, and this worker has imported what it needs
-        cold = []
-        for _ in range(samples):
-            bump()
-            cold.append(fetch_ok(server.port, url)[0])
-        for _ in range(3):  # both workers hold the page (if anything keeps it)
-            fetch_ok(server.port, url)
-        warm = [fetch_ok(server.port, url)[0] for _ in range(samples)]
-        results[name] = {
-            "url": url,
-            "cold_ms": statistics.median(cold) * 1000,
-            "warm_ms": statistics.median(warm) * 1000,
-            "cold_samples_ms": [round(s * 1000, 1) for s in cold],
-            "warm_samples_ms": [round(s * 1000, 1) for s in warm],
-        }
+def time_pages(servers: dict[int, Server], cases: dict[int, dict[str, str]], samples: int) -> dict[int, dict]:
+    """Every page at every scale, the scales' samples interleaved: a sample at 1x, one at 10x, one at 10x, one at
+    1x, and so on (the order alternates), so that whatever else the machine does in those minutes falls on
+    both scales alike and the growth from one to the other is measured, not the drift between two phases."""
+    scales = sorted(servers)
+    results: dict[int, dict] = {scale: {} for scale in scales}
+    for name in cases[scales[0]]:
+        cold: dict[int, list[float]] = {scale: [] for scale in scales}
+        warm: dict[int, list[float]] = {scale: [] for scale in scales}
+        for scale in scales:
+            fetch_ok(servers[scale].port, cases[scale][name])  # the page works, this worker has imported it
+        for i in range(samples):
+            for scale in scales if i % 2 == 0 else scales[::-1]:
+                bump(servers[scale])
+                cold[scale].append(fetch_ok(servers[scale].port, cases[scale][name])[0])
+        for scale in scales:
+            for _ in range(3):  # both workers hold the page (if anything keeps it)
+                fetch_ok(servers[scale].port, cases[scale][name])
+        for i in range(samples):
+            for scale in scales if i % 2 == 0 else scales[::-1]:
+                warm[scale].append(fetch_ok(servers[scale].port, cases[scale][name])[0])
+        for scale in scales:
+            results[scale][name] = {
+                "url": cases[scale][name],
+                "cold_ms": statistics.median(cold[scale]) * 1000,
+                "warm_ms": statistics.median(warm[scale]) * 1000,
+                "cold_samples_ms": [round(s * 1000, 1) for s in cold[scale]],
+                "warm_samples_ms": [round(s * 1000, 1) for s in warm[scale]],
+            }
         print(
-            f"  {name}: cold {results[name]['cold_ms']:.0f} ms, warm {results[name]['warm_ms']:.0f} ms", file=sys.stderr
+            f"  {name}: "
+            + ", ".join(
+                f"{scale}x cold {results[scale][name]['cold_ms']:.0f} ms, warm {results[scale][name]['warm_ms']:.0f} ms"
+                for scale in scales
+            ),
+            file=sys.stderr,
         )
     return results
 
@@ -395,7 +414,7 @@ def compare(qogam: Server, datasette: Server, database: str, samples: int) -> di
         datasette_ask(datasette, database, requests, nocache=0)  # both answer once before timing
         ours, theirs = [], []
         for i in range(samples):
-            bump()
+            bump(qogam)
             ours.append(fetch_ok(qogam.port, url)[0])
             theirs.append(datasette_ask(datasette, database, requests, nocache=time.time_ns() + i))
         results[name] = {
@@ -540,7 +559,8 @@ def prepare(scale: int) -> dict:
     }
 
 
-def measure_scale(scale: int, database: str, samples: int, load_seconds: float, clients: int) -> dict:
+def prepare_scale(scale: int, database: str) -> dict:
+    """In a child process, on this scale's database (DATABASE_URL): ready it and find its pages' codes and ids."""
     import django
 
     django.setup()
@@ -558,43 +578,58 @@ def measure_scale(scale: int, database: str, samples: int, load_seconds: float, 
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
         server_version = cursor.fetchone()[0]
-    cases = page_cases()
-    connection.close()  # the servers read the database from here on; this process only moves the version on
-    atexit.register(stop_all)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    # Datasette serves SQLite files only: on PostgreSQL there is nothing to compare it with, and no datasette.
-    qogam = start_qogam(scale, database)
-    datasette = start_datasette(scale) if database == "sqlite" else None
+    results["versions"] = {"gunicorn": _version("gunicorn"), database: server_version}
+    if database == "sqlite":
+        results["versions"]["datasette"] = _version("datasette")
+    results["api_anonymous_rate"] = settings.API_ANONYMOUS_RATE
+    results["cases"] = page_cases()
+    return results
+
+
+def measure_database(database: str, prepared: dict[int, dict], urls: dict[int, str], args) -> list[dict]:
+    """Serve every scale at once (gunicorn, 2 workers each) and time every page, the scales interleaved; then,
+    scale by scale, datasette beside Qogam (SQLite), and the load at the largest scale with it served alone."""
+    scales = sorted(prepared)
+    results = {scale: {k: v for k, v in prepared[scale].items() if k != "cases"} for scale in scales}
+    servers = {scale: start_qogam(scale, database, urls[scale]) for scale in scales}
     try:
-        qogam.wait_ready()
-        if datasette:
-            datasette.wait_ready()
-        beside = f", datasette on {datasette.port}" if datasette else ""
-        print(f"{DATABASES[database]} {scale}x: gunicorn on {qogam.port}{beside}", file=sys.stderr)
-        results["load_average"] = os.getloadavg()[0]  # other work on the machine when the timing began
-        results["versions"] = {"gunicorn": _version("gunicorn"), database: server_version}
-        if datasette:
-            results["versions"]["datasette"] = _version("datasette")
-        results["pages"] = time_pages(qogam, cases, samples)
-        results["datasette"] = compare(qogam, datasette, database_file(scale).stem, samples) if datasette else {}
-        if load_seconds:
-            if datasette:
-                datasette.stop()  # the load is Qogam's alone: datasette's process would only take a core's share
-            results["api_anonymous_rate"] = settings.API_ANONYMOUS_RATE
-            results["load"] = {
-                "directory (warm)": load(qogam, "/organisations/", clients, load_seconds),
-                "API organisations (warm)": load(qogam, "/api/v1/organisations/", clients, load_seconds),
-                "API awards (warm)": load(qogam, "/api/v1/awards/", clients, load_seconds),
+        for scale, server in servers.items():
+            server.wait_ready()
+            print(f"{DATABASES[database]} {scale}x: gunicorn on {server.port}", file=sys.stderr)
+        load_average = os.getloadavg()[0]  # other work on the machine when the timing began
+        pages = time_pages(servers, {scale: prepared[scale]["cases"] for scale in scales}, args.samples)
+        for scale in scales:
+            results[scale] |= {"load_average": load_average, "pages": pages[scale], "interleaved": True}
+            results[scale]["datasette"] = {}
+            if database == "sqlite":
+                # Datasette serves SQLite files only: on PostgreSQL there is nothing to compare it with.
+                datasette = start_datasette(scale)
+                try:
+                    datasette.wait_ready()
+                    print(f"SQLite {scale}x: datasette on {datasette.port}", file=sys.stderr)
+                    name = database_file(scale).stem
+                    results[scale]["datasette"] = compare(servers[scale], datasette, name, args.samples)
+                finally:
+                    datasette.stop()
+        largest = scales[-1]
+        if args.load_seconds:
+            for scale in scales[:-1]:  # the load is the largest scale's alone: the others would take a share
+                servers[scale].stop()
+            server = servers[largest]
+            results[largest]["load"] = {
+                "directory (warm)": load(server, "/organisations/", args.clients, args.load_seconds),
+                "API organisations (warm)": load(server, "/api/v1/organisations/", args.clients, args.load_seconds),
+                "API awards (warm)": load(server, "/api/v1/awards/", args.clients, args.load_seconds),
                 # No target: the ceiling, a view that only answers "ok" through the same middleware (bench/urls.py)
-                "minimal view (the ceiling)": load(qogam, "/bench/minimal/", clients, load_seconds),
+                "minimal view (the ceiling)": load(server, "/bench/minimal/", args.clients, args.load_seconds),
             }
-            for name, r in results["load"].items():
+            for name, r in results[largest]["load"].items():
                 print(
                     f"  load {name}: {r['requests_per_second']:.1f} req/s, 429s {r['throttled_429']}", file=sys.stderr
                 )
     finally:
         stop_all()
-    return results
+    return [results[scale] for scale in scales]
 
 
 def _commit() -> str:
@@ -648,8 +683,10 @@ def _run_line(database: str, results: list[dict]) -> str:
     commits = sorted({r["commit"] for r in results})
     return (
         f"{name} ({where}): run on {first['date']} at commit {', '.join(commits)}, each page the median of "
-        f"{first['samples']} requests; load average (1 minute, 2 cores) as each scale began: "
-        + ", ".join(f"{r['scale']}x {r['load_average']:.1f}" for r in results)
+        f"{first['samples']} requests"
+        + (", the scales' samples interleaved" if first.get("interleaved") else "")
+        + "; load average (1 minute, 2 cores) as the timing began: "
+        + ", ".join(sorted({f"{r['load_average']:.1f}" for r in results}))
     )
 
 
@@ -663,10 +700,12 @@ def report(runs: dict[str, list[dict]]) -> str:
     datasette_version = sqlite[0]["versions"].get("datasette") if sqlite else None
     lines = [
         f"Measured with `make bench` (bench/http_pages.py): gunicorn {gunicorn}, 2 sync workers "
-        "(config/settings/bench.py), serving each database in turn, over HTTP from a client on the same 2-core "
-        "machine. " + "; ".join(_run_line(d, runs[d]) for d in databases) + " (above about 0.5, other work "
-        "shared the cores and the figures are noisy). **Cold** is the first request after a data change (the "
-        "data version moved on before each sample); **warm** the same request repeated."
+        "(config/settings/bench.py) per scale, every scale of a database served at once and the databases in "
+        "turn, over HTTP from a client on the same 2-core machine. "
+        + "; ".join(_run_line(d, runs[d]) for d in databases)
+        + " (above about 0.5, other work shared the cores and the figures are noisy). **Cold** is the first "
+        "request after a data change (the data version moved on before each sample); **warm** the same request "
+        "repeated."
         + (
             f" On SQLite, datasette {datasette_version} serves the same file beside it: mutable (the live file, "
             "counted each time), facet suggestions off, its requests carrying a changing `_nocache` parameter."
@@ -874,9 +913,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.one_scale:
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
-        os.environ["DATABASE_URL"] = args.one_url  # gunicorn, started from here, inherits it
-        results = measure_scale(args.one_scale, args.one_database, args.samples, args.load_seconds, args.clients)
-        print(json.dumps(results))
+        os.environ["DATABASE_URL"] = args.one_url
+        print(json.dumps(prepare_scale(args.one_scale, args.one_database)))
         return
 
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
@@ -886,12 +924,14 @@ def main(argv: list[str] | None = None) -> None:
     if "postgres" in databases and not (args.postgres_url or "").startswith("postgres"):
         raise SystemExit("PostgreSQL needs a server: --postgres-url postgres://... (or DATABASE_URL)")
     OUT.mkdir(parents=True, exist_ok=True)
-    scales = [int(s) for s in args.scales.split(",")]
+    scales = sorted(int(s) for s in args.scales.split(","))
+    atexit.register(stop_all)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     for database in [] if args.report_only else databases:
-        results = []
+        started = time.perf_counter()
+        prepared, urls = {}, {}
         for scale in scales:
-            started = time.perf_counter()
-            url = scale_url(database, scale, args.postgres_url)
+            urls[scale] = url = scale_url(database, scale, args.postgres_url)
             if database == "postgres":
                 from bench.run import ensure_postgres_database
 
@@ -900,16 +940,16 @@ def main(argv: list[str] | None = None) -> None:
             where = f"{parts.hostname}:{parts.port}{parts.path}" if database == "postgres" else database_file(scale)
             print(f"{DATABASES[database]} {scale}x: {where}", file=sys.stderr)
             command = [sys.executable, __file__, "--one-scale", str(scale), "--one-database", database]
-            command += ["--one-url", url, "--samples", str(args.samples), "--clients", str(args.clients)]
-            command += ["--load-seconds", str(args.load_seconds if scale == max(scales) else 0)]
+            command += ["--one-url", url]
             done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)  # noqa: S603
             if done.returncode:
                 raise SystemExit(f"{DATABASES[database]} {scale}x failed ({done.returncode}): see above")
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            results[-1] |= {"wall_seconds": time.perf_counter() - started, "samples": args.samples}
-            print(f"{DATABASES[database]} {scale}x: {results[-1]['wall_seconds']:.0f} s", file=sys.stderr)
-            # Written after every scale: a later scale that fails leaves this run's earlier ones reported.
-            results_file(database).write_text(json.dumps(results, indent=2, ensure_ascii=False))
+            prepared[scale] = json.loads(done.stdout.strip().splitlines()[-1])
+        results = measure_database(database, prepared, urls, args)
+        for r in results:
+            r |= {"wall_seconds": time.perf_counter() - started, "samples": args.samples}
+        print(f"{DATABASES[database]}: {results[-1]['wall_seconds']:.0f} s", file=sys.stderr)
+        results_file(database).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     # Every database with a results file, the ones just measured and any measured before (each says its run).
     runs = {d: json.loads(results_file(d).read_text()) for d in DATABASES if results_file(d).exists()}
     if not runs:
