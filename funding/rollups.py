@@ -26,6 +26,7 @@ Writers serialise on the RollupState row (PostgreSQL row lock; SQLite has one wr
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -34,7 +35,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from api.planner import key_filters
+from api.planner import counts_add, key_filters
 from funding.models import (
     ActiveYearRecipients,
     AdministratorMargin,
@@ -43,6 +44,7 @@ from funding.models import (
     AwardCell,
     AwardPeriodCell,
     FieldMargin,
+    GroupRecipients,
     RecipientCell,
     RecipientShare,
     RecipientTotal,
@@ -68,7 +70,7 @@ SHARES = (
 )
 CellKey = tuple
 # What is counted per recipient rather than summed from cells: each recipient's total and the distinct recipients.
-COUNTED = (RecipientTotal, YearRecipients, ActiveYearRecipients, AdministratorYearRecipients)
+COUNTED = (RecipientTotal, YearRecipients, ActiveYearRecipients, AdministratorYearRecipients, GroupRecipients)
 # The years of an award's activity as the explorer's active_from/active_to read it (funding.filters.AwardFilter):
 # from its start, else the day it was awarded, to its end, else the day it was awarded. A cell keeps them, so a
 # period of whole years (from 1 January, to 31 December) is a sum of cells too.
@@ -169,6 +171,7 @@ def funding_rollups_rebuild() -> int:
     _count_year_recipients(None)
     _count_active_year_recipients(None)
     _count_administrator_recipients(None)
+    _count_group_recipients()
     _write_shares(RecipientCell.objects.all())
     RecipientTotal.objects.bulk_create(
         (
@@ -236,6 +239,47 @@ def _count_administrator_recipients(keys: set[tuple[int, int]] | None) -> None:
         )
 
 
+# GroupRecipients' groups: by mechanism and region, by mechanism alone, by region alone ("" for the other), each
+# in one year and over every year (0).
+GROUPINGS = (("mechanism", "region_id"), ("mechanism",), ("region_id",))
+GroupKey = tuple[str, str, int]
+
+
+def _count_group_recipients() -> None:
+    """Count the distinct recipients of every group from the recipient cells (the rebuild; a refresh adds)."""
+    for names in GROUPINGS:
+        cells = RecipientCell.objects.order_by()
+        if "region_id" in names:
+            cells = cells.filter(region__isnull=False)  # an award without a region is in no region's group
+        for by_year in (True, False):
+            columns = (*names, "year") if by_year else names
+            counted = cells.values_list(*columns).annotate(n=Count("recipient_id", distinct=True))
+            GroupRecipients.objects.bulk_create(
+                (_group_row(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in counted.iterator(BATCH)),
+                batch_size=BATCH,
+            )
+
+
+def _group_row(values: dict, recipients: int) -> GroupRecipients:
+    return GroupRecipients(
+        mechanism=values.get("mechanism", ""),
+        region=values.get("region_id", ""),
+        year=values.get("year", 0),
+        recipients=recipients,
+    )
+
+
+def _groups(cells: Iterable[tuple[int, str, str | None, int]]) -> set[tuple[int, GroupKey]]:
+    """Each (recipient, group) that cells (recipient, mechanism, region, year) put the recipient in."""
+    found = set()
+    for recipient, mechanism, region, year in cells:
+        for y in (year, 0):
+            found.add((recipient, (mechanism, "", y)))
+            if region is not None:
+                found.update({(recipient, (mechanism, region, y)), (recipient, ("", region, y))})
+    return found
+
+
 def _longest(cells: QuerySet) -> int:
     """The most years between a cell's start and end of activity."""
     return cells.aggregate(longest=Max(F("end_year") - F("start_year")))["longest"] or 0
@@ -252,10 +296,18 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
         return
     mine = RecipientCell.objects.filter(recipient_id__in=ids)
     touched: set[CellKey] = set(mine.values_list(*KEY))
+    was_in = _groups(mine.values_list("recipient_id", "mechanism", "region_id", "year").distinct())
     mine.delete()
     awards = Award.objects.filter(recipient_id__in=ids)
     rows = [_cell(RecipientCell, row) for row in _grouped(awards)]
     RecipientCell.objects.bulk_create(rows, batch_size=BATCH)
+    # Every cell of these recipients was replaced: a group gains those now in it and not before, loses the others.
+    now_in = _groups((row.recipient_id, row.mechanism, row.region_id, row.year) for row in rows)
+    joined = Counter(group for _recipient, group in now_in - was_in)
+    joined.subtract(group for _recipient, group in was_in - now_in)
+    counts_add(GroupRecipients, ("mechanism", "region", "year"), "recipients", joined)
+    if any(change < 0 for change in joined.values()):  # a group no recipient is left in holds no row, as rebuilt
+        GroupRecipients.objects.filter(recipients__lte=0).delete()
     touched.update(tuple(getattr(row, name) for name in KEY) for row in rows)
     longest = max((row.end_year - row.start_year for row in rows), default=0)
     if longest > state.longest_activity:  # a longer activity widens the range a period reads

@@ -59,6 +59,7 @@ from funding.models import (
     Evaluation,
     FieldMargin,
     FundingChange,
+    GroupRecipients,
     Lot,
     Mechanism,
     Payment,
@@ -558,6 +559,18 @@ def _margins(filterset: AwardFilter, cells: QuerySet) -> dict[str, QuerySet]:
     return views
 
 
+def _recipient_group(filterset: AwardFilter, others: set[str]) -> tuple[str, str] | None:
+    """(mechanism, region), "" for either not chosen, when the only filters choose one mechanism, one region (of
+    the cells: a region of today's map may stand for several) or one of each: a GroupRecipients group."""
+    if not others or not others <= {"mechanism", "region"}:
+        return None
+    mechanisms = filterset.form.cleaned_data.get("mechanism") or []
+    regions = _dimensions(filterset).regions
+    if len(mechanisms) > 1 or len(regions) > 1 or ("region" in others and not regions):
+        return None
+    return (mechanisms[0] if mechanisms else "", regions[0] if regions else "")
+
+
 def funding_explorer(data: QueryDict, page_number) -> Explorer:
     filterset = AwardFilter(data, queryset=Award.objects.all())
     queryset = filterset.qs
@@ -569,20 +582,25 @@ def funding_explorer(data: QueryDict, page_number) -> Explorer:
         ranking = share_ranking(chosen.administrators, chosen.regions, chosen.fields, chosen.active_years)
     views = _margins(filterset, cells) if rollup else dict.fromkeys(MARGIN_OF, cells)
     # Every award (today's regions or not): every recipient has its RecipientTotal, every year its YearRecipients;
-    # the awards active in one whole year, and no other filter: ActiveYearRecipients.
+    # the awards active in one whole year, and no other filter: ActiveYearRecipients; one mechanism, one region
+    # or one of each, and no other filter: GroupRecipients.
     others = {k for k, v in filterset.form.cleaned_data.items() if v and k != "region_view"}
     unfiltered = rollup and not others
     active = _dimensions(filterset).active_years if rollup and others <= {"active_from", "active_to"} else []
+    group = _recipient_group(filterset, others) if rollup else None
     per_year: QuerySet[RecipientCell] | dict[int, int] = recipients
-    if unfiltered or len(active) == 1:
+    if unfiltered or len(active) == 1 or group:
         overall = views["totals"].order_by().aggregate(total=Sum("amount"), n=_count(cells))
         if unfiltered:
             overall["recipients"] = RecipientTotal.objects.count()
             per_year = dict(YearRecipients.objects.values_list("year", "recipients"))
         else:
-            per_year = dict(
-                ActiveYearRecipients.objects.filter(active_year=active[0]).values_list("year", "recipients")
+            counted = (
+                GroupRecipients.objects.filter(mechanism=group[0], region=group[1])
+                if group
+                else ActiveYearRecipients.objects.filter(active_year=active[0])
             )
+            per_year = dict(counted.values_list("year", "recipients"))
             overall["recipients"] = per_year.pop(0, 0)
     else:
         overall = recipients.order_by().aggregate(

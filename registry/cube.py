@@ -25,7 +25,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from api.planner import key_filters, planner_statistics_refresh
+from api.planner import counts_add, key_filters, planner_statistics_refresh
 from registry.models import Organisation, OrganisationField
 from registry.models.facets import WORD_MAX_LENGTH, FacetCell, FacetMember, FacetState, FacetWord, FacetWordCell
 from registry.models.reports import latest_due_report_year, reporting_status_expression
@@ -280,25 +280,8 @@ def facet_cube_refresh(organisation_ids: Iterable[int]) -> None:
 
 def _add_word_counts(delta: Mapping[WordCellKey, int]) -> None:
     """Add each change to its FacetWordCell, creating the cells a change is the first to reach: one upsert per
-    batch (INSERT ... ON CONFLICT DO UPDATE, on both databases), as a change moves one organisation in a cell
-    per word its name holds."""
-    if not delta:
-        return
-    quote = connection.ops.quote_name
-    table = quote(FacetWordCell._meta.db_table)
-    key = ["word_id", "kind", "fields", *FACET_DIMENSIONS]
-    columns = ", ".join(quote(c) for c in (*key, "has_bin", "n"))
-    row = f"({', '.join(['%s'] * (len(key) + 2))})"
-    unique = ", ".join(quote(c) for c in key)
-    add = f"{quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}"
-    rows = iter(delta.items())
-    with connection.cursor() as cursor:
-        while batch := list(itertools.islice(rows, 500)):
-            values = ", ".join([row] * len(batch))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({unique}) DO UPDATE SET {add}",  # noqa: S608 - quoted identifiers
-                [value for cell, change in batch for value in (*cell, True, change)],
-            )
+    batch, as a change moves one organisation in a cell per word its name holds."""
+    counts_add(FacetWordCell, ("word_id", "kind", "fields", *FACET_DIMENSIONS), "n", delta, {"has_bin": True})
 
 
 def facet_cube_ready() -> None:

@@ -22,6 +22,7 @@ from funding.models import (
     Award,
     AwardCell,
     AwardPeriodCell,
+    GroupRecipients,
     RecipientCell,
     RecipientShare,
     RecipientTotal,
@@ -89,6 +90,7 @@ def _cells() -> tuple[set, ...]:
         set(RecipientShare.objects.values_list("kind", "key", "recipient_id", "amount")),
         set(ActiveYearRecipients.objects.values_list("active_year", "year", "recipients")),
         set(AdministratorYearRecipients.objects.values_list("administrator_id", "year", "recipients")),
+        set(GroupRecipients.objects.values_list("mechanism", "region", "year", "recipients")),
     )
 
 
@@ -234,6 +236,56 @@ def test_a_refresh_moves_an_award_out_of_its_old_cells_and_margins(built, monkey
     assert any(row[2] == other.pk for row in refreshed[6])  # AdministratorMargin
     funding_rollups_rebuild()
     assert _cells() == refreshed
+
+
+def _group(query: str) -> tuple[str, str] | None:
+    """The GroupRecipients group the explorer reads for a query (None: it counts the recipient cells)."""
+    filterset = selectors.AwardFilter(QueryDict(query), queryset=Award.objects.all())
+    assert filterset.is_valid()
+    others = {k for k, v in filterset.form.cleaned_data.items() if v and k != "region_view"}
+    return selectors._recipient_group(filterset, others)
+
+
+def test_the_groups_recipients_follow_awards_that_move_between_groups(built, django_capture_on_commit_callbacks):
+    """GroupRecipients are kept by adding each recipient's joining and leaving: equal to a rebuild and to counting
+    the awards, as awards move between mechanisms and regions, lose their region, or their recipient's last award
+    leaves a group (whose row goes)."""
+    first, second = built["first"], built["second"]
+    with django_capture_on_commit_callbacks(execute=True):
+        extra = make_award(recipient=first.recipient, administrator=built["department"], region=None, amount="10")
+    Award.objects.filter(pk=second.pk).update(mechanism="state_grant", region="KZ-11")
+    funding_rollups_refresh([second.recipient_id])
+    Award.objects.filter(pk=first.pk).update(region=None)
+    funding_rollups_refresh([first.recipient_id])
+    refreshed = _cells()
+    assert ("state_grant", "KZ-11", 0, 1) in refreshed[-1]
+    assert not any(region == first.region_id for _m, region, _y, _n in refreshed[-1])  # left by its only recipient
+    for query in (
+        "mechanism=state_grant",
+        "region=KZ-11",
+        f"mechanism={extra.mechanism}",
+        "mechanism=state_grant&region=KZ-11",
+    ):
+        assert _group(query)
+        assert _figures(query) == _counted_from_awards(query)
+    funding_rollups_rebuild()
+    assert _cells() == refreshed
+
+
+@pytest.mark.parametrize(
+    ("query", "group"),
+    [
+        ("mechanism=social_order", ("social_order", "")),
+        ("region=KZ-75", ("", "KZ-75")),
+        ("mechanism=state_grant&region=KZ-11", ("state_grant", "KZ-11")),
+        ("mechanism=state_grant&mechanism=social_order", None),  # a union of groups: counted
+        ("region=KZ-75&region=KZ-11", None),
+        ("mechanism=state_grant&year_from=2020", None),  # a range of years: counted
+        ("", None),  # every award: RecipientTotal and YearRecipients
+    ],
+)
+def test_one_mechanism_or_region_alone_reads_its_group(built, query, group):
+    assert _group(query) == group
 
 
 def test_an_award_written_without_announcement_sends_the_explorer_back_to_the_awards(built):
@@ -404,7 +456,11 @@ DEMO_QUERIES = [
     "active_from=2019-03-15&active_to=2019-12-31",  # counted from the awards (a day inside the year)
     # Each margin alone under its own dimension's filter, the others summing the cells.
     "field=health&year_to=2020",
-    "mechanism=social_order&region=KZ-75",
+    "mechanism=social_order&region=KZ-75",  # one group: GroupRecipients
+    "mechanism=state_grant",
+    "region=KZ-63",
+    "region_view=today&region=KZ-75&mechanism=ngo_award",
+    "mechanism=state_grant&mechanism=ngo_award&region=KZ-75",
     "administrator=akimat-kz-75&mechanism=social_order",
     "region_view=today&region=KZ-63&year_from=2016",
 ]
