@@ -525,6 +525,14 @@ def page_ids_by_relevance(
     return ids
 
 
+def _listed_by_form(filterset, facets: list[Facet]) -> dict[str, int]:
+    """How many organisations the directory lists per legal form (those with any, of the forms chosen if any),
+    from the legal-form facet just counted."""
+    chosen = set(_chosen(filterset).get("legal_form", ()))
+    by_form = next(f for f in facets if f.key == "legal_form")
+    return {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
+
+
 def organisation_directory(data: QueryDict, filterset_class, page_number: str | int | None) -> DirectoryResult:
     if not data.get("sort"):
         # Say which order applies, so the sort picker shows it: best match for a search, else by name.
@@ -534,15 +542,11 @@ def organisation_directory(data: QueryDict, filterset_class, page_number: str | 
     paginator = DeferredJoinPaginator(filterset.qs, settings.DIRECTORY_PAGE_SIZE, rows=organisation_rows)
     facets, paginator.count = organisation_facets(filterset)  # the cube's sums, not a COUNT over the rows
     if not _searching(filterset):
-        chosen = set(_chosen(filterset).get("legal_form", ()))
-        by_form = next(f for f in facets if f.key == "legal_form")
-        matches = {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
         sort = filterset.form.cleaned_data.get("sort") or "name"
+        matches = _listed_by_form(filterset, facets)
         paginator.ids = page_ids_by_form(filterset.qs, sort, matches, facet_cube_listed_by_form())
     elif _search_word(filterset) is not None and filterset.form.cleaned_data.get("sort") == "relevance":
-        chosen = set(_chosen(filterset).get("legal_form", ()))
-        by_form = next(f for f in facets if f.key == "legal_form")
-        matches = {o.value: o.count for o in by_form.options if o.count and (not chosen or o.value in chosen)}
+        matches = _listed_by_form(filterset, facets)
         unsearched = data.copy()
         unsearched.pop("q", None)
         others = filterset_class(unsearched, queryset=directory_base()).qs
