@@ -897,7 +897,7 @@ def main(argv: list[str] | None = None) -> None:
         default=from_env if on_postgres else None,
         help="the PostgreSQL server (default: DATABASE_URL); each scale uses its database qogam_bench_{scale}x on it",
     )
-    parser.add_argument("--samples", type=int, default=9, help="requests per page, cold and warm (median reported)")
+    parser.add_argument("--samples", type=int, default=15, help="requests per page and scale, cold and warm")
     parser.add_argument("--load-seconds", type=float, default=15, help="duration of each load run (0: none)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients in the load runs")
     parser.add_argument("--write-docs", action="store_true", help="rewrite the issue 18 section of docs/benchmarks.md")
