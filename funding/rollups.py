@@ -39,16 +39,19 @@ from api.planner import counts_add, key_filters
 from funding.models import (
     ActiveYearRecipients,
     AdministratorMargin,
+    AdministratorPeriodMargin,
     AdministratorYearRecipients,
     Award,
     AwardCell,
     AwardPeriodCell,
     FieldMargin,
+    FieldPeriodMargin,
     GroupRecipients,
     RecipientCell,
     RecipientShare,
     RecipientTotal,
     RegionMargin,
+    RegionPeriodMargin,
     RollupState,
     YearRecipients,
 )
@@ -61,7 +64,19 @@ TOTAL_KEY = ("year", "mechanism", "administrator_id", "region_id", "field_id")
 KEY = (*TOTAL_KEY, "start_year", "end_year")
 # The margins (AwardCells summed over two of administrator, region and field) and the one each keeps.
 MARGINS = ((AdministratorMargin, "administrator_id"), (RegionMargin, "region_id"), (FieldMargin, "field_id"))
-DERIVED = (RecipientCell, AwardCell, AwardPeriodCell, AdministratorMargin, RegionMargin, FieldMargin, RecipientShare)
+# The same of the AwardPeriodCells, with the years of activity.
+PERIOD_MARGINS = (
+    (AdministratorPeriodMargin, "administrator_id"),
+    (RegionPeriodMargin, "region_id"),
+    (FieldPeriodMargin, "field_id"),
+)
+DERIVED = (
+    RecipientCell,
+    AwardCell,
+    AwardPeriodCell,
+    *(margin for margin, _column in (*MARGINS, *PERIOD_MARGINS)),
+    RecipientShare,
+)
 # Each recipient's totals per value of these (RecipientShare), from its recipient cells' columns.
 SHARES = (
     (RecipientShare.Kind.ADMINISTRATOR, "administrator_id"),
@@ -100,9 +115,14 @@ def _grouped(awards: QuerySet[Award]):
     )
 
 
+def _period_margin_key(column: str) -> tuple[str, ...]:
+    """A period margin's key: the margin's (year, mechanism, `column`) and the years of activity."""
+    return ("year", "mechanism", column, "start_year", "end_year")
+
+
 def _sum_cells(model, keys: tuple[str, ...], where: Q, source=RecipientCell) -> None:
     """Write `model`'s cells under `where` as sums of the `source` cells: AwardCells and AwardPeriodCells of the
-    recipient cells, the margins of the AwardCells."""
+    recipient cells, the margins of the AwardCells, the period margins of the AwardPeriodCells."""
     grouped = source.objects.filter(where).values(*keys).annotate(total=Sum("amount"), n=Sum("awards"))
     model.objects.bulk_create(
         (_cell(model, row) for row in grouped.order_by().iterator(chunk_size=BATCH)), batch_size=BATCH
@@ -168,6 +188,8 @@ def funding_rollups_rebuild() -> int:
     _sum_cells(AwardPeriodCell, KEY, Q())
     for margin, column in MARGINS:
         _sum_cells(margin, ("year", "mechanism", column), Q(), source=AwardCell)
+    for margin, column in PERIOD_MARGINS:
+        _sum_cells(margin, _period_margin_key(column), Q(), source=AwardPeriodCell)
     _count_year_recipients(None)
     _count_active_year_recipients(None)
     _count_administrator_recipients(None)
@@ -329,6 +351,7 @@ def funding_rollups_refresh(recipient_ids: Iterable[int], *, created_award_id: i
     # The margins last: they sum the AwardCells.
     steps = [(AwardPeriodCell, KEY, RecipientCell), (AwardCell, TOTAL_KEY, RecipientCell)]
     steps += [(margin, ("year", "mechanism", column), AwardCell) for margin, column in MARGINS]
+    steps += [(margin, _period_margin_key(column), AwardPeriodCell) for margin, column in PERIOD_MARGINS]
     for model, names, source in steps:
         keys = {tuple(key[KEY.index(name)] for name in names) for key in touched}
         for cells in key_filters(keys, names):

@@ -48,6 +48,7 @@ from funding.models import (
     Administrator,
     AdministratorMargin,
     AdministratorOfficial,
+    AdministratorPeriodMargin,
     AdministratorYearRecipients,
     Application,
     Award,
@@ -58,6 +59,7 @@ from funding.models import (
     Competition,
     Evaluation,
     FieldMargin,
+    FieldPeriodMargin,
     FundingChange,
     GroupRecipients,
     Lot,
@@ -69,6 +71,7 @@ from funding.models import (
     RecipientShare,
     RecipientTotal,
     RegionMargin,
+    RegionPeriodMargin,
     RollupState,
     YearRecipients,
 )
@@ -540,20 +543,29 @@ MARGIN_OF: dict[str, tuple[str, type[AdministratorMargin | RegionMargin | FieldM
 }
 
 
+# The same for the AwardPeriodCells under a period of activity.
+PERIOD_MARGIN_OF: dict[str, type[AdministratorPeriodMargin | RegionPeriodMargin | FieldPeriodMargin]] = {
+    "totals": AdministratorPeriodMargin,
+    "region": RegionPeriodMargin,
+    "field": FieldPeriodMargin,
+}
+
+
 def _margins(filterset: AwardFilter, cells: QuerySet) -> dict[str, QuerySet]:
-    """What each part of the explorer sums ("totals", "region", "field"): the AwardCells, or where the filters
-    leave two of administrator, region and field free, the margin that keeps the third: its far fewer rows grow
-    little with the awards (the unfiltered explorer summed 29,516 cells per breakdown at ten times the national
-    size; the margins hold 1,819, 1,100 and 550)."""
+    """What each part of the explorer sums ("totals", "region", "field"): the AwardCells (AwardPeriodCells under a
+    period of activity), or where the filters leave two of administrator, region and field free, the margin
+    that keeps the third: its far fewer rows grow little with the awards (the unfiltered explorer summed 29,516
+    cells per breakdown at ten times the national size; the margins hold 1,819, 1,100 and 550)."""
     views = dict.fromkeys(MARGIN_OF, cells)
-    if cells.model is not AwardCell:
+    if cells.model not in (AwardCell, AwardPeriodCell):
         return views
     filters = _dimensions(filterset).filters
     for part, (kept, margin) in MARGIN_OF.items():
         summed_out = [name for name in ("administrator", "region", "field") if name != kept]
         if any(filters[name] for name in summed_out):
             continue
-        views[part] = margin.objects.filter(filters["years"] & filters["mechanism"] & filters[kept])
+        model = margin if cells.model is AwardCell else PERIOD_MARGIN_OF[part]
+        views[part] = model.objects.filter(filters["years"] & filters["mechanism"] & filters[kept])
         if part == "region" and regions_today(cells):
             views[part] = views[part].annotate(**{REGION_TODAY: region_today_expression()})
     return views
