@@ -933,7 +933,8 @@ class RecipientCell(models.Model):
 
     year = models.PositiveSmallIntegerField()
     mechanism = models.CharField(max_length=20, choices=Mechanism.choices)
-    administrator = models.ForeignKey(Administrator, on_delete=models.CASCADE, related_name="+")
+    # Indexed by recipient_cell_administrator, which leads with it.
+    administrator = models.ForeignKey(Administrator, on_delete=models.CASCADE, related_name="+", db_index=False)
     region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+")
     field = models.ForeignKey(FieldOfActivity, null=True, on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -950,6 +951,12 @@ class RecipientCell(models.Model):
                 name="recipient_cell_year",
             ),
             models.Index(fields=["recipient", "amount", "awards"], name="recipient_cell_totals"),
+            # Index-only reads under an administrator filter (the explorer's, a funder's page): its recipients,
+            # distinct and by year, and its sums. The busiest administrator's cells since 2019 at 10x: 15 -> 8 ms
+            # on SQLite with a page cache another connection's write had emptied.
+            models.Index(
+                fields=["administrator", "year", "recipient", "amount", "awards"], name="recipient_cell_administrator"
+            ),
             # Index-only reads under a period of activity (an end year bounded by the longest activity).
             models.Index(
                 fields=["end_year", "start_year", "year", "recipient", "amount", "awards"],
