@@ -785,23 +785,25 @@ def report(runs: dict[str, list[dict]]) -> str:
                 names.append(name)
     lines += ["| " + " | ".join(header) + " |", "|---|" + "---:|" * columns]
     for name in names:
-        cells, urls = [], {}
+        cells: list[str] = []
+        urls: dict[str, list[str]] = {}  # each URL, and the databases and scales that asked it
         for d in databases:
             by_scale = {r["scale"]: r for r in runs[d]}
             for s in sorted(by_scale):
                 page = by_scale[s]["pages"].get(name)
                 cells += [f"{page['cold_ms']:.0f}", f"{page['warm_ms']:.0f}"] if page else ["", ""]
                 if page:
-                    urls.setdefault(d, unquote(page["url"]))
+                    urls.setdefault(unquote(page["url"]), []).append(f"{labels[d]} {s}x")
             ratios = growth(runs[d])
             if ratios:
                 g = ratios.get(name)
                 cells += [f"{g['cold']:.2f}x", f"{g['warm']:.2f}x"] if g else ["", ""]
-        # Codes and ids come from each database's own data: where two databases differ, each URL is named.
-        if len(set(urls.values())) == 1:
-            where = f"`{next(iter(urls.values()))}`"
+        # Codes and ids come from each scale's own data (the busiest funder, the commonest region): where they
+        # differ, each URL is named with the databases and scales that asked it.
+        if len(urls) == 1:
+            where = f"`{next(iter(urls))}`"
         else:
-            where = ", ".join(f"{labels[d]} `{url}`" for d, url in urls.items())
+            where = ", ".join(f"{' and '.join(asked)} `{url}`" for url, asked in urls.items())
         lines.append(f"| {name} ({where}) | " + " | ".join(cells) + " |")
     lines += ["", "### Beside datasette (SQLite), interleaved, both cold, p50 ms", ""]
     compared = [r for r in sqlite if r.get("datasette")]
